@@ -1,0 +1,504 @@
+"""Async client for the Nuki Web API (https://api.nuki.io)."""
+
+from __future__ import annotations
+
+import html
+import json
+import logging
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from typing import Final
+
+import aiohttp
+
+from .enums import ActionOption, AuthType, LockAction, OpenerAction
+from .errors import (
+    NukiAuthError,
+    NukiBadRequestError,
+    NukiConflictError,
+    NukiConnectionError,
+    NukiDeviceBusyError,
+    NukiError,
+    NukiForbiddenError,
+    NukiInvalidResponseError,
+    NukiNotAllowedError,
+    NukiNotFoundError,
+    NukiRateLimitError,
+    NukiRequestError,
+    NukiServerError,
+    NukiSmartHostingError,
+    NukiTimeoutError,
+    is_smart_hosting_error,
+)
+from .models import (
+    Account,
+    AdvancedConfirmation,
+    DecentralWebhook,
+    JsonObject,
+    JsonValue,
+    Smartlock,
+    SmartlockAuth,
+    SmartlockLog,
+    smartlock_ids_in,
+)
+
+_LOGGER = logging.getLogger(__name__)
+
+DEFAULT_BASE_URL: Final = "https://api.nuki.io"
+DEFAULT_TIMEOUT: Final = 20.0
+MAX_LOG_LIMIT: Final = 50
+_MESSAGE_MAX: Final = 200
+_MESSAGE_KEYS: Final = (
+    "detailMessage",
+    "error",
+    "message",
+    "detail",
+    "description",
+    "reasonPhrase",
+)
+
+_STATUS_ERRORS: Final[dict[int, type[NukiRequestError]]] = {
+    400: NukiBadRequestError,
+    403: NukiForbiddenError,
+    404: NukiNotFoundError,
+    405: NukiNotAllowedError,
+    409: NukiConflictError,
+    423: NukiDeviceBusyError,
+}
+
+type Action = LockAction | OpenerAction | int
+
+
+def _server_message(body: JsonValue) -> str | None:
+    """Pick the human message out of Nuki's several error body styles."""
+    if not isinstance(body, dict):
+        return body if isinstance(body, str) else None
+    for key in _MESSAGE_KEYS:
+        value = body.get(key)
+        if isinstance(value, str) and value:
+            return value
+        if isinstance(value, list | dict) and value:
+            return json.dumps(value)
+    return None
+
+
+def _html_text(text: str) -> str:
+    """Reduce an HTML page (nginx error) to its title or its visible text."""
+    if title := re.search(r"<title[^>]*>(.*?)</title>", text, re.IGNORECASE | re.DOTALL):
+        text = title[1]
+    return html.unescape(re.sub(r"<[^>]+>", " ", text))
+
+
+def _retry_after(value: str | None) -> float | None:
+    """Read Retry-After as seconds or as an HTTP date."""
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = parsedate_to_datetime(value)
+    except TypeError, ValueError:
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - datetime.now(UTC)).total_seconds())
+
+
+def _rfc3339(value: datetime) -> str:
+    """Format a date for Nuki's ``fromDate`` filter (naive dates are taken as UTC)."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+class NukiWebApiClient:
+    """Talk to the Nuki Web API with a bearer token over an injected aiohttp session."""
+
+    def __init__(
+        self,
+        session: aiohttp.ClientSession,
+        token: str,
+        *,
+        base_url: str = DEFAULT_BASE_URL,
+        timeout: float = DEFAULT_TIMEOUT,
+    ) -> None:
+        """Keep the session and the token; the token never leaves the Authorization header."""
+        self._session = session
+        self.__token = token
+        self._base_url = base_url.rstrip("/")
+        self._timeout = aiohttp.ClientTimeout(total=timeout)
+
+    def __repr__(self) -> str:
+        """Describe the client without the token."""
+        return f"NukiWebApiClient(base_url={self._base_url!r})"
+
+    # -- transport ---------------------------------------------------------------------
+
+    def _scrub(self, text: str) -> str:
+        """Remove the token from text that may end up in a message or log."""
+        return text.replace(self.__token, "***") if self.__token else text
+
+    async def _request(
+        self,
+        method: str,
+        path: str,
+        *,
+        body: JsonValue | None = None,
+        params: Mapping[str, str] | None = None,
+        smartlock_id: int | None = None,
+    ) -> JsonValue | None:
+        """Send one request and return the decoded JSON body (``None`` for an empty body).
+
+        ``body`` None sends no body at all (Nuki answers 415 to an empty JSON body on some
+        endpoints). ``smartlock_id`` names the device for a Smart Hosting error.
+        """
+        headers = {"Authorization": f"Bearer {self.__token}", "Accept": "application/json"}
+        what = f"{method} {path}"
+        _LOGGER.debug("%s", what)
+        try:
+            async with self._session.request(
+                method,
+                f"{self._base_url}{path}",
+                headers=headers,
+                params=params,
+                json=body,
+                timeout=self._timeout,
+            ) as response:
+                raw = await response.read()
+                status = response.status
+                retry_after = response.headers.get("Retry-After")
+        except TimeoutError:
+            raise NukiTimeoutError(f"{what} timed out") from None
+        except aiohttp.ClientError as err:
+            reason = self._scrub(str(err))[:_MESSAGE_MAX]
+            raise NukiConnectionError(f"{what} failed: {type(err).__name__}: {reason}") from None
+        _LOGGER.debug("%s -> HTTP %s (%d bytes)", what, status, len(raw))
+
+        text = raw.decode("utf-8", errors="replace")
+        decoded: JsonValue | None = None
+        json_error: str | None = None
+        if text.strip():
+            try:
+                decoded = json.loads(text)
+            except ValueError as err:
+                json_error = str(err)
+
+        if 200 <= status < 300:
+            if json_error is not None:
+                raise NukiInvalidResponseError(
+                    f"{what} -> HTTP {status}: not JSON ({json_error})", status=status
+                )
+            if isinstance(decoded, dict) and is_smart_hosting_error(_server_message(decoded)):
+                raise self._smart_hosting(what, status, decoded, smartlock_id)
+            return decoded
+        raise self._error(
+            what, status, decoded if json_error is None else text, retry_after, smartlock_id
+        )
+
+    def _message(self, what: str, status: int, detail: str | None) -> str:
+        """Build an error message: method, path, status and a short cleaned server message."""
+        if detail:
+            detail = " ".join(self._scrub(detail).split())
+            if len(detail) > _MESSAGE_MAX:
+                detail = detail[: _MESSAGE_MAX - 1] + "…"
+        return f"{what} -> HTTP {status}: {detail}" if detail else f"{what} -> HTTP {status}"
+
+    def _smart_hosting(
+        self, what: str, status: int, body: JsonValue, smartlock_id: int | None
+    ) -> NukiSmartHostingError:
+        detail = _server_message(body)
+        ids = ((smartlock_id,) if smartlock_id is not None else ()) + smartlock_ids_in(detail)
+        return NukiSmartHostingError(
+            self._message(what, status, detail),
+            status=status,
+            smartlock_ids=tuple(dict.fromkeys(ids)),
+        )
+
+    def _error(
+        self,
+        what: str,
+        status: int,
+        body: JsonValue,
+        retry_after: str | None,
+        smartlock_id: int | None,
+    ) -> NukiError:
+        """Map a non-2xx answer to the exception hierarchy."""
+        detail = _server_message(body)
+        if isinstance(body, str) and "<" in body:
+            detail = _html_text(body)
+        if is_smart_hosting_error(detail):
+            return self._smart_hosting(what, status, body, smartlock_id)
+        message = self._message(what, status, detail)
+        _LOGGER.debug("%s", message)
+        if status == 401:
+            return NukiAuthError(message, status=status)
+        if status == 429:
+            return NukiRateLimitError(message, retry_after=_retry_after(retry_after))
+        if status in _STATUS_ERRORS:
+            return _STATUS_ERRORS[status](message, status=status)
+        if 400 <= status < 500:
+            return NukiRequestError(message, status=status)
+        if status >= 500:
+            return NukiServerError(message, status=status)
+        return NukiInvalidResponseError(message, status=status)
+
+    async def _get_list(
+        self, path: str, params: Mapping[str, str] | None = None, *, smartlock_id: int | None = None
+    ) -> list[JsonValue]:
+        data = await self._request("GET", path, params=params, smartlock_id=smartlock_id)
+        if not isinstance(data, list):
+            raise NukiInvalidResponseError(
+                f"GET {path}: expected a JSON list, got {type(data).__name__}"
+            )
+        return data
+
+    async def _get_object(self, path: str, *, smartlock_id: int | None = None) -> JsonValue:
+        data = await self._request("GET", path, smartlock_id=smartlock_id)
+        if not isinstance(data, dict):
+            raise NukiInvalidResponseError(
+                f"GET {path}: expected a JSON object, got {type(data).__name__}"
+            )
+        return data
+
+    async def _send(
+        self,
+        method: str,
+        path: str,
+        body: JsonValue | None = None,
+        *,
+        smartlock_id: int | None = None,
+    ) -> None:
+        await self._request(method, path, body=body, smartlock_id=smartlock_id)
+
+    async def _request_id(self, path: str, body: JsonValue | None, smartlock_id: int) -> str:
+        data = await self._request("POST", path, body=body, smartlock_id=smartlock_id)
+        confirmation = AdvancedConfirmation.from_json(data)
+        if confirmation.request_id is None:
+            detail = confirmation.error or "no requestId"
+            raise NukiInvalidResponseError(self._message(f"POST {path}", 200, detail))
+        return confirmation.request_id
+
+    # -- account and devices -----------------------------------------------------------
+
+    async def account(self) -> Account:
+        """Return the account the token belongs to."""
+        return Account.from_json(await self._get_object("/account"))
+
+    async def smartlocks(self) -> list[Smartlock]:
+        """Return every device of the account (items may carry only ids and an error)."""
+        return [Smartlock.from_json(item) for item in await self._get_list("/smartlock")]
+
+    async def smartlock(self, smartlock_id: int) -> Smartlock:
+        """Return one device."""
+        return Smartlock.from_json(
+            await self._get_object(f"/smartlock/{smartlock_id}", smartlock_id=smartlock_id)
+        )
+
+    # -- actions -----------------------------------------------------------------------
+
+    async def action(
+        self, smartlock_id: int, action: Action, option: ActionOption | int = 0
+    ) -> None:
+        """Ask for an action; Nuki accepts it (204) and executes it asynchronously."""
+        body: JsonValue = {"action": int(action), "option": int(option)}
+        await self._send(
+            "POST", f"/smartlock/{smartlock_id}/action", body, smartlock_id=smartlock_id
+        )
+
+    async def lock(self, smartlock_id: int) -> None:
+        """Lock (no body)."""
+        await self._send(
+            "POST", f"/smartlock/{smartlock_id}/action/lock", smartlock_id=smartlock_id
+        )
+
+    async def unlock(self, smartlock_id: int) -> None:
+        """Unlock (no body)."""
+        await self._send(
+            "POST", f"/smartlock/{smartlock_id}/action/unlock", smartlock_id=smartlock_id
+        )
+
+    async def sync(self, smartlock_id: int) -> None:
+        """Ask the server to sync with the device; it wakes the device, so call it sparingly."""
+        await self._send("POST", f"/smartlock/{smartlock_id}/sync", smartlock_id=smartlock_id)
+
+    async def advanced_action(
+        self, smartlock_id: int, action: Action, option: ActionOption | int = 0
+    ) -> str:
+        """Advanced API action; return the requestId the result webhook will carry."""
+        body: JsonValue = {"action": int(action), "option": int(option)}
+        return await self._request_id(
+            f"/smartlock/{smartlock_id}/action/advanced", body, smartlock_id
+        )
+
+    async def advanced_lock(self, smartlock_id: int) -> str:
+        """Advanced API lock; return the requestId."""
+        return await self._request_id(
+            f"/smartlock/{smartlock_id}/action/lock/advanced", None, smartlock_id
+        )
+
+    async def advanced_unlock(self, smartlock_id: int) -> str:
+        """Advanced API unlock; return the requestId."""
+        return await self._request_id(
+            f"/smartlock/{smartlock_id}/action/unlock/advanced", None, smartlock_id
+        )
+
+    # -- logs --------------------------------------------------------------------------
+
+    async def logs(
+        self,
+        *,
+        smartlock_id: int | None = None,
+        from_date: datetime | None = None,
+        before_id: str | None = None,
+        limit: int = MAX_LOG_LIMIT,
+    ) -> list[SmartlockLog]:
+        """Return log entries, newest first; ``before_id`` pages backwards from that entry."""
+        params = {"limit": str(max(1, min(limit, MAX_LOG_LIMIT)))}
+        if from_date is not None:
+            params["fromDate"] = _rfc3339(from_date)
+        if before_id is not None:
+            params["id"] = before_id
+        path = "/smartlock/log" if smartlock_id is None else f"/smartlock/{smartlock_id}/log"
+        items = await self._get_list(path, params, smartlock_id=smartlock_id)
+        return [SmartlockLog.from_json(item) for item in items]
+
+    # -- authorizations ----------------------------------------------------------------
+
+    async def auths(
+        self, *, smartlock_id: int | None = None, types: Iterable[AuthType | int] | None = None
+    ) -> list[SmartlockAuth]:
+        """Return authorizations of all devices or of one, optionally filtered by type."""
+        params = None if types is None else {"types": ",".join(str(int(t)) for t in types)}
+        path = "/smartlock/auth" if smartlock_id is None else f"/smartlock/{smartlock_id}/auth"
+        items = await self._get_list(path, params, smartlock_id=smartlock_id)
+        return [SmartlockAuth.from_json(item) for item in items]
+
+    async def create_auths(self, smartlock_ids: Iterable[int], auth: JsonObject) -> None:
+        """Create one authorization on several devices (devices without Smart Hosting are skipped silently by Nuki)."""
+        await self._send("PUT", "/smartlock/auth", {**auth, "smartlockIds": list(smartlock_ids)})
+
+    async def create_auth(self, smartlock_id: int, auth: JsonObject) -> None:
+        """Create an authorization on one device."""
+        await self._send(
+            "PUT", f"/smartlock/{smartlock_id}/auth", dict(auth), smartlock_id=smartlock_id
+        )
+
+    async def update_auth(self, smartlock_id: int, auth_id: str, changes: JsonObject) -> None:
+        """Update one authorization (send the complete object: omitted fields may be cleared)."""
+        await self._send(
+            "POST",
+            f"/smartlock/{smartlock_id}/auth/{auth_id}",
+            dict(changes),
+            smartlock_id=smartlock_id,
+        )
+
+    async def delete_auth(self, smartlock_id: int, auth_id: str) -> None:
+        """Delete one authorization."""
+        await self._send(
+            "DELETE", f"/smartlock/{smartlock_id}/auth/{auth_id}", smartlock_id=smartlock_id
+        )
+
+    async def update_auths(self, items: Sequence[JsonObject]) -> None:
+        """Update several authorizations (each item carries its ``id``)."""
+        await self._send("POST", "/smartlock/auth", [dict(item) for item in items])
+
+    async def delete_auths(self, auth_ids: Iterable[str]) -> None:
+        """Delete several authorizations by id."""
+        await self._send("DELETE", "/smartlock/auth", list(auth_ids))
+
+    async def create_auths_advanced(
+        self, smartlock_ids: Iterable[int], auth: JsonObject
+    ) -> AdvancedConfirmation:
+        """Advanced auth creation; a Smart Hosting ``error`` is returned, not raised."""
+        data = await self._request(
+            "PUT",
+            "/smartlock/auth/advanced",
+            body={**auth, "smartlockIds": list(smartlock_ids)},
+            smartlock_id=None,
+        )
+        return AdvancedConfirmation.from_json(data)
+
+    # -- configuration -----------------------------------------------------------------
+
+    async def update_config(self, smartlock_id: int, config: JsonObject) -> None:
+        """Write ``config`` (its writable subset)."""
+        await self._send(
+            "POST", f"/smartlock/{smartlock_id}/config", dict(config), smartlock_id=smartlock_id
+        )
+
+    async def update_advanced_config(self, smartlock_id: int, config: JsonObject) -> None:
+        """Write a lock's ``advancedConfig``."""
+        await self._send(
+            "POST",
+            f"/smartlock/{smartlock_id}/advanced/config",
+            dict(config),
+            smartlock_id=smartlock_id,
+        )
+
+    async def update_opener_advanced_config(self, smartlock_id: int, config: JsonObject) -> None:
+        """Write an Opener's ``openerAdvancedConfig``."""
+        await self._send(
+            "POST",
+            f"/smartlock/{smartlock_id}/advanced/openerconfig",
+            dict(config),
+            smartlock_id=smartlock_id,
+        )
+
+    async def update_smartdoor_advanced_config(self, smartlock_id: int, config: JsonObject) -> None:
+        """Write a Smart Door's ``smartdoorAdvancedConfig``."""
+        await self._send(
+            "POST",
+            f"/smartlock/{smartlock_id}/advanced/smartdoorconfig",
+            dict(config),
+            smartlock_id=smartlock_id,
+        )
+
+    async def update_web_config(self, smartlock_id: int, config: JsonObject) -> None:
+        """Write ``webConfig``."""
+        await self._send(
+            "POST", f"/smartlock/{smartlock_id}/web/config", dict(config), smartlock_id=smartlock_id
+        )
+
+    async def bulk_web_config(self, smartlock_ids: Iterable[int], config: JsonObject) -> None:
+        """Write the same ``webConfig`` to several devices in one request."""
+        requests: list[JsonValue] = [
+            {"smartlockId": smartlock_id, "webConfig": dict(config)}
+            for smartlock_id in smartlock_ids
+        ]
+        await self._send("POST", "/bulk-web-config", {"webConfigRequests": requests})
+
+    async def set_admin_pin(self, smartlock_id: int, pin: int) -> None:
+        """Set the device's admin PIN."""
+        await self._send(
+            "POST",
+            f"/smartlock/{smartlock_id}/admin/pin",
+            {"adminPin": pin},
+            smartlock_id=smartlock_id,
+        )
+
+    # -- decentral webhooks ------------------------------------------------------------
+
+    async def decentral_webhooks(self) -> list[DecentralWebhook]:
+        """Return the registered decentral webhooks (Advanced API)."""
+        return [
+            DecentralWebhook.from_json(item)
+            for item in await self._get_list("/api/decentralWebhook")
+        ]
+
+    async def register_decentral_webhook(
+        self, url: str, features: Iterable[str]
+    ) -> DecentralWebhook:
+        """Register a decentral webhook; the answer carries the signing secret."""
+        body: JsonValue = {"webhookUrl": url, "webhookFeatures": list(features)}
+        return DecentralWebhook.from_json(
+            await self._request("PUT", "/api/decentralWebhook", body=body)
+        )
+
+    async def delete_decentral_webhook(self, webhook_id: int) -> None:
+        """Remove a decentral webhook."""
+        await self._send("DELETE", f"/api/decentralWebhook/{webhook_id}")
