@@ -1,0 +1,143 @@
+"""Binary sensor entities: door, batteries, ring to open, night mode, connectivity."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import override
+
+from homeassistant.components.binary_sensor import (
+    BinarySensorEntity,
+    BinarySensorEntityDescription,
+)
+from homeassistant.components.binary_sensor.const import BinarySensorDeviceClass
+from homeassistant.const import EntityCategory
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+from homeassistant.util import dt as dt_util
+
+from .api import DoorState, OpenerState, ServerState, Smartlock, SmartlockState
+from .coordinator import NukiConfigEntry
+from .entity import NukiEntity, NukiEntityDescription, async_add_nuki_entities, is_opener
+from .sensor import has_door_sensor
+
+PARALLEL_UPDATES = 0
+
+
+@dataclass(frozen=True, kw_only=True)
+class NukiBinarySensorEntityDescription(BinarySensorEntityDescription, NukiEntityDescription):
+    """A binary sensor: its value from the device."""
+
+    is_on_fn: Callable[[Smartlock], bool | None]
+
+
+def _from_state(
+    read: Callable[[SmartlockState], bool | None],
+) -> Callable[[Smartlock], bool | None]:
+    """Read a value of ``state``; unknown while the device reports no state."""
+    return lambda device: None if device.state is None else read(device.state)
+
+
+def _reports(read: Callable[[SmartlockState], object]) -> Callable[[Smartlock], bool]:
+    """Whether the device reports a value of ``state`` at all (the hardware exists)."""
+    return lambda device: device.state is not None and read(device.state) is not None
+
+
+def _door_open(state: SmartlockState) -> bool | None:
+    if state.door_state == DoorState.OPENED:
+        return True
+    if state.door_state == DoorState.CLOSED:
+        return False
+    return None
+
+
+def _ring_to_open(state: SmartlockState) -> bool:
+    end = state.ring_to_open_end
+    return state.state == OpenerState.RING_TO_OPEN_ACTIVE or (
+        end is not None and end > dt_util.utcnow()
+    )
+
+
+def _has_keypad(device: Smartlock) -> bool:
+    config = device.config
+    return config is not None and bool(config.keypad_paired or config.keypad2_paired)
+
+
+BINARY_SENSORS: tuple[NukiBinarySensorEntityDescription, ...] = (
+    NukiBinarySensorEntityDescription(
+        key="door",
+        device_class=BinarySensorDeviceClass.DOOR,
+        exists_fn=has_door_sensor,
+        is_on_fn=_from_state(_door_open),
+    ),
+    NukiBinarySensorEntityDescription(
+        key="battery_critical",
+        translation_key="battery_critical",
+        device_class=BinarySensorDeviceClass.BATTERY,
+        entity_category=EntityCategory.DIAGNOSTIC,
+        is_on_fn=_from_state(lambda state: state.battery_critical),
+    ),
+    NukiBinarySensorEntityDescription(
+        key="battery_charging",
+        device_class=BinarySensorDeviceClass.BATTERY_CHARGING,
+        entity_category=EntityCategory.DIAGNOSTIC,
+        exists_fn=_reports(lambda state: state.battery_charging),
+        is_on_fn=_from_state(lambda state: state.battery_charging),
+    ),
+    NukiBinarySensorEntityDescription(
+        key="keypad_battery_critical",
+        translation_key="keypad_battery_critical",
+        device_class=BinarySensorDeviceClass.BATTERY,
+        entity_category=EntityCategory.DIAGNOSTIC,
+        exists_fn=_has_keypad,
+        is_on_fn=_from_state(lambda state: state.keypad_battery_critical),
+    ),
+    NukiBinarySensorEntityDescription(
+        key="door_sensor_battery_critical",
+        translation_key="door_sensor_battery_critical",
+        device_class=BinarySensorDeviceClass.BATTERY,
+        entity_category=EntityCategory.DIAGNOSTIC,
+        exists_fn=has_door_sensor,
+        is_on_fn=_from_state(lambda state: state.doorsensor_battery_critical),
+    ),
+    NukiBinarySensorEntityDescription(
+        key="ring_to_open",
+        translation_key="ring_to_open",
+        exists_fn=is_opener,
+        is_on_fn=_from_state(_ring_to_open),
+    ),
+    NukiBinarySensorEntityDescription(
+        key="night_mode",
+        translation_key="night_mode",
+        is_on_fn=_from_state(lambda state: state.night_mode),
+    ),
+    NukiBinarySensorEntityDescription(
+        key="connectivity",
+        device_class=BinarySensorDeviceClass.CONNECTIVITY,
+        entity_category=EntityCategory.DIAGNOSTIC,
+        is_on_fn=lambda device: (
+            None if device.server_state is None else device.server_state != ServerState.OFFLINE
+        ),
+    ),
+)
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: NukiConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """Set up the binary sensors, now and when a device or its hardware appears."""
+    async_add_nuki_entities(entry, async_add_entities, BINARY_SENSORS, NukiBinarySensor)
+
+
+class NukiBinarySensor(NukiEntity, BinarySensorEntity):
+    """A binary sensor read from the coordinator's snapshot."""
+
+    entity_description: NukiBinarySensorEntityDescription
+
+    @property
+    @override
+    def is_on(self) -> bool | None:
+        """Whether the sensor is on; ``None`` (unknown) when Nuki does not report it."""
+        return self.entity_description.is_on_fn(self.device)

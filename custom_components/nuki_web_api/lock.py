@@ -1,0 +1,206 @@
+"""Lock entities: Nuki locks (lock, unlock, unlatch) and the Opener (ring to open, open)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, override
+
+from homeassistant.components.lock import LockEntity, LockEntityDescription
+from homeassistant.components.lock.const import LockEntityFeature, LockState
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+
+from .api import (
+    DeviceMode,
+    LockAction,
+    LogAction,
+    OpenerAction,
+    OpenerState,
+    Smartlock,
+)
+from .api import LockState as NukiLockState
+from .coordinator import NukiConfigEntry, NukiCoordinator
+from .entity import NukiEntity, NukiEntityDescription, async_add_nuki_entities, is_lock, is_opener
+
+PARALLEL_UPDATES = 1
+
+# Nuki lock states; the rest (uncalibrated, undefined, error codes, future codes) is unknown.
+LOCK_STATES: Mapping[int | None, LockState] = {
+    NukiLockState.LOCKED: LockState.LOCKED,
+    NukiLockState.UNLOCKING: LockState.UNLOCKING,
+    NukiLockState.UNLOCKED: LockState.UNLOCKED,
+    NukiLockState.LOCKING: LockState.LOCKING,
+    NukiLockState.UNLATCHED: LockState.OPEN,
+    NukiLockState.UNLOCKED_LOCK_N_GO: LockState.UNLOCKED,
+    NukiLockState.UNLATCHING: LockState.OPENING,
+    NukiLockState.MOTOR_BLOCKED: LockState.JAMMED,
+}
+
+# Log entries that acted on the lock (for the Opener: ring to open and the strike).
+LOCK_LOG_ACTIONS = frozenset(
+    {
+        LogAction.UNLOCK,
+        LogAction.LOCK,
+        LogAction.UNLATCH,
+        LogAction.LOCK_N_GO,
+        LogAction.LOCK_N_GO_UNLATCH,
+    }
+)
+
+# Opener: "locked" means ring to open is off; the electric strike is "open".
+OPENER_STATES: Mapping[int | None, LockState] = {
+    OpenerState.ONLINE: LockState.LOCKED,
+    OpenerState.RING_TO_OPEN_ACTIVE: LockState.UNLOCKED,
+    OpenerState.OPEN: LockState.OPEN,
+    OpenerState.OPENING: LockState.OPENING,
+}
+
+
+def lock_state(device: Smartlock) -> LockState | None:
+    """Map a lock's state code; ``None`` (unknown) for anything not clearly known."""
+    if device.state is None:
+        return None
+    return LOCK_STATES.get(device.state.state)
+
+
+def opener_state(device: Smartlock) -> LockState | None:
+    """Map an Opener's state code; continuous mode counts as unlocked unless it is opening."""
+    if device.state is None:
+        return None
+    state = OPENER_STATES.get(device.state.state)
+    if device.state.mode == DeviceMode.CONTINUOUS and state not in (
+        LockState.OPEN,
+        LockState.OPENING,
+    ):
+        return LockState.UNLOCKED
+    return state
+
+
+@dataclass(frozen=True, kw_only=True)
+class NukiLockEntityDescription(LockEntityDescription, NukiEntityDescription):
+    """A lock: how its state maps and which action codes lock, unlock and open it."""
+
+    state_fn: Callable[[Smartlock], LockState | None]
+    lock_action: int
+    unlock_action: int
+    open_action: int
+
+
+LOCKS: tuple[NukiLockEntityDescription, ...] = (
+    NukiLockEntityDescription(
+        key="lock",
+        translation_key="lock",
+        name=None,
+        exists_fn=is_lock,
+        state_fn=lock_state,
+        lock_action=LockAction.LOCK,
+        unlock_action=LockAction.UNLOCK,
+        open_action=LockAction.UNLATCH,
+    ),
+    NukiLockEntityDescription(
+        key="lock",
+        translation_key="opener",
+        name=None,
+        exists_fn=is_opener,
+        state_fn=opener_state,
+        lock_action=OpenerAction.DEACTIVATE_RING_TO_OPEN,
+        unlock_action=OpenerAction.ACTIVATE_RING_TO_OPEN,
+        open_action=OpenerAction.OPEN,
+    ),
+)
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: NukiConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """Set up a lock entity for every lock and Opener, now and when one appears."""
+    async_add_nuki_entities(entry, async_add_entities, LOCKS, NukiLock)
+
+
+class NukiLock(NukiEntity, LockEntity):
+    """A Nuki lock or Opener."""
+
+    entity_description: NukiLockEntityDescription
+    _attr_supported_features = LockEntityFeature.OPEN
+
+    def __init__(
+        self,
+        coordinator: NukiCoordinator,
+        smartlock_id: int,
+        description: NukiLockEntityDescription,
+    ) -> None:
+        """Initialise the lock with the actor of the newest log entry that acted on it."""
+        super().__init__(coordinator, smartlock_id, description)
+        self._update_changed_by()
+
+    @property
+    def _state(self) -> LockState | None:
+        return self.entity_description.state_fn(self.device)
+
+    @property
+    @override
+    def is_locked(self) -> bool | None:
+        """Locked; ``None`` while the state is unknown."""
+        if (state := self._state) is None:
+            return None
+        return state is LockState.LOCKED
+
+    @property
+    @override
+    def is_locking(self) -> bool:
+        """Whether the lock is locking."""
+        return self._state is LockState.LOCKING
+
+    @property
+    @override
+    def is_unlocking(self) -> bool:
+        """Whether the lock is unlocking."""
+        return self._state is LockState.UNLOCKING
+
+    @property
+    @override
+    def is_open(self) -> bool:
+        """Whether the latch is pulled (or the Opener's strike is open)."""
+        return self._state is LockState.OPEN
+
+    @property
+    @override
+    def is_opening(self) -> bool:
+        """Whether the lock is unlatching (or the Opener is opening)."""
+        return self._state is LockState.OPENING
+
+    @property
+    @override
+    def is_jammed(self) -> bool:
+        """Whether the motor is blocked."""
+        return self._state is LockState.JAMMED
+
+    @callback
+    @override
+    def _handle_coordinator_update(self) -> None:
+        self._update_changed_by()
+        super()._handle_coordinator_update()
+
+    def _update_changed_by(self) -> None:
+        """Take the actor of the newest log entry if it acted on the lock (not a door event)."""
+        log = self.last_log
+        if log is not None and log.action in LOCK_LOG_ACTIONS:
+            self._attr_changed_by = log.name
+
+    @override
+    async def async_lock(self, **kwargs: Any) -> None:
+        """Lock (Opener: deactivate ring to open)."""
+        await self.async_send_action(self.entity_description.lock_action)
+
+    @override
+    async def async_unlock(self, **kwargs: Any) -> None:
+        """Unlock (Opener: activate ring to open)."""
+        await self.async_send_action(self.entity_description.unlock_action)
+
+    @override
+    async def async_open(self, **kwargs: Any) -> None:
+        """Unlatch (Opener: actuate the electric strike)."""
+        await self.async_send_action(self.entity_description.open_action)

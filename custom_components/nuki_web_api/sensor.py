@@ -1,0 +1,128 @@
+"""Sensor entities: battery level, door state and the last actor."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import override
+
+from homeassistant.components.sensor import (
+    SensorDeviceClass,
+    SensorEntity,
+    SensorEntityDescription,
+    SensorStateClass,
+)
+from homeassistant.const import PERCENTAGE
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+from homeassistant.helpers.typing import StateType
+
+from .api import DoorState, NukiIntEnum, Smartlock, SmartlockLog
+from .coordinator import NukiConfigEntry
+from .entity import NukiEntity, NukiEntityDescription, async_add_nuki_entities
+
+PARALLEL_UPDATES = 0
+
+# Door sensor states; 4 and 255 ("door state unknown", "unknown") and future codes are unknown.
+DOOR_STATES: Mapping[int | None, str] = {
+    DoorState.UNAVAILABLE: "not_paired",
+    DoorState.DEACTIVATED: "deactivated",
+    DoorState.CLOSED: "closed",
+    DoorState.OPENED: "opened",
+    DoorState.CALIBRATING: "calibrating",
+    DoorState.UNCALIBRATED: "uncalibrated",
+    DoorState.REMOVED: "removed",
+}
+
+
+def has_door_sensor(device: Smartlock) -> bool:
+    """Whether a door sensor is paired (Nuki reports 0 without one)."""
+    return device.state is not None and device.state.door_state != DoorState.UNAVAILABLE
+
+
+def code_name(code: NukiIntEnum | None) -> str | None:
+    """Return a stable lower-case name for a Nuki code: ``keypad_code``, ``unknown_99``."""
+    if code is None:
+        return None
+    return code.name.lower() if code.is_known else f"unknown_{code.value}"
+
+
+@dataclass(frozen=True, kw_only=True)
+class NukiSensorEntityDescription(SensorEntityDescription, NukiEntityDescription):
+    """A sensor: its value (and attributes) from the device and its newest log entry."""
+
+    value_fn: Callable[[Smartlock, SmartlockLog | None], StateType]
+    attributes_fn: Callable[[SmartlockLog | None], Mapping[str, str | None] | None] = lambda _: None
+
+
+def _battery(device: Smartlock, _: SmartlockLog | None) -> StateType:
+    return None if device.state is None else device.state.battery_charge
+
+
+def _door_state(device: Smartlock, _: SmartlockLog | None) -> StateType:
+    return None if device.state is None else DOOR_STATES.get(device.state.door_state)
+
+
+def _last_actor_attributes(log: SmartlockLog | None) -> Mapping[str, str | None] | None:
+    if log is None:
+        return None
+    return {
+        "action": code_name(log.action),
+        "trigger": code_name(log.trigger),
+        "source": code_name(log.source),
+    }
+
+
+SENSORS: tuple[NukiSensorEntityDescription, ...] = (
+    NukiSensorEntityDescription(
+        key="battery",
+        device_class=SensorDeviceClass.BATTERY,
+        native_unit_of_measurement=PERCENTAGE,
+        state_class=SensorStateClass.MEASUREMENT,
+        exists_fn=lambda device: (
+            device.state is not None and device.state.battery_charge is not None
+        ),
+        value_fn=_battery,
+    ),
+    NukiSensorEntityDescription(
+        key="door_state",
+        translation_key="door_state",
+        device_class=SensorDeviceClass.ENUM,
+        options=list(DOOR_STATES.values()),
+        exists_fn=has_door_sensor,
+        value_fn=_door_state,
+    ),
+    NukiSensorEntityDescription(
+        key="last_actor",
+        translation_key="last_actor",
+        value_fn=lambda _, log: None if log is None else log.name,
+        attributes_fn=_last_actor_attributes,
+    ),
+)
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: NukiConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """Set up the sensors, now and when a device or its hardware appears."""
+    async_add_nuki_entities(entry, async_add_entities, SENSORS, NukiSensor)
+
+
+class NukiSensor(NukiEntity, SensorEntity):
+    """A sensor read from the coordinator's snapshot."""
+
+    entity_description: NukiSensorEntityDescription
+
+    @property
+    @override
+    def native_value(self) -> StateType:
+        """The sensor's value; ``None`` (unknown) when Nuki does not report it."""
+        return self.entity_description.value_fn(self.device, self.last_log)
+
+    @property
+    @override
+    def extra_state_attributes(self) -> Mapping[str, str | None] | None:
+        """Extra attributes (the last actor's action, trigger and source)."""
+        return self.entity_description.attributes_fn(self.last_log)
