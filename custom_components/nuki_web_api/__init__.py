@@ -1,0 +1,51 @@
+"""The Nuki Web API integration: Nuki locks, Openers and Smart Doors through Nuki's cloud."""
+
+from __future__ import annotations
+
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import config_validation as cv
+from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers.aiohttp_client import async_get_clientsession
+from homeassistant.helpers.typing import ConfigType
+
+from .api import NukiWebApiClient
+from .const import CONF_API_TOKEN, CONF_API_URL, DEFAULT_API_URL, DOMAIN, PLATFORMS
+from .coordinator import (
+    NukiConfigEntry,
+    NukiCoordinator,
+    NukiRuntimeData,
+    device_smartlock_ids,
+)
+
+CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
+
+
+async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
+    """Set up what does not depend on an entry (service actions are registered here)."""
+    return True
+
+
+async def async_setup_entry(hass: HomeAssistant, entry: NukiConfigEntry) -> bool:
+    """Connect to Nuki Web with the entry's token and set up the platforms."""
+    client = NukiWebApiClient(
+        async_get_clientsession(hass),
+        entry.data[CONF_API_TOKEN],
+        base_url=entry.data.get(CONF_API_URL, DEFAULT_API_URL),
+    )
+    coordinator = NukiCoordinator(hass, entry, client)
+    await coordinator.async_config_entry_first_refresh()
+    entry.runtime_data = NukiRuntimeData(client=client, coordinator=coordinator)
+    await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
+    return True
+
+
+async def async_unload_entry(hass: HomeAssistant, entry: NukiConfigEntry) -> bool:
+    """Unload the platforms; the coordinator shuts down with the entry."""
+    return await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
+
+
+async def async_remove_config_entry_device(
+    hass: HomeAssistant, entry: NukiConfigEntry, device: dr.DeviceEntry
+) -> bool:
+    """Allow removing a device only once it is gone from the Nuki Web account."""
+    return not device_smartlock_ids(device) & set(entry.runtime_data.coordinator.data.devices)

@@ -1,0 +1,245 @@
+"""Config flow: API token (user, reauth, reconfigure) and polling options."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Mapping
+from typing import Any, override
+
+import probatio
+from homeassistant.config_entries import (
+    ConfigEntry,
+    ConfigFlow,
+    ConfigFlowResult,
+    OptionsFlowWithReload,
+)
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.data_entry_flow import section
+from homeassistant.helpers.aiohttp_client import async_get_clientsession
+from homeassistant.helpers.selector import (
+    NumberSelector,
+    NumberSelectorConfig,
+    NumberSelectorMode,
+    TextSelector,
+    TextSelectorConfig,
+    TextSelectorType,
+)
+
+from .api import (
+    Account,
+    NukiAuthError,
+    NukiConnectionError,
+    NukiInvalidResponseError,
+    NukiRateLimitError,
+    NukiServerError,
+    NukiWebApiClient,
+)
+from .const import (
+    CONF_ADVANCED,
+    CONF_API_TOKEN,
+    CONF_API_URL,
+    CONF_SCAN_INTERVAL,
+    DEFAULT_API_URL,
+    DEFAULT_SCAN_INTERVAL,
+    DOMAIN,
+    LOGGER,
+    MAX_SCAN_INTERVAL,
+    MIN_SCAN_INTERVAL,
+)
+
+_TOKEN_SELECTOR = TextSelector(TextSelectorConfig(type=TextSelectorType.PASSWORD))
+_URL_SELECTOR = TextSelector(TextSelectorConfig(type=TextSelectorType.URL))
+
+_TOKEN_SCHEMA = probatio.Schema({probatio.Required(CONF_API_TOKEN): _TOKEN_SELECTOR})
+_CONNECTION_SCHEMA = _TOKEN_SCHEMA.extend(
+    {
+        probatio.Required(CONF_ADVANCED): section(
+            probatio.Schema(
+                {probatio.Required(CONF_API_URL, default=DEFAULT_API_URL): _URL_SELECTOR}
+            ),
+            {"collapsed": True},
+        )
+    }
+)
+
+
+class _MissingScopesError(Exception):
+    """The token works but lacks scopes the integration needs."""
+
+    def __init__(self, scopes: list[str]) -> None:
+        super().__init__(", ".join(scopes))
+
+
+async def _permitted(probe: Awaitable[object]) -> bool:
+    """Tell whether the token's scopes allow a read (Nuki answers 401 when they do not)."""
+    try:
+        await probe
+    except NukiAuthError:
+        return False
+    return True
+
+
+async def _validate(hass: HomeAssistant, token: str, url: str) -> Account:
+    """Check the token: /account and /smartlock must work, and the log and auth scopes exist.
+
+    smartlock.action cannot be probed without moving a lock; a missing one shows on use.
+    """
+    client = NukiWebApiClient(async_get_clientsession(hass), token, base_url=url)
+    account = await client.account()
+    await client.smartlocks()
+    missing = [
+        scope
+        for scope, allowed in (
+            ("smartlock.log", await _permitted(client.logs(limit=1))),
+            ("smartlock.auth", await _permitted(client.auths())),
+        )
+        if not allowed
+    ]
+    if missing:
+        raise _MissingScopesError(missing)
+    return account
+
+
+async def _try_validate(
+    hass: HomeAssistant, token: str, url: str
+) -> tuple[Account | None, dict[str, str], dict[str, str]]:
+    """Validate and translate failures into form errors and their placeholders."""
+    try:
+        return await _validate(hass, token, url), {}, {}
+    except NukiAuthError:
+        return None, {"base": "invalid_auth"}, {}
+    except _MissingScopesError as err:
+        return None, {"base": "insufficient_scope"}, {"missing_scopes": str(err)}
+    except NukiConnectionError, NukiServerError, NukiInvalidResponseError, NukiRateLimitError:
+        return None, {"base": "cannot_connect"}, {}
+    except Exception:  # noqa: BLE001 - the form shows "unknown" instead of failing
+        LOGGER.exception("Unexpected error while checking the API token")
+        return None, {"base": "unknown"}, {}
+
+
+def _url(user_input: Mapping[str, Any]) -> str:
+    return str(user_input[CONF_ADVANCED][CONF_API_URL]).rstrip("/")
+
+
+class NukiWebApiConfigFlow(ConfigFlow, domain=DOMAIN):
+    """Set up a Nuki Web account with a personal API token."""
+
+    VERSION = 1
+
+    @staticmethod
+    @callback
+    @override
+    def async_get_options_flow(config_entry: ConfigEntry) -> NukiOptionsFlow:
+        return NukiOptionsFlow()
+
+    @override
+    async def async_step_user(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """Ask for the API token (and, collapsed, the API URL)."""
+        errors: dict[str, str] = {}
+        placeholders: dict[str, str] = {}
+        if user_input is not None:
+            token, url = user_input[CONF_API_TOKEN], _url(user_input)
+            account, errors, placeholders = await _try_validate(self.hass, token, url)
+            if account is not None:
+                await self.async_set_unique_id(str(account.account_id))
+                self._abort_if_unique_id_configured()
+                return self.async_create_entry(
+                    title=account.email or account.name or f"Nuki Web {account.account_id}",
+                    data={CONF_API_TOKEN: token, CONF_API_URL: url},
+                )
+        return self.async_show_form(
+            step_id="user",
+            data_schema=self.add_suggested_values_to_schema(
+                _CONNECTION_SCHEMA, {CONF_ADVANCED: (user_input or {}).get(CONF_ADVANCED, {})}
+            ),
+            errors=errors,
+            description_placeholders=placeholders,
+        )
+
+    async def async_step_reauth(self, entry_data: Mapping[str, Any]) -> ConfigFlowResult:
+        """Nuki Web rejected the token: ask for a new one."""
+        return await self.async_step_reauth_confirm()
+
+    async def async_step_reauth_confirm(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Take a new token for the same account."""
+        errors: dict[str, str] = {}
+        placeholders: dict[str, str] = {}
+        entry = self._get_reauth_entry()
+        if user_input is not None:
+            token = user_input[CONF_API_TOKEN]
+            account, errors, placeholders = await _try_validate(
+                self.hass, token, entry.data.get(CONF_API_URL, DEFAULT_API_URL)
+            )
+            if account is not None:
+                await self.async_set_unique_id(str(account.account_id))
+                self._abort_if_unique_id_mismatch(reason="wrong_account")
+                return self.async_update_reload_and_abort(
+                    entry, data_updates={CONF_API_TOKEN: token}
+                )
+        return self.async_show_form(
+            step_id="reauth_confirm",
+            data_schema=_TOKEN_SCHEMA,
+            errors=errors,
+            description_placeholders={"title": entry.title, **placeholders},
+        )
+
+    async def async_step_reconfigure(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Change the token or the API URL of the same account."""
+        errors: dict[str, str] = {}
+        placeholders: dict[str, str] = {}
+        entry = self._get_reconfigure_entry()
+        if user_input is not None:
+            token, url = user_input[CONF_API_TOKEN], _url(user_input)
+            account, errors, placeholders = await _try_validate(self.hass, token, url)
+            if account is not None:
+                await self.async_set_unique_id(str(account.account_id))
+                self._abort_if_unique_id_mismatch(reason="wrong_account")
+                return self.async_update_reload_and_abort(
+                    entry, data_updates={CONF_API_TOKEN: token, CONF_API_URL: url}
+                )
+        url = entry.data.get(CONF_API_URL, DEFAULT_API_URL)
+        return self.async_show_form(
+            step_id="reconfigure",
+            data_schema=self.add_suggested_values_to_schema(
+                _CONNECTION_SCHEMA, {CONF_ADVANCED: {CONF_API_URL: url}}
+            ),
+            errors=errors,
+            description_placeholders=placeholders,
+        )
+
+
+class NukiOptionsFlow(OptionsFlowWithReload):
+    """Polling interval (the entry reloads when it changes)."""
+
+    async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """Show the options."""
+        if user_input is not None:
+            return self.async_create_entry(
+                data={
+                    **self.config_entry.options,
+                    **user_input,
+                    CONF_SCAN_INTERVAL: int(user_input[CONF_SCAN_INTERVAL]),
+                }
+            )
+        schema = probatio.Schema(
+            {
+                probatio.Required(
+                    CONF_SCAN_INTERVAL, default=DEFAULT_SCAN_INTERVAL
+                ): NumberSelector(
+                    NumberSelectorConfig(
+                        min=MIN_SCAN_INTERVAL,
+                        max=MAX_SCAN_INTERVAL,
+                        step=1,
+                        mode=NumberSelectorMode.BOX,
+                        unit_of_measurement="s",
+                    )
+                ),
+            }
+        )
+        return self.async_show_form(
+            step_id="init",
+            data_schema=self.add_suggested_values_to_schema(schema, self.config_entry.options),
+        )

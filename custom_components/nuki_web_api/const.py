@@ -1,0 +1,48 @@
+"""Constants for the Nuki Web API integration."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from typing import Final
+
+from homeassistant.const import Platform
+
+DOMAIN: Final = "nuki_web_api"
+LOGGER: Final = logging.getLogger(__package__)
+
+PLATFORMS: Final = [
+    Platform.BINARY_SENSOR,
+    Platform.BUTTON,
+    Platform.LOCK,
+    Platform.SENSOR,
+    Platform.SWITCH,
+]
+
+CONF_API_TOKEN: Final = "api_token"  # noqa: S105 - a config key, not a secret
+CONF_API_URL: Final = "api_url"
+CONF_ADVANCED: Final = "advanced"
+CONF_SCAN_INTERVAL: Final = "scan_interval"
+
+DEFAULT_API_URL: Final = "https://api.nuki.io"
+DEFAULT_SCAN_INTERVAL: Final = 30
+MIN_SCAN_INTERVAL: Final = 10
+MAX_SCAN_INTERVAL: Final = 3600
+
+# Newest entries read per cycle from GET /smartlock/log.
+LOG_PAGE_SIZE: Final = 50
+
+# How long entities keep their last state while Nuki Web is unreachable.
+OUTAGE_GRACE: Final = timedelta(minutes=2)
+
+# Back-off after a 429 without Retry-After: doubles from the first to the last value.
+RATE_LIMIT_BACKOFF_MIN: Final = 60.0
+RATE_LIMIT_BACKOFF_MAX: Final = 900.0
+
+# Refreshes after an action, in seconds after it was accepted, until the device settles.
+FOLLOW_UP_DELAYS: Final = (2.0, 5.0, 10.0)
+
+# Pauses between tries of an action that Nuki answers with 423 (device busy).
+ACTION_RETRY_DELAYS: Final = (1.0, 2.0)
+
+SMART_HOSTING_URL: Final = "https://nuki.io/en/smart-hosting/"

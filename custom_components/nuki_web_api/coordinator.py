@@ -1,0 +1,459 @@
+"""Poll Nuki Web: one GET /smartlock and one GET /smartlock/log per cycle, for all devices."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+from functools import partial
+from typing import override
+
+from homeassistant.config_entries import ConfigEntry
+from homeassistant.core import CALLBACK_TYPE, HassJob, HomeAssistant, callback
+from homeassistant.exceptions import ConfigEntryAuthFailed, HomeAssistantError
+from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers.event import async_call_later
+from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
+from homeassistant.util import dt as dt_util
+
+from .api import (
+    DeviceType,
+    LockState,
+    NukiAuthError,
+    NukiConnectionError,
+    NukiDeviceBusyError,
+    NukiError,
+    NukiInvalidResponseError,
+    NukiNotAllowedError,
+    NukiNotFoundError,
+    NukiRateLimitError,
+    NukiServerError,
+    NukiSmartHostingError,
+    NukiWebApiClient,
+    OpenerState,
+    ServerState,
+    Smartlock,
+    SmartlockLog,
+)
+from .const import (
+    ACTION_RETRY_DELAYS,
+    CONF_SCAN_INTERVAL,
+    DEFAULT_SCAN_INTERVAL,
+    DOMAIN,
+    FOLLOW_UP_DELAYS,
+    LOG_PAGE_SIZE,
+    LOGGER,
+    OUTAGE_GRACE,
+    RATE_LIMIT_BACKOFF_MAX,
+    RATE_LIMIT_BACKOFF_MIN,
+)
+from .logbook_cursor import LogCursor
+from .repairs import (
+    async_create_missing_scope_issue,
+    async_create_smart_hosting_issue,
+    async_delete_missing_scope_issue,
+    async_delete_smart_hosting_issue,
+)
+
+type NukiConfigEntry = ConfigEntry[NukiRuntimeData]
+type NewDevicesCallback = Callable[[set[int]], None]
+
+_TRANSITIONAL_LOCK_STATES = frozenset(
+    {LockState.UNLOCKING, LockState.LOCKING, LockState.UNLATCHING}
+)
+_TRANSITIONAL_OPENER_STATES = frozenset({OpenerState.OPENING})
+
+# Client error -> translation key of the HomeAssistantError an action raises (first match wins).
+_ACTION_ERROR_KEYS: tuple[tuple[type[NukiError], str], ...] = (
+    (NukiSmartHostingError, "smart_hosting_required"),
+    (NukiAuthError, "auth_failed"),
+    (NukiDeviceBusyError, "device_busy"),
+    (NukiNotAllowedError, "not_allowed"),
+    (NukiNotFoundError, "not_found"),
+    (NukiRateLimitError, "rate_limited"),
+    (NukiServerError, "cannot_connect"),
+    (NukiConnectionError, "cannot_connect"),
+    (NukiInvalidResponseError, "invalid_response"),
+)
+
+# Failures that count as "Nuki Web is unreachable" while polling.
+_OUTAGE_ERRORS = (NukiServerError, NukiConnectionError, NukiInvalidResponseError)
+
+
+class _OwnTransitionLines(logging.Filter):
+    """Drop the base coordinator's "Error fetching"/"recovered" lines.
+
+    This coordinator logs the start (warning) and the end (info) of an outage itself, and
+    entities only become unavailable after a grace period, so the base class's lines would
+    repeat or contradict ours.
+    """
+
+    _TEMPLATES = frozenset({"Error fetching %s data: %s", "Fetching %s data recovered"})
+
+    @override
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.msg not in self._TEMPLATES
+
+
+_REFRESH_LOGGER = LOGGER.getChild("coordinator")
+_REFRESH_LOGGER.addFilter(_OwnTransitionLines())
+
+
+@dataclass(slots=True)
+class NukiRuntimeData:
+    """What a loaded config entry holds (entry.runtime_data)."""
+
+    client: NukiWebApiClient
+    coordinator: NukiCoordinator
+
+
+@dataclass(frozen=True, slots=True)
+class NukiData:
+    """One polling cycle's snapshot of the account."""
+
+    devices: dict[int, Smartlock]
+    smart_hosting_missing: frozenset[int]
+    new_logs: tuple[SmartlockLog, ...]
+    last_log: dict[int, SmartlockLog] = field(default_factory=dict)
+
+
+def is_transitional(device: Smartlock) -> bool:
+    """Tell whether the device is moving (locking, unlocking, opening ...)."""
+    if device.state is None:
+        return False
+    if device.type == DeviceType.OPENER:
+        return device.state.state in _TRANSITIONAL_OPENER_STATES
+    return device.state.state in _TRANSITIONAL_LOCK_STATES
+
+
+def device_smartlock_ids(device: dr.DeviceEntry) -> set[int]:
+    """Return the smartlock ids in a registry device's identifiers, `(DOMAIN, str(id))`."""
+    return {
+        int(value) for domain, value in device.identifiers if domain == DOMAIN and value.isdigit()
+    }
+
+
+class NukiCoordinator(DataUpdateCoordinator[NukiData]):
+    """Polls the account and runs actions; see docs/architecture.md for the contract."""
+
+    config_entry: NukiConfigEntry
+
+    def __init__(
+        self, hass: HomeAssistant, entry: NukiConfigEntry, client: NukiWebApiClient
+    ) -> None:
+        """Poll at the interval from the options."""
+        self._interval = timedelta(
+            seconds=entry.options.get(CONF_SCAN_INTERVAL, DEFAULT_SCAN_INTERVAL)
+        )
+        super().__init__(
+            hass,
+            _REFRESH_LOGGER,
+            config_entry=entry,
+            name=DOMAIN,
+            update_interval=self._interval,
+        )
+        self.client = client
+        self.log_cursor = LogCursor()
+        self._new_device_callbacks: list[NewDevicesCallback] = []
+        self._known_ids: set[int] | None = None
+        self._names: dict[int, str] = {}
+        self._outage_since: datetime | None = None
+        self._rate_limit_backoff: float | None = None
+        self._logs_forbidden = False
+        self._action_locks: dict[int, asyncio.Lock] = {}
+        # Devices whose last action Nuki refused for lack of Smart Hosting.
+        self._action_smart_hosting: set[int] = set()
+        self._smart_hosting_issues: set[int] = set()
+        # Devices acted on, with their state before the action, awaiting a settled state.
+        self._unsettled: dict[int, object] = {}
+        self._cancel_follow_up: CALLBACK_TYPE | None = None
+
+    # --- polling ---------------------------------------------------------------------
+
+    @override
+    async def _async_update_data(self) -> NukiData:
+        try:
+            devices = await self.client.smartlocks()
+            logs = await self._fetch_logs()
+        except NukiAuthError as err:
+            raise ConfigEntryAuthFailed(
+                translation_domain=DOMAIN, translation_key="update_auth_failed"
+            ) from err
+        except NukiRateLimitError as err:
+            return self._rate_limited(err)
+        except _OUTAGE_ERRORS as err:
+            return self._outage(err)
+        except NukiError as err:
+            raise UpdateFailed(
+                translation_domain=DOMAIN,
+                translation_key="update_failed",
+                translation_placeholders={"error": str(err)},
+            ) from err
+        self._end_outage()
+        return self._snapshot(devices, logs)
+
+    async def _fetch_logs(self) -> list[SmartlockLog]:
+        """Read the newest log page; a 401 here means the token lacks the log scope."""
+        try:
+            logs = await self.client.logs(limit=LOG_PAGE_SIZE)
+        except NukiAuthError:
+            if not self._logs_forbidden:
+                self._logs_forbidden = True
+                LOGGER.warning("The API token may not read the activity log (scope smartlock.log)")
+                async_create_missing_scope_issue(
+                    self.hass,
+                    self.config_entry.entry_id,
+                    scope="smartlock.log",
+                    scope_name="Activity log",
+                )
+            return []
+        if self._logs_forbidden:
+            self._logs_forbidden = False
+            async_delete_missing_scope_issue(self.hass, self.config_entry.entry_id)
+        return logs
+
+    def _snapshot(self, devices: list[Smartlock], logs: list[SmartlockLog]) -> NukiData:
+        by_id = {device.smartlock_id: device for device in devices}
+        for device in devices:
+            if device.name:
+                self._names[device.smartlock_id] = device.name
+        activity = [entry for entry in logs if entry.error is None]
+        new_logs = tuple(entry for entry in self.log_cursor.advance(logs) if entry.error is None)
+        last_log = {} if self.data is None else dict(self.data.last_log)
+        for entry in reversed(activity):
+            last_log[entry.smartlock_id] = entry
+        return NukiData(
+            devices=by_id,
+            smart_hosting_missing=frozenset(
+                device.smartlock_id for device in devices if device.smart_hosting_missing
+            ),
+            new_logs=new_logs,
+            last_log={sid: entry for sid, entry in last_log.items() if sid in by_id},
+        )
+
+    def _previous(self) -> NukiData:
+        """Return the last snapshot without its new log entries (they were reported)."""
+        return replace(self.data, new_logs=())
+
+    def _rate_limited(self, err: NukiRateLimitError) -> NukiData:
+        """Slow down and keep the last state; log once per rate-limit episode."""
+        first = self._rate_limit_backoff is None
+        self._rate_limit_backoff = (
+            RATE_LIMIT_BACKOFF_MIN
+            if self._rate_limit_backoff is None
+            else min(self._rate_limit_backoff * 2, RATE_LIMIT_BACKOFF_MAX)
+        )
+        delay = max(
+            self._rate_limit_backoff if err.retry_after is None else err.retry_after,
+            self._interval.total_seconds(),
+        )
+        if self.data is None:
+            raise UpdateFailed(
+                translation_domain=DOMAIN, translation_key="update_rate_limited", retry_after=delay
+            ) from err
+        if first:
+            LOGGER.warning(
+                "Nuki Web API rate limit reached; polling again in %.0f s, keeping the last state",
+                delay,
+            )
+        self.update_interval = timedelta(seconds=delay)
+        return self._previous()
+
+    def _outage(self, err: NukiError) -> NukiData:
+        """Keep the last state through a short outage, then give up (entities unavailable)."""
+        if self.data is None:
+            raise UpdateFailed(
+                translation_domain=DOMAIN,
+                translation_key="update_cannot_connect",
+                translation_placeholders={"error": str(err)},
+            ) from err
+        now = dt_util.utcnow()
+        if self._outage_since is None:
+            self._outage_since = now
+            LOGGER.warning(
+                "Nuki Web API is not reachable (%s); keeping the last state for up to %s",
+                err,
+                OUTAGE_GRACE,
+            )
+        if now - self._outage_since < OUTAGE_GRACE:
+            return self._previous()
+        raise UpdateFailed(
+            translation_domain=DOMAIN,
+            translation_key="update_cannot_connect",
+            translation_placeholders={"error": str(err)},
+        ) from err
+
+    def _end_outage(self) -> None:
+        if self._outage_since is not None:
+            self._outage_since = None
+            LOGGER.info("Nuki Web API is reachable again")
+        if self._rate_limit_backoff is not None:
+            self._rate_limit_backoff = None
+            self.update_interval = self._interval
+            LOGGER.info("Nuki Web API accepts requests again; polling every %s", self._interval)
+
+    # --- after each cycle: devices, issues, listeners ----------------------------------
+
+    @override
+    @callback
+    def _async_refresh_finished(self) -> None:
+        if not self.last_update_success or self.data is None:
+            return
+        ids = set(self.data.devices)
+        if self._known_ids != ids:
+            self._remove_stale_devices(ids)
+            new_ids = set() if self._known_ids is None else ids - self._known_ids
+            self._known_ids = ids
+            if new_ids:
+                for new_devices_callback in list(self._new_device_callbacks):
+                    new_devices_callback(new_ids)
+        self._action_smart_hosting &= ids
+        self._sync_smart_hosting_issues(
+            set(self.data.smart_hosting_missing) | self._action_smart_hosting
+        )
+
+    @callback
+    def _remove_stale_devices(self, ids: set[int]) -> None:
+        """Drop registry devices that are no longer on the account, and their issues."""
+        registry = dr.async_get(self.hass)
+        entry_id = self.config_entry.entry_id
+        for device in dr.async_entries_for_config_entry(registry, entry_id):
+            smartlock_ids = device_smartlock_ids(device)
+            if smartlock_ids and not smartlock_ids & ids:
+                registry.async_remove_device(device.id)
+                for smartlock_id in smartlock_ids:
+                    self._smart_hosting_issues.discard(smartlock_id)
+                    async_delete_smart_hosting_issue(self.hass, smartlock_id)
+
+    @callback
+    def _sync_smart_hosting_issues(self, wanted: set[int]) -> None:
+        for smartlock_id in wanted - self._smart_hosting_issues:
+            async_create_smart_hosting_issue(
+                self.hass, smartlock_id, self.device_name(smartlock_id)
+            )
+        for smartlock_id in self._smart_hosting_issues - wanted:
+            async_delete_smart_hosting_issue(self.hass, smartlock_id)
+        self._smart_hosting_issues = wanted
+
+    @callback
+    def async_add_new_devices_listener(self, new_devices: NewDevicesCallback) -> CALLBACK_TYPE:
+        """Call `new_devices(ids)` when devices appear on the account after setup."""
+        self._new_device_callbacks.append(new_devices)
+
+        @callback
+        def remove() -> None:
+            self._new_device_callbacks.remove(new_devices)
+
+        return remove
+
+    def device_name(self, smartlock_id: int) -> str:
+        """Return the device's name, the name last seen, or a generic one."""
+        return self._names.get(smartlock_id, f"Nuki device {smartlock_id}")
+
+    # --- actions ---------------------------------------------------------------------
+
+    async def async_run_action(
+        self, smartlock_id: int, call: Callable[[], Awaitable[None]]
+    ) -> None:
+        """Send one action to a device, then follow its state until it settles.
+
+        Actions on one device run one after another; a busy device (423) is retried
+        briefly. Client errors become translated HomeAssistantErrors.
+        """
+        device = self.data.devices.get(smartlock_id)
+        if device is not None and device.server_state == ServerState.OFFLINE:
+            raise self._action_error("device_offline", smartlock_id)
+        lock = self._action_locks.setdefault(smartlock_id, asyncio.Lock())
+        async with lock:
+            try:
+                await self._call_with_retry(call)
+            except NukiError as err:
+                raise self._map_action_error(err, smartlock_id) from err
+        if smartlock_id in self._action_smart_hosting:
+            self._action_smart_hosting.discard(smartlock_id)
+            self._sync_smart_hosting_issues(
+                set(self.data.smart_hosting_missing) | self._action_smart_hosting
+            )
+        self._start_follow_ups(smartlock_id)
+
+    @staticmethod
+    async def _call_with_retry(call: Callable[[], Awaitable[None]]) -> None:
+        for delay in ACTION_RETRY_DELAYS:
+            try:
+                await call()
+            except NukiDeviceBusyError:
+                await asyncio.sleep(delay)
+            else:
+                return
+        await call()
+
+    def _map_action_error(self, err: NukiError, smartlock_id: int) -> HomeAssistantError:
+        key = next(
+            (key for error_type, key in _ACTION_ERROR_KEYS if isinstance(err, error_type)),
+            "unknown_error",
+        )
+        if isinstance(err, NukiSmartHostingError):
+            self._action_smart_hosting.add(smartlock_id)
+            self._sync_smart_hosting_issues(
+                set(self.data.smart_hosting_missing) | self._action_smart_hosting
+            )
+        elif isinstance(err, NukiAuthError):
+            self.config_entry.async_start_reauth(self.hass)
+        return self._action_error(key, smartlock_id)
+
+    def _action_error(self, key: str, smartlock_id: int) -> HomeAssistantError:
+        return HomeAssistantError(
+            translation_domain=DOMAIN,
+            translation_key=key,
+            translation_placeholders={"name": self.device_name(smartlock_id)},
+        )
+
+    # --- follow-up refreshes after an action -----------------------------------------
+
+    @callback
+    def _start_follow_ups(self, smartlock_id: int) -> None:
+        device = self.data.devices.get(smartlock_id)
+        self._unsettled[smartlock_id] = None if device is None else device.state
+        self._schedule_follow_up(0)
+
+    @callback
+    def _schedule_follow_up(self, index: int) -> None:
+        self._cancel_follow_ups()
+        previous = FOLLOW_UP_DELAYS[index - 1] if index else 0.0
+        self._cancel_follow_up = async_call_later(
+            self.hass,
+            FOLLOW_UP_DELAYS[index] - previous,
+            HassJob(partial(self._follow_up, index), cancel_on_shutdown=True),
+        )
+
+    @callback
+    def _follow_up(self, index: int, _now: datetime) -> None:
+        self._cancel_follow_up = None
+        self.config_entry.async_create_background_task(
+            self.hass, self._async_follow_up(index), name=f"{DOMAIN} follow-up refresh"
+        )
+
+    async def _async_follow_up(self, index: int) -> None:
+        await self.async_refresh()
+        devices = self.data.devices
+        for smartlock_id, before in list(self._unsettled.items()):
+            device = devices.get(smartlock_id)
+            if device is None or (device.state != before and not is_transitional(device)):
+                del self._unsettled[smartlock_id]
+        if self._unsettled and index + 1 < len(FOLLOW_UP_DELAYS):
+            self._schedule_follow_up(index + 1)
+        else:
+            self._unsettled.clear()
+
+    @callback
+    def _cancel_follow_ups(self) -> None:
+        if self._cancel_follow_up is not None:
+            self._cancel_follow_up()
+            self._cancel_follow_up = None
+
+    @override
+    async def async_shutdown(self) -> None:
+        self._cancel_follow_ups()
+        await super().async_shutdown()

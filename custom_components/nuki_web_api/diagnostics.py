@@ -1,0 +1,44 @@
+"""Diagnostics: the entry's settings and Nuki's raw device JSON, without secrets or personal data."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from homeassistant.components.diagnostics import async_redact_data
+from homeassistant.core import HomeAssistant
+
+from .const import CONF_API_TOKEN
+from .coordinator import NukiConfigEntry
+
+TO_REDACT = {
+    CONF_API_TOKEN,
+    "accountId",
+    "accountUserId",
+    "adminPin",
+    "code",
+    "email",
+    "latitude",
+    "longitude",
+    "name",
+    "password",
+    "secret",
+    "sharedSecret",
+    "token",
+}
+
+
+async def async_get_config_entry_diagnostics(
+    hass: HomeAssistant, entry: NukiConfigEntry
+) -> dict[str, Any]:
+    """Return what helps to debug a report, with secrets and personal data redacted."""
+    coordinator = entry.runtime_data.coordinator
+    data = coordinator.data
+    return {
+        "entry": {
+            "data": async_redact_data(dict(entry.data), TO_REDACT),
+            "options": dict(entry.options),
+        },
+        "last_update_success": coordinator.last_update_success,
+        "smart_hosting_missing": sorted(data.smart_hosting_missing),
+        "devices": [async_redact_data(device.raw, TO_REDACT) for device in data.devices.values()],
+    }
