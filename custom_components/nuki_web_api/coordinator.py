@@ -58,7 +58,6 @@ from .repairs import (
 )
 
 type NukiConfigEntry = ConfigEntry[NukiRuntimeData]
-type NewDevicesCallback = Callable[[set[int]], None]
 
 _TRANSITIONAL_LOCK_STATES = frozenset(
     {LockState.UNLOCKING, LockState.LOCKING, LockState.UNLATCHING}
@@ -156,7 +155,6 @@ class NukiCoordinator(DataUpdateCoordinator[NukiData]):
         )
         self.client = client
         self.log_cursor = LogCursor()
-        self._new_device_callbacks: list[NewDevicesCallback] = []
         self._known_ids: set[int] | None = None
         self._names: dict[int, str] = {}
         self._outage_since: datetime | None = None
@@ -303,12 +301,9 @@ class NukiCoordinator(DataUpdateCoordinator[NukiData]):
             return
         ids = set(self.data.devices)
         if self._known_ids != ids:
+            # Before the listeners run, so that platforms never see a stale device.
             self._remove_stale_devices(ids)
-            new_ids = set() if self._known_ids is None else ids - self._known_ids
             self._known_ids = ids
-            if new_ids:
-                for new_devices_callback in list(self._new_device_callbacks):
-                    new_devices_callback(new_ids)
         self._action_smart_hosting &= ids
         self._sync_smart_hosting_issues(
             set(self.data.smart_hosting_missing) | self._action_smart_hosting
@@ -336,17 +331,6 @@ class NukiCoordinator(DataUpdateCoordinator[NukiData]):
         for smartlock_id in self._smart_hosting_issues - wanted:
             async_delete_smart_hosting_issue(self.hass, smartlock_id)
         self._smart_hosting_issues = wanted
-
-    @callback
-    def async_add_new_devices_listener(self, new_devices: NewDevicesCallback) -> CALLBACK_TYPE:
-        """Call `new_devices(ids)` when devices appear on the account after setup."""
-        self._new_device_callbacks.append(new_devices)
-
-        @callback
-        def remove() -> None:
-            self._new_device_callbacks.remove(new_devices)
-
-        return remove
 
     def device_name(self, smartlock_id: int) -> str:
         """Return the device's name, the name last seen, or a generic one."""

@@ -1,0 +1,263 @@
+"""Config, reauth, reconfigure and options flows against the simulator."""
+
+from collections.abc import Iterator
+from dataclasses import replace
+from unittest.mock import AsyncMock, patch
+
+import pytest
+from homeassistant.config_entries import SOURCE_USER
+from homeassistant.core import HomeAssistant
+from homeassistant.data_entry_flow import FlowResultType, InvalidData
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from custom_components.nuki_web_api.const import (
+    CONF_ADVANCED,
+    CONF_API_TOKEN,
+    CONF_API_URL,
+    CONF_SCAN_INTERVAL,
+    DOMAIN,
+)
+from simulator.testing import SimulatorServer
+
+SECOND_ACCOUNT_TOKEN = "nuki-sim-second-account-token"
+READONLY_TOKEN = "nuki-sim-readonly-token"
+NO_LOG_TOKEN = "nuki-sim-no-log-token"
+ACCOUNT_ONLY_TOKEN = "sim-token-account-scope-only"
+DEMO_ACCOUNT_ID = 682876543
+
+
+@pytest.fixture(autouse=True)
+def mock_setup_entry() -> Iterator[AsyncMock]:
+    """Keep flow tests to the flow: entries are not really set up."""
+    with patch(
+        "custom_components.nuki_web_api.async_setup_entry", return_value=True
+    ) as setup_entry:
+        yield setup_entry
+
+
+@pytest.fixture(autouse=True)
+def _flow_tokens(secret_tokens: set[str]) -> None:
+    secret_tokens.update({SECOND_ACCOUNT_TOKEN, READONLY_TOKEN, NO_LOG_TOKEN, ACCOUNT_ONLY_TOKEN})
+
+
+def _user_input(token: str, url: str) -> dict[str, object]:
+    return {CONF_API_TOKEN: token, CONF_ADVANCED: {CONF_API_URL: url}}
+
+
+async def _start_user_flow(hass: HomeAssistant) -> str:
+    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "user"
+    assert result["errors"] == {}
+    return str(result["flow_id"])
+
+
+async def test_user_flow_creates_entry(
+    hass: HomeAssistant, simulator: SimulatorServer, mock_setup_entry: AsyncMock
+) -> None:
+    flow_id = await _start_user_flow(hass)
+    result = await hass.config_entries.flow.async_configure(
+        flow_id, _user_input(simulator.token, simulator.url + "/")
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["title"] == "alex.demo@example.com"
+    assert result["data"] == {CONF_API_TOKEN: simulator.token, CONF_API_URL: simulator.url}
+    assert result["result"].unique_id == str(DEMO_ACCOUNT_ID)
+    assert len(mock_setup_entry.mock_calls) == 1
+
+
+async def test_user_flow_account_only_token_is_invalid_auth(
+    hass: HomeAssistant, simulator: SimulatorServer
+) -> None:
+    """A token that may read /account but not /smartlock cannot run the integration."""
+    demo = simulator.state.tokens[simulator.token]
+    simulator.state.tokens[ACCOUNT_ONLY_TOKEN] = replace(
+        demo, value=ACCOUNT_ONLY_TOKEN, scopes=frozenset({"account"})
+    )
+    flow_id = await _start_user_flow(hass)
+    result = await hass.config_entries.flow.async_configure(
+        flow_id, _user_input(ACCOUNT_ONLY_TOKEN, simulator.url)
+    )
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == {"base": "invalid_auth"}
+
+
+@pytest.mark.parametrize(
+    ("token", "missing"),
+    [
+        (NO_LOG_TOKEN, "smartlock.log"),
+        (READONLY_TOKEN, "smartlock.log, smartlock.auth"),
+    ],
+)
+async def test_user_flow_insufficient_scope(
+    hass: HomeAssistant, simulator: SimulatorServer, token: str, missing: str
+) -> None:
+    flow_id = await _start_user_flow(hass)
+    result = await hass.config_entries.flow.async_configure(
+        flow_id, _user_input(token, simulator.url)
+    )
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == {"base": "insufficient_scope"}
+    assert result["description_placeholders"] == {"missing_scopes": missing}
+
+
+async def test_user_flow_errors_then_recovers(
+    hass: HomeAssistant, simulator: SimulatorServer, mock_setup_entry: AsyncMock
+) -> None:
+    """Each failure shows its error and keeps the form; a good try then creates the entry."""
+    flow_id = await _start_user_flow(hass)
+
+    result = await hass.config_entries.flow.async_configure(
+        flow_id, _user_input("not-a-valid-token", simulator.url)
+    )
+    assert result["errors"] == {"base": "invalid_auth"}
+
+    simulator.state.faults.fail_next("500", route="GET /smartlock")
+    result = await hass.config_entries.flow.async_configure(
+        flow_id, _user_input(simulator.token, simulator.url)
+    )
+    assert result["errors"] == {"base": "cannot_connect"}
+
+    with patch(
+        "custom_components.nuki_web_api.config_flow.NukiWebApiClient.account",
+        side_effect=RuntimeError("boom"),
+    ):
+        result = await hass.config_entries.flow.async_configure(
+            flow_id, _user_input(simulator.token, simulator.url)
+        )
+    assert result["errors"] == {"base": "unknown"}
+
+    result = await hass.config_entries.flow.async_configure(
+        flow_id, _user_input(simulator.token, simulator.url)
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert len(mock_setup_entry.mock_calls) == 1
+
+
+async def test_user_flow_unreachable_url(hass: HomeAssistant, socket_enabled: None) -> None:
+    flow_id = await _start_user_flow(hass)
+    # Port 9 (discard) on loopback: nothing listens there, the connection is refused.
+    result = await hass.config_entries.flow.async_configure(
+        flow_id, _user_input("any-token", "http://127.0.0.1:9")
+    )
+    assert result["errors"] == {"base": "cannot_connect"}
+
+
+async def test_user_flow_aborts_for_configured_account(
+    hass: HomeAssistant, simulator: SimulatorServer, config_entry: MockConfigEntry
+) -> None:
+    config_entry.add_to_hass(hass)
+    flow_id = await _start_user_flow(hass)
+    result = await hass.config_entries.flow.async_configure(
+        flow_id, _user_input(simulator.token, simulator.url)
+    )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "already_configured"
+
+
+async def test_reauth(
+    hass: HomeAssistant, simulator: SimulatorServer, config_entry: MockConfigEntry
+) -> None:
+    """A new token of the same account replaces the old one; a bad one shows an error first."""
+    config_entry.add_to_hass(hass)
+    hass.config_entries.async_update_entry(
+        config_entry, data={**config_entry.data, CONF_API_TOKEN: "revoked-token"}
+    )
+    result = await config_entry.start_reauth_flow(hass)
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "reauth_confirm"
+
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_API_TOKEN: "still-wrong"}
+    )
+    assert result["errors"] == {"base": "invalid_auth"}
+
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_API_TOKEN: NO_LOG_TOKEN}
+    )
+    assert result["errors"] == {"base": "insufficient_scope"}
+
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_API_TOKEN: simulator.token}
+    )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "reauth_successful"
+    assert config_entry.data[CONF_API_TOKEN] == simulator.token
+    assert config_entry.data[CONF_API_URL] == simulator.url
+
+
+async def test_reauth_wrong_account(
+    hass: HomeAssistant, simulator: SimulatorServer, config_entry: MockConfigEntry
+) -> None:
+    config_entry.add_to_hass(hass)
+    result = await config_entry.start_reauth_flow(hass)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_API_TOKEN: SECOND_ACCOUNT_TOKEN}
+    )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "wrong_account"
+    assert config_entry.data[CONF_API_TOKEN] == simulator.token
+
+
+async def test_reconfigure(
+    hass: HomeAssistant, simulator: SimulatorServer, config_entry: MockConfigEntry
+) -> None:
+    """The token and the URL can change; the form suggests the current URL."""
+    config_entry.add_to_hass(hass)
+    hass.config_entries.async_update_entry(
+        config_entry, data={**config_entry.data, CONF_API_URL: "http://127.0.0.1:9"}
+    )
+    result = await config_entry.start_reconfigure_flow(hass)
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "reconfigure"
+
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], _user_input(simulator.token, "http://127.0.0.1:9")
+    )
+    assert result["errors"] == {"base": "cannot_connect"}
+
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], _user_input(NO_LOG_TOKEN, simulator.url)
+    )
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == {"base": "insufficient_scope"}
+
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], _user_input(simulator.token, simulator.url)
+    )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "reconfigure_successful"
+    assert config_entry.data == {CONF_API_TOKEN: simulator.token, CONF_API_URL: simulator.url}
+
+
+async def test_reconfigure_wrong_account(
+    hass: HomeAssistant, simulator: SimulatorServer, config_entry: MockConfigEntry
+) -> None:
+    config_entry.add_to_hass(hass)
+    result = await config_entry.start_reconfigure_flow(hass)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], _user_input(SECOND_ACCOUNT_TOKEN, simulator.url)
+    )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "wrong_account"
+    assert config_entry.data[CONF_API_TOKEN] == simulator.token
+
+
+async def test_options_flow(hass: HomeAssistant) -> None:
+    """The polling interval is stored; less than 10 s is refused by the form."""
+    entry = MockConfigEntry(domain=DOMAIN, data={}, unique_id="1")
+    entry.add_to_hass(hass)
+    result = await hass.config_entries.options.async_init(entry.entry_id)
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "init"
+
+    with pytest.raises(InvalidData):
+        await hass.config_entries.options.async_configure(
+            result["flow_id"], {CONF_SCAN_INTERVAL: 5}
+        )
+
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {CONF_SCAN_INTERVAL: 45}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert entry.options == {CONF_SCAN_INTERVAL: 45}
