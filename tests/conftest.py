@@ -1,6 +1,22 @@
 """Shared fixtures for all tests."""
 
+import logging
+from collections.abc import AsyncIterator, Iterator
+from typing import TYPE_CHECKING
+
 import pytest
+from homeassistant.core import HomeAssistant
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from custom_components.nuki_web_api.const import (
+    CONF_API_TOKEN,
+    CONF_API_URL,
+    DOMAIN,
+)
+from simulator import DEMO_TOKEN
+
+if TYPE_CHECKING:
+    from simulator.testing import SimulatorServer
 
 
 @pytest.fixture(autouse=True)
@@ -9,20 +25,6 @@ def auto_enable_custom_integrations(enable_custom_integrations: None) -> None:
 
 
 # --- integration-core fixtures (config flow, setup, coordinator, diagnostics) ------------
-
-from collections.abc import AsyncIterator, Iterator  # noqa: E402
-import logging  # noqa: E402
-
-from pytest_homeassistant_custom_component.common import MockConfigEntry  # noqa: E402
-
-from custom_components.nuki_web_api.const import (  # noqa: E402
-    CONF_API_TOKEN,
-    CONF_API_URL,
-    DOMAIN,
-)
-from homeassistant.core import HomeAssistant  # noqa: E402
-from simulator import DEMO_TOKEN  # noqa: E402
-from simulator.testing import SimulatorServer  # noqa: E402
 
 
 @pytest.fixture(autouse=True)
@@ -45,6 +47,8 @@ def secret_tokens(caplog: pytest.LogCaptureFixture) -> Iterator[set[str]]:
 @pytest.fixture
 async def simulator(socket_enabled: None) -> AsyncIterator[SimulatorServer]:
     """A Nuki Web API simulator on loopback with the demo scenario."""
+    from simulator.testing import SimulatorServer  # noqa: PLC0415 - lands with the simulator
+
     async with SimulatorServer(scenario="demo", actuation_delay=0.05) as sim:
         yield sim
 
