@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import json
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
-import json
 from typing import Any
 
 import aiohttp
+import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestServer
-import pytest
 
 from custom_components.nuki_web_api.api import NukiWebApiClient
 
@@ -74,10 +75,8 @@ class FakeNuki:
         )
         reply = self.reply
         if reply.delay:
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self.release.wait(), reply.delay)
-            except TimeoutError:
-                pass
         if reply.text is not None:
             return web.Response(
                 status=reply.status,

@@ -37,7 +37,7 @@ def test_known_code() -> None:
 
 
 def test_non_integer_code_still_raises() -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="not a valid LockState"):
         LockState("locked")  # type: ignore[arg-type]
 
 
@@ -62,7 +62,5 @@ def test_log_completion_covers_the_documented_codes() -> None:
         (DeviceType(9), None, "Nuki device (type 9)"),
     ],
 )
-def test_model_name(
-    device_type: DeviceType, variant: ProductVariant | None, expected: str
-) -> None:
+def test_model_name(device_type: DeviceType, variant: ProductVariant | None, expected: str) -> None:
     assert model_name(device_type, variant) == expected

@@ -287,7 +287,9 @@ def test_seed_log_item() -> None:
 
 
 def test_log_with_unknown_action_and_naive_date() -> None:
-    log = SmartlockLog.from_json({**payloads.LOG_LOCK, "action": 200, "date": "2025-09-13T11:00:00"})
+    log = SmartlockLog.from_json(
+        {**payloads.LOG_LOCK, "action": 200, "date": "2025-09-13T11:00:00"}
+    )
     assert log.action == 200
     assert not log.action.is_known
     assert log.date == datetime(2025, 9, 13, 11, 0, tzinfo=UTC)
@@ -348,6 +350,9 @@ def test_decentral_webhook_repr_hides_secret() -> None:
     assert hook.webhook_features == ("DEVICE_STATUS", "DEVICE_LOGS")
     assert "s3cr3t" not in repr(hook)
     assert "https://example.com/hook" in repr(hook)
+    bare = DecentralWebhook.from_json({"webhookUrl": "https://example.com/x"})
+    assert bare.id is None
+    assert bare.webhook_features == ()
 
 
 def test_advanced_confirmation_ids() -> None:

@@ -151,11 +151,13 @@ class NukiWebApiClient:
         body: JsonValue | None = None,
         params: Mapping[str, str] | None = None,
         smartlock_id: int | None = None,
+        return_error_body: bool = False,
     ) -> JsonValue | None:
         """Send one request and return the decoded JSON body (``None`` for an empty body).
 
         ``body`` None sends no body at all (Nuki answers 415 to an empty JSON body on some
-        endpoints). ``smartlock_id`` names the device for a Smart Hosting error.
+        endpoints). ``smartlock_id`` names the device for a Smart Hosting error. A 2xx
+        object with a Smart Hosting ``error`` raises unless ``return_error_body`` is set.
         """
         headers = {"Authorization": f"Bearer {self.__token}", "Accept": "application/json"}
         what = f"{method} {path}"
@@ -167,6 +169,7 @@ class NukiWebApiClient:
                 headers=headers,
                 params=params,
                 json=body,
+                skip_auto_headers=("Content-Type",) if body is None else None,
                 timeout=self._timeout,
             ) as response:
                 raw = await response.read()
@@ -193,7 +196,11 @@ class NukiWebApiClient:
                 raise NukiInvalidResponseError(
                     f"{what} -> HTTP {status}: not JSON ({json_error})", status=status
                 )
-            if isinstance(decoded, dict) and is_smart_hosting_error(_server_message(decoded)):
+            if (
+                not return_error_body
+                and isinstance(decoded, dict)
+                and is_smart_hosting_error(_server_message(decoded))
+            ):
                 raise self._smart_hosting(what, status, decoded, smartlock_id)
             return decoded
         raise self._error(
@@ -419,7 +426,7 @@ class NukiWebApiClient:
             "PUT",
             "/smartlock/auth/advanced",
             body={**auth, "smartlockIds": list(smartlock_ids)},
-            smartlock_id=None,
+            return_error_body=True,
         )
         return AdvancedConfirmation.from_json(data)
 
