@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import copy
 import json
 import secrets
@@ -104,7 +103,7 @@ async def _pre_fault(kind: str, sim: Simulator) -> web.Response | None:
         case "502":
             return nginx(502, "Bad Gateway")
         case "timeout":
-            await asyncio.sleep(sim.faults.timeout_seconds)
+            await sim.pause(sim.faults.timeout_seconds)
     return None
 
 
@@ -154,7 +153,7 @@ async def nuki_middleware(request: web.Request, handler: Handler) -> web.StreamR
     sim.max_in_flight[route] = max(sim.max_in_flight[route], sim.in_flight[route])
     try:
         if sim.faults.latency:
-            await asyncio.sleep(sim.faults.latency)
+            await sim.pause(sim.faults.latency)
         kind = sim.faults.pick(route)
         if kind is not None:
             early = await _pre_fault(kind, sim)

@@ -169,6 +169,7 @@ class Simulator:
     in_flight: Counter[str] = field(default_factory=Counter)
     max_in_flight: Counter[str] = field(default_factory=Counter)
     listeners: list[Listener] = field(default_factory=list)
+    closing: asyncio.Event = field(default_factory=asyncio.Event)
     _pending_auths: set[str] = field(default_factory=set)
     _tasks: set[asyncio.Task[None]] = field(default_factory=set)
     _auth_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(7_000_001))
@@ -190,8 +191,16 @@ class Simulator:
 
         self.spawn(run())
 
+    async def pause(self, seconds: float) -> None:
+        """Sleep in a request handler; returns early when the server shuts down."""
+        try:
+            await asyncio.wait_for(self.closing.wait(), seconds)
+        except TimeoutError:
+            pass
+
     async def close(self) -> None:
-        """Cancel background work (actuations, deliveries)."""
+        """Wake paused handlers and cancel background work (actuations, deliveries)."""
+        self.closing.set()
         tasks = list(self._tasks)
         for task in tasks:
             task.cancel()

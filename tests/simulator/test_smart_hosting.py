@@ -16,7 +16,9 @@ ID = HOLIDAY_FLAT
 
 
 def _guest_auth(sim: SimulatorServer) -> str:
-    return next(a["id"] for a in sim.state.auths.values() if a["smartlockId"] == ID and a["type"] == 13)
+    return next(
+        a["id"] for a in sim.state.auths.values() if a["smartlockId"] == ID and a["type"] == 13
+    )
 
 
 @pytest.mark.parametrize(
@@ -33,7 +35,11 @@ def _guest_auth(sim: SimulatorServer) -> str:
         ("POST", f"/smartlock/{ID}/advanced/smartdoorconfig", {"autoLock": True}),
         ("POST", f"/smartlock/{ID}/config", {"ledBrightness": 2}),
         ("GET", f"/smartlock/{ID}/auth", None),
-        ("PUT", f"/smartlock/{ID}/auth", {"name": "New", "remoteAllowed": True, "accountUserId": 1001}),
+        (
+            "PUT",
+            f"/smartlock/{ID}/auth",
+            {"name": "New", "remoteAllowed": True, "accountUserId": 1001},
+        ),
         ("GET", f"/smartlock/{ID}/auth/GUEST", None),
         ("POST", f"/smartlock/{ID}/auth/GUEST", {"name": "Guest 2"}),
         ("DELETE", f"/smartlock/{ID}/auth/GUEST", None),
@@ -82,17 +88,32 @@ async def test_list_item_has_the_seed_shape(api: aiohttp.ClientSession) -> None:
     assert items[FRONT_DOOR]["currentSubscription"]["state"] == "ACTIVE"
 
 
-async def test_auth_and_log_list_items_carry_the_error(sim: SimulatorServer, api: aiohttp.ClientSession) -> None:
+async def test_auth_and_log_list_items_carry_the_error(
+    sim: SimulatorServer, api: aiohttp.ClientSession
+) -> None:
     async with api.get("/smartlock/auth") as resp:
         auths = [a for a in await resp.json() if a["smartlockId"] == ID]
     assert auths
-    assert set(auths[0]) == {"smartlockId", "authId", "type", "enabled", "remoteAllowed", "lockCount", "error"}
+    assert set(auths[0]) == {
+        "smartlockId",
+        "authId",
+        "type",
+        "enabled",
+        "remoteAllowed",
+        "lockCount",
+        "error",
+    }
     assert all(a["error"] == SMART_HOSTING for a in auths)
     async with api.get("/smartlock/log", params={"limit": "50"}) as resp:
         logs = [e for e in await resp.json() if e["smartlockId"] == ID]
     assert logs
     for entry in logs:
-        assert (entry["action"], entry["trigger"], entry["state"], entry["source"]) == (255, 255, 255, 6)
+        assert (entry["action"], entry["trigger"], entry["state"], entry["source"]) == (
+            255,
+            255,
+            255,
+            6,
+        )
         assert entry["deviceType"] == 0
         assert entry["error"] == SMART_HOSTING
         assert set(entry) == {
@@ -100,10 +121,17 @@ async def test_auth_and_log_list_items_carry_the_error(sim: SimulatorServer, api
         }  # fmt: skip
 
 
-async def test_bulk_auth_writes_skip_the_device_silently(sim: SimulatorServer, api: aiohttp.ClientSession) -> None:
+async def test_bulk_auth_writes_skip_the_device_silently(
+    sim: SimulatorServer, api: aiohttp.ClientSession
+) -> None:
     guest = _guest_auth(sim)
     before = len(sim.state.auths)
-    create = {"name": "Cleaner", "remoteAllowed": True, "accountUserId": 1003, "smartlockIds": [ID, FRONT_DOOR]}
+    create = {
+        "name": "Cleaner",
+        "remoteAllowed": True,
+        "accountUserId": 1003,
+        "smartlockIds": [ID, FRONT_DOOR],
+    }
     async with api.put("/smartlock/auth", json=create) as resp:
         assert resp.status == 204
     async with api.delete("/smartlock/auth", json=[guest]) as resp:
@@ -114,8 +142,15 @@ async def test_bulk_auth_writes_skip_the_device_silently(sim: SimulatorServer, a
     assert guest in sim.state.auths
 
 
-async def test_advanced_auth_create_reports_the_ids(sim: SimulatorServer, api: aiohttp.ClientSession) -> None:
-    create = {"name": "Cleaner", "remoteAllowed": True, "accountUserId": 1003, "smartlockIds": [ID, FRONT_DOOR]}
+async def test_advanced_auth_create_reports_the_ids(
+    sim: SimulatorServer, api: aiohttp.ClientSession
+) -> None:
+    create = {
+        "name": "Cleaner",
+        "remoteAllowed": True,
+        "accountUserId": 1003,
+        "smartlockIds": [ID, FRONT_DOOR],
+    }
     async with api.put("/smartlock/auth/advanced", json=create) as resp:
         assert resp.status == 200
         body = await resp.json()
@@ -130,7 +165,14 @@ async def test_advanced_auth_create_reports_the_ids(sim: SimulatorServer, api: a
     [
         (f"/smartlock/{ID}/sync", None),
         (f"/smartlock/{ID}/web/config", {"batteryWarningPerMailEnabled": False}),
-        ("/bulk-web-config", {"webConfigRequests": [{"smartlockId": ID, "webConfig": {"batteryWarningPerMailEnabled": False}}]}),
+        (
+            "/bulk-web-config",
+            {
+                "webConfigRequests": [
+                    {"smartlockId": ID, "webConfig": {"batteryWarningPerMailEnabled": False}}
+                ]
+            },
+        ),
     ],
 )
 async def test_unchanged_endpoints(api: aiohttp.ClientSession, path: str, body: Any) -> None:

@@ -15,7 +15,9 @@ async def _state(api: aiohttp.ClientSession, smartlock_id: int) -> dict:
         return (await resp.json())["state"]
 
 
-async def _logs(api: aiohttp.ClientSession, path: str = "/smartlock/log", **query: str) -> list[dict]:
+async def _logs(
+    api: aiohttp.ClientSession, path: str = "/smartlock/log", **query: str
+) -> list[dict]:
     async with api.get(path, params=query) as resp:
         assert resp.status == 200
         return await resp.json()
@@ -62,10 +64,14 @@ async def test_lock_action_with_body(sim: SimulatorServer, api: aiohttp.ClientSe
     assert sim.device(OFFICE).state["lastAction"] == 2
 
 
-async def test_unlatch_returns_to_unlocked(sim: SimulatorServer, api: aiohttp.ClientSession) -> None:
+async def test_unlatch_returns_to_unlocked(
+    sim: SimulatorServer, api: aiohttp.ClientSession
+) -> None:
     seen: list[int] = []
     sim.state.listeners.append(
-        lambda _a, feature, payload: seen.append(payload["state"]["state"]) if feature == "DEVICE_STATUS" else None
+        lambda _a, feature, payload: (
+            seen.append(payload["state"]["state"]) if feature == "DEVICE_STATUS" else None
+        )
     )
     async with api.post(f"/smartlock/{SMART_DOOR}/action", json={"action": 3}) as resp:
         assert resp.status == 204
@@ -76,7 +82,9 @@ async def test_unlatch_returns_to_unlocked(sim: SimulatorServer, api: aiohttp.Cl
 async def test_lock_n_go_ends_locked(sim: SimulatorServer, api: aiohttp.ClientSession) -> None:
     seen: list[int] = []
     sim.state.listeners.append(
-        lambda _a, feature, payload: seen.append(payload["state"]["state"]) if feature == "DEVICE_STATUS" else None
+        lambda _a, feature, payload: (
+            seen.append(payload["state"]["state"]) if feature == "DEVICE_STATUS" else None
+        )
     )
     sim.device(OFFICE).state["state"] = 3
     async with api.post(f"/smartlock/{OFFICE}/action", json={"action": 4}) as resp:
@@ -130,7 +138,9 @@ async def test_opener_actions(sim: SimulatorServer, api: aiohttp.ClientSession) 
     assert logs[1]["openerLog"]["activeCm"] is True
 
 
-async def test_ring_logs_and_opens_with_rto(sim: SimulatorServer, api: aiohttp.ClientSession) -> None:
+async def test_ring_logs_and_opens_with_rto(
+    sim: SimulatorServer, api: aiohttp.ClientSession
+) -> None:
     dev = sim.device(OPENER)
     sim.ring(OPENER)
     assert not dev.busy
@@ -163,7 +173,9 @@ async def test_door_sensor_events(sim: SimulatorServer, api: aiohttp.ClientSessi
     assert logs[1]["ajarTimeout"] == 10
 
 
-async def test_keypad_valid_and_invalid_code(sim: SimulatorServer, api: aiohttp.ClientSession) -> None:
+async def test_keypad_valid_and_invalid_code(
+    sim: SimulatorServer, api: aiohttp.ClientSession
+) -> None:
     dev = sim.device(FRONT_DOOR)
     assert sim.use_keypad(FRONT_DOOR, 111111) is False
     assert sim.use_keypad(FRONT_DOOR, 456789) is True
@@ -188,7 +200,9 @@ async def test_battery_drains(sim: SimulatorServer) -> None:
     assert dev.state["batteryCritical"] is True
 
 
-async def test_offline_device_accepts_but_does_not_move(sim: SimulatorServer, api: aiohttp.ClientSession) -> None:
+async def test_offline_device_accepts_but_does_not_move(
+    sim: SimulatorServer, api: aiohttp.ClientSession
+) -> None:
     dev = sim.device(OFFICE)
     dev.data["serverState"] = 4
     async with api.post(f"/smartlock/{OFFICE}/action/lock") as resp:
@@ -206,7 +220,9 @@ async def test_log_paging_and_filters(sim: SimulatorServer, api: aiohttp.ClientS
     assert [e["id"] for e in older] == ids[2:]
     newest_date = everything[0]["date"]
     assert [e["id"] for e in await _logs(api, fromDate=newest_date)] == [ids[0]]
-    assert all(e["date"] <= everything[3]["date"] for e in await _logs(api, toDate=everything[3]["date"]))
+    assert all(
+        e["date"] <= everything[3]["date"] for e in await _logs(api, toDate=everything[3]["date"])
+    )
     assert {e["action"] for e in await _logs(api, action="240")} == {240}
     async with api.get("/smartlock/log", params={"limit": "51"}) as resp:
         assert resp.status == 400
