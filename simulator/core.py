@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import copy
 import itertools
 import time
@@ -193,10 +194,8 @@ class Simulator:
 
     async def pause(self, seconds: float) -> None:
         """Sleep in a request handler; returns early when the server shuts down."""
-        try:
+        with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self.closing.wait(), seconds)
-        except TimeoutError:
-            pass
 
     async def close(self) -> None:
         """Wake paused handlers and cancel background work (actuations, deliveries)."""

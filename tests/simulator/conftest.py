@@ -42,5 +42,5 @@ async def api(sim: SimulatorServer) -> AsyncIterator[aiohttp.ClientSession]:
 async def wait_for(predicate: Callable[[], bool]) -> None:
     """Wait until `predicate()` holds (fails after 5 s; no timing is asserted)."""
     async with asyncio.timeout(5):
-        while not predicate():
+        while not predicate():  # noqa: ASYNC110 - polls plain state, no event to wait on
             await asyncio.sleep(0.005)

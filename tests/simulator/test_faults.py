@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 
 import aiohttp
 import pytest
@@ -57,7 +58,7 @@ async def test_malformed_and_truncated(sim: SimulatorServer, api: aiohttp.Client
     sim.fail_next("malformed")
     async with api.get("/smartlock") as resp:
         assert resp.status == 200
-        with pytest.raises(ValueError):  # aiohttp's json() raises JSONDecodeError
+        with pytest.raises(json.JSONDecodeError):
             await resp.json()
     sim.fail_next("truncated")
     with pytest.raises(aiohttp.ClientPayloadError):

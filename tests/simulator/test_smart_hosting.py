@@ -64,10 +64,13 @@ async def test_single_device_endpoints_answer_the_error(
 
 
 async def test_status_is_configurable(socket_enabled: None) -> None:
-    async with SimulatorServer(smart_hosting_status=403) as sim, client(sim) as api:
-        async with api.get(f"/smartlock/{ID}") as resp:
-            assert resp.status == 403
-            assert await resp.json() == ERROR_BODY
+    async with (
+        SimulatorServer(smart_hosting_status=403) as sim,
+        client(sim) as api,
+        api.get(f"/smartlock/{ID}") as resp,
+    ):
+        assert resp.status == 403
+        assert await resp.json() == ERROR_BODY
 
 
 async def test_list_item_has_the_seed_shape(api: aiohttp.ClientSession) -> None:
