@@ -379,18 +379,24 @@ def _advanced_action(request: web.Request, dev: Device, action: int) -> web.Resp
         }
     kind = f"{names.get(action, 'Smartlock')}Action"
 
-    def done(success: bool) -> None:
-        result: Json = {
+    def result(error_code: str | None) -> Json:
+        payload: Json = {
             "type": kind,
             "requestId": request_id,
             "smartlockId": dev.id,
-            "success": success,
+            "success": error_code is None,
         }
-        if not success:
-            result["errorCode"] = "ff"
-        sim.emit(dev.account_id, "API", result)
+        if error_code is not None:
+            payload["errorCode"] = error_code
+        return payload
 
-    sim.start_action(dev, action, _web_actor(request), done)
+    def done(success: bool) -> None:
+        sim.emit(dev.account_id, "API", result(None if success else "ff"))
+
+    if (code := sim.advanced_errors.pop(dev.id, None)) is not None:
+        sim.later(sim.actuation_delay, lambda: sim.emit(dev.account_id, "API", result(code)))
+    else:
+        sim.start_action(dev, action, _web_actor(request), done)
     return web.json_response({"requestId": request_id})
 
 

@@ -94,7 +94,10 @@ async def post_fail_next(request: web.Request) -> web.Response:
 
 
 async def post_settings(request: web.Request) -> web.Response:
-    """POST /_sim/settings {actuation_delay, smart_hosting_status, busy_conflicts, webhook_delay, webhook_loss}."""
+    """POST /_sim/settings {actuation_delay, smart_hosting_status, busy_conflicts, webhook_*}.
+
+    webhook_delay (s), webhook_loss (0..1), webhook_redirect (base URL for deliveries).
+    """
     body = await _body(request)
     sim = _sim(request)
     if "actuation_delay" in body:
@@ -103,7 +106,11 @@ async def post_settings(request: web.Request) -> web.Response:
         sim.smart_hosting_status = int(body["smart_hosting_status"])
     if "busy_conflicts" in body:
         sim.busy_conflicts = bool(body["busy_conflicts"])
-    request.app[WEBHOOKS].configure(delay=body.get("webhook_delay"), loss=body.get("webhook_loss"))
+    request.app[WEBHOOKS].configure(
+        delay=body.get("webhook_delay"),
+        loss=body.get("webhook_loss"),
+        redirect=body.get("webhook_redirect"),
+    )
     return ok(sim.dump()["settings"])
 
 

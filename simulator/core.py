@@ -161,6 +161,8 @@ class Simulator:
     auths: dict[str, Json] = field(default_factory=dict)
     logs: list[Json] = field(default_factory=list)
     webhooks: dict[int, Json] = field(default_factory=dict)
+    # Device error code (hex, "45", "4f", "ff") that the next advanced action result reports.
+    advanced_errors: dict[int, str] = field(default_factory=dict)
     faults: Faults = field(default_factory=Faults)
     actuation_delay: float = 2.0
     smart_hosting_status: int = 402

@@ -9,6 +9,7 @@ import json
 import random
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 import aiohttp
 from aiohttp import web
@@ -31,6 +32,9 @@ class WebhookSender:
     sim: Simulator
     delay: float = 0.0
     loss: float = 0.0
+    # Base URL ("http://127.0.0.1:8123") that replaces scheme and host of every registered
+    # URL on delivery: tests register an https URL and receive on a loopback server.
+    redirect: str | None = None
     rng: random.Random = field(default_factory=random.Random)
     deliveries: list[Json] = field(default_factory=list)
     _session: aiohttp.ClientSession | None = None
@@ -49,9 +53,16 @@ class WebhookSender:
         return sender
 
     def configure(
-        self, *, delay: float | None = None, loss: float | None = None, seed: int | None = None
+        self,
+        *,
+        delay: float | None = None,
+        loss: float | None = None,
+        seed: int | None = None,
+        redirect: str | None = None,
     ) -> None:
-        """Change delay (seconds), loss (0..1) and the RNG seed."""
+        """Change delay (seconds), loss (0..1), the RNG seed and the delivery redirect."""
+        if redirect is not None:
+            self.redirect = redirect.rstrip("/") or None
         if delay is not None:
             self.delay = max(0.0, delay)
         if loss is not None:
@@ -74,7 +85,15 @@ class WebhookSender:
                     {"url": hook["webhookUrl"], "feature": feature, "status": "lost"}
                 )
                 continue
-            self.sim.spawn(self._deliver(hook["webhookUrl"], hook["secret"], feature, body))
+            url = self._target(hook["webhookUrl"])
+            self.sim.spawn(self._deliver(url, hook["secret"], feature, body))
+
+    def _target(self, url: str) -> str:
+        if self.redirect is None:
+            return url
+        parts = urlsplit(url)
+        query = f"?{parts.query}" if parts.query else ""
+        return f"{self.redirect}{parts.path}{query}"
 
     async def _deliver(self, url: str, secret: str, feature: str, body: bytes) -> None:
         if self.delay:
