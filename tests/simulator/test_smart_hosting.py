@@ -17,7 +17,7 @@ ID = HOLIDAY_FLAT
 
 def _guest_auth(sim: SimulatorServer) -> str:
     return next(
-        a["id"] for a in sim.state.auths.values() if a["smartlockId"] == ID and a["type"] == 13
+        str(a["id"]) for a in sim.state.auths.values() if a["smartlockId"] == ID and a["type"] == 13
     )
 
 

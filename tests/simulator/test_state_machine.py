@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import aiohttp
 
 from simulator.testing import SimulatorServer
@@ -9,18 +11,20 @@ from simulator.testing import SimulatorServer
 from .conftest import FRONT_DOOR, OFFICE, OPENER, SMART_DOOR, wait_for
 
 
-async def _state(api: aiohttp.ClientSession, smartlock_id: int) -> dict:
+async def _state(api: aiohttp.ClientSession, smartlock_id: int) -> dict[str, Any]:
     async with api.get(f"/smartlock/{smartlock_id}") as resp:
         assert resp.status == 200
-        return (await resp.json())["state"]
+        state: dict[str, Any] = (await resp.json())["state"]
+        return state
 
 
 async def _logs(
     api: aiohttp.ClientSession, path: str = "/smartlock/log", **query: str
-) -> list[dict]:
+) -> list[dict[str, Any]]:
     async with api.get(path, params=query) as resp:
         assert resp.status == 200
-        return await resp.json()
+        logs: list[dict[str, Any]] = await resp.json()
+        return logs
 
 
 async def test_unlock_passes_through_unlocking_and_logs(

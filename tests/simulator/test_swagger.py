@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
-import jsonschema
+import jsonschema  # type: ignore[import-untyped]
 import pytest
 
 from simulator.testing import SimulatorServer
@@ -30,7 +30,8 @@ def swagger() -> dict[str, Any]:
     if not files:
         pytest.skip(f"no Nuki Swagger file in {REFERENCE} (reference material not present)")
     spec: dict[str, Any] = json.loads(files[-1].read_text(encoding="utf-8"))
-    return _strip_bounds(spec)
+    stripped: dict[str, Any] = _strip_bounds(spec)
+    return stripped
 
 
 def _strip_bounds(node: Any) -> Any:
