@@ -3,15 +3,20 @@
 import logging
 from collections.abc import AsyncIterator, Iterator
 from typing import TYPE_CHECKING
+from unittest.mock import PropertyMock, patch
 
 import pytest
+from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
 from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.syrupy import HomeAssistantSnapshotExtension
+from syrupy.assertion import SnapshotAssertion
 
 from custom_components.nuki_web_api.const import (
     CONF_API_TOKEN,
     CONF_API_URL,
     DOMAIN,
+    PLATFORMS,
 )
 from simulator import DEMO_TOKEN
 
@@ -72,3 +77,36 @@ async def setup_integration(hass: HomeAssistant, config_entry: MockConfigEntry) 
     assert await hass.config_entries.async_setup(config_entry.entry_id)
     await hass.async_block_till_done()
     return config_entry
+
+
+# --- entity-platform fixtures -------------------------------------------------------------
+
+
+@pytest.fixture
+def platforms() -> list[Platform]:
+    """The platforms to set up; a platform's test module overrides this with its own."""
+    return list(PLATFORMS)
+
+
+@pytest.fixture(autouse=True)
+def only_platforms(platforms: list[Platform]) -> Iterator[None]:
+    """Set up only the `platforms` (snapshots and entity counts stay per platform)."""
+    with patch("custom_components.nuki_web_api.PLATFORMS", platforms):
+        yield
+
+
+@pytest.fixture
+def snapshot(snapshot: SnapshotAssertion) -> SnapshotAssertion:
+    """Snapshots with Home Assistant's serializer, stored in tests/snapshots/."""
+    return snapshot.use_extension(HomeAssistantSnapshotExtension)
+
+
+@pytest.fixture
+def entity_registry_enabled_by_default() -> Iterator[None]:
+    """Create entities that are disabled by default as enabled."""
+    with patch(
+        "homeassistant.helpers.entity.Entity.entity_registry_enabled_default",
+        new_callable=PropertyMock,
+        return_value=True,
+    ):
+        yield

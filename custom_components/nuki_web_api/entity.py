@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import override
 
 from homeassistant.core import callback
 from homeassistant.helpers.device_registry import DeviceInfo
@@ -11,11 +12,22 @@ from homeassistant.helpers.entity import Entity, EntityDescription
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
-from .api import DeviceType, Smartlock, SmartlockLog
+from .api import DeviceType, LogAction, LogCompletion, Smartlock, SmartlockLog
 from .const import DOMAIN
 from .coordinator import NukiConfigEntry, NukiCoordinator
 
 MANUFACTURER = "Nuki Home Solutions"
+
+# Log actions in which someone operated the device (Opener: ring to open and the strike).
+ACTOR_ACTIONS = frozenset(
+    {
+        LogAction.UNLOCK,
+        LogAction.LOCK,
+        LogAction.UNLATCH,
+        LogAction.LOCK_N_GO,
+        LogAction.LOCK_N_GO_UNLATCH,
+    }
+)
 CONFIGURATION_URL = "https://web.nuki.io"
 
 
@@ -85,6 +97,8 @@ class NukiEntity(CoordinatorEntity[NukiCoordinator]):
         self.smartlock_id = smartlock_id
         self._attr_unique_id = f"{smartlock_id}_{description.key}"
         self._attr_device_info = device_info(coordinator, coordinator.data.devices[smartlock_id])
+        self._actor_log: SmartlockLog | None = None
+        self._remember_actor()
 
     @property
     def device(self) -> Smartlock:
@@ -92,9 +106,21 @@ class NukiEntity(CoordinatorEntity[NukiCoordinator]):
         return self.coordinator.data.devices[self.smartlock_id]
 
     @property
-    def last_log(self) -> SmartlockLog | None:
-        """The device's newest activity log entry, if any."""
-        return self.coordinator.data.last_log.get(self.smartlock_id)
+    def actor_log(self) -> SmartlockLog | None:
+        """The newest log entry, seen since setup, in which someone operated the device."""
+        return self._actor_log
+
+    @callback
+    @override
+    def _handle_coordinator_update(self) -> None:
+        self._remember_actor()
+        super()._handle_coordinator_update()
+
+    def _remember_actor(self) -> None:
+        """Keep the newest log entry if it operated the device; door events have no actor."""
+        log = self.coordinator.data.last_log.get(self.smartlock_id)
+        if log is not None and log.action in ACTOR_ACTIONS and log.state == LogCompletion.SUCCESS:
+            self._actor_log = log
 
     @property
     def available(self) -> bool:

@@ -8,19 +8,18 @@ from typing import Any, override
 
 from homeassistant.components.lock import LockEntity, LockEntityDescription
 from homeassistant.components.lock.const import LockEntityFeature, LockState
-from homeassistant.core import HomeAssistant, callback
+from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .api import (
     DeviceMode,
     LockAction,
-    LogAction,
     OpenerAction,
     OpenerState,
     Smartlock,
 )
 from .api import LockState as NukiLockState
-from .coordinator import NukiConfigEntry, NukiCoordinator
+from .coordinator import NukiConfigEntry
 from .entity import NukiEntity, NukiEntityDescription, async_add_nuki_entities, is_lock, is_opener
 
 PARALLEL_UPDATES = 1
@@ -36,17 +35,6 @@ LOCK_STATES: Mapping[int | None, LockState] = {
     NukiLockState.UNLATCHING: LockState.OPENING,
     NukiLockState.MOTOR_BLOCKED: LockState.JAMMED,
 }
-
-# Log entries that acted on the lock (for the Opener: ring to open and the strike).
-LOCK_LOG_ACTIONS = frozenset(
-    {
-        LogAction.UNLOCK,
-        LogAction.LOCK,
-        LogAction.UNLATCH,
-        LogAction.LOCK_N_GO,
-        LogAction.LOCK_N_GO_UNLATCH,
-    }
-)
 
 # Opener: "locked" means ring to open is off; the electric strike is "open".
 OPENER_STATES: Mapping[int | None, LockState] = {
@@ -126,16 +114,6 @@ class NukiLock(NukiEntity, LockEntity):
     entity_description: NukiLockEntityDescription
     _attr_supported_features = LockEntityFeature.OPEN
 
-    def __init__(
-        self,
-        coordinator: NukiCoordinator,
-        smartlock_id: int,
-        description: NukiLockEntityDescription,
-    ) -> None:
-        """Initialise the lock with the actor of the newest log entry that acted on it."""
-        super().__init__(coordinator, smartlock_id, description)
-        self._update_changed_by()
-
     @property
     def _state(self) -> LockState | None:
         return self.entity_description.state_fn(self.device)
@@ -178,17 +156,12 @@ class NukiLock(NukiEntity, LockEntity):
         """Whether the motor is blocked."""
         return self._state is LockState.JAMMED
 
-    @callback
+    @property
     @override
-    def _handle_coordinator_update(self) -> None:
-        self._update_changed_by()
-        super()._handle_coordinator_update()
-
-    def _update_changed_by(self) -> None:
-        """Take the actor of the newest log entry if it acted on the lock (not a door event)."""
-        log = self.last_log
-        if log is not None and log.action in LOCK_LOG_ACTIONS:
-            self._attr_changed_by = log.name
+    def changed_by(self) -> str | None:
+        """Who operated the lock last, from the activity log."""
+        log = self.actor_log
+        return None if log is None else log.name
 
     @override
     async def async_lock(self, **kwargs: Any) -> None:

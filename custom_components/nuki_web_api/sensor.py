@@ -49,7 +49,7 @@ def code_name(code: NukiIntEnum | None) -> str | None:
 
 @dataclass(frozen=True, kw_only=True)
 class NukiSensorEntityDescription(SensorEntityDescription, NukiEntityDescription):
-    """A sensor: its value (and attributes) from the device and its newest log entry."""
+    """A sensor: its value (and attributes) from the device and its newest actor log entry."""
 
     value_fn: Callable[[Smartlock, SmartlockLog | None], StateType]
     attributes_fn: Callable[[SmartlockLog | None], Mapping[str, str | None] | None] = lambda _: None
@@ -119,10 +119,10 @@ class NukiSensor(NukiEntity, SensorEntity):
     @override
     def native_value(self) -> StateType:
         """The sensor's value; ``None`` (unknown) when Nuki does not report it."""
-        return self.entity_description.value_fn(self.device, self.last_log)
+        return self.entity_description.value_fn(self.device, self.actor_log)
 
     @property
     @override
     def extra_state_attributes(self) -> Mapping[str, str | None] | None:
         """Extra attributes (the last actor's action, trigger and source)."""
-        return self.entity_description.attributes_fn(self.last_log)
+        return self.entity_description.attributes_fn(self.actor_log)

@@ -1,0 +1,66 @@
+"""Helpers for the entity-platform tests: demo device ids, refreshes, simulator time."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from datetime import timedelta
+
+from freezegun.api import FrozenDateTimeFactory
+from homeassistant.core import HomeAssistant
+from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
+
+from custom_components.nuki_web_api.coordinator import NukiCoordinator
+from simulator.testing import SimulatorServer
+
+# Devices of the demo scenario.
+FRONT_DOOR = 17618910285  # Smart Lock 3.0/4.0 with keypad and door sensor
+BUILDING_ENTRANCE = 9315306846  # Opener
+GARDEN_DOOR = 13896605295  # Smart Door with door sensor, no keypad
+OFFICE = 22772871024  # Smart Lock 5 with door sensor, unlocked
+HOLIDAY_FLAT = 18764230785  # Smart Lock 3.0/4.0 without Smart Hosting
+
+# Longer than every simulator step, so one tick completes one step.
+STEP = timedelta(seconds=30)
+
+
+def coordinator_of(entry: MockConfigEntry) -> NukiCoordinator:
+    """Return the entry's coordinator."""
+    coordinator: NukiCoordinator = entry.runtime_data.coordinator
+    return coordinator
+
+
+async def refresh(hass: HomeAssistant, entry: MockConfigEntry) -> None:
+    """Poll the simulator now, as the next scheduled refresh would."""
+    await coordinator_of(entry).async_refresh()
+    await hass.async_block_till_done()
+
+
+async def advance_simulator(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    simulator: SimulatorServer,
+    until: Callable[[], bool],
+) -> None:
+    """Let the simulated devices move on (time is frozen) until `until()` holds.
+
+    Each round moves the clock one step and runs the event loop a little; the number
+    of rounds is bounded, so a device that never gets there fails the test.
+    """
+    sim = simulator.state
+    for _ in range(20):
+        if until():
+            return
+        freezer.tick(STEP)
+        async_fire_time_changed(hass)
+        for _ in range(20):
+            await asyncio.sleep(0)
+            if until():
+                break
+    await hass.async_block_till_done()
+    assert until(), f"the simulator did not get there: {[d.state for d in sim.devices.values()]}"
+
+
+def sim_state(simulator: SimulatorServer, smartlock_id: int) -> int:
+    """Return the simulated device's state code."""
+    return int(simulator.state.devices[smartlock_id].state["state"])
