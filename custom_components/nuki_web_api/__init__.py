@@ -16,12 +16,14 @@ from .coordinator import (
     NukiRuntimeData,
     device_smartlock_ids,
 )
+from .settings_services import async_setup_settings_services
 
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 
 
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
     """Set up what does not depend on an entry (service actions are registered here)."""
+    async_setup_settings_services(hass)
     return True
 
 

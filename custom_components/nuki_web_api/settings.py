@@ -172,7 +172,8 @@ class SettingsWriter:
         key = (device.smartlock_id, obj, field)
         self._drop(key)
         raw = obj.raw(device)
-        if raw is not None and raw.get(field) == value:
+        if raw is None or raw.get(field) == value:
+            # Nothing to show (Nuki hides the object), or nothing to wait for.
             return
         self._pending[key] = _Pending(
             value,
