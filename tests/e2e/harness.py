@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import shutil
 import socket
 import subprocess
@@ -130,6 +131,33 @@ def wait_for(url: str, proc: subprocess.Popen[bytes], timeout: float = 120.0) ->
         except OSError:
             time.sleep(0.3)
     raise TimeoutError(f"{url} did not answer within {timeout:.0f} s")
+
+
+def wait_until_running(
+    hass_url: str, bearer: str, proc: subprocess.Popen[bytes], timeout: float = 120.0
+) -> None:
+    """Wait until Home Assistant reports that its start-up finished."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"Home Assistant exited with {proc.returncode}")
+        if request("GET", f"{hass_url}/api/config", bearer=bearer)["state"] == "RUNNING":
+            return
+        time.sleep(0.5)
+    raise TimeoutError(f"Home Assistant did not finish starting within {timeout:.0f} s")
+
+
+_LOG_RECORD = re.compile(r"^(?=\d{4}-\d\d-\d\d \d\d:\d\d:\d\d)", re.MULTILINE)
+
+
+def integration_tracebacks(log_text: str) -> list[str]:
+    """Return the log records that carry a traceback raised in or logged by this integration."""
+    return [
+        record
+        for record in _LOG_RECORD.split(log_text)
+        if "Traceback (most recent call last)" in record
+        and ("custom_components.nuki_web_api" in record or f"custom_components/{DOMAIN}/" in record)
+    ]
 
 
 def request(

@@ -1,0 +1,41 @@
+"""Helpers for driving Home Assistant's web UI (Playwright's locators pierce its shadow DOM)."""
+
+from __future__ import annotations
+
+import json
+import re
+from functools import cache
+from typing import TYPE_CHECKING, Any
+
+from .harness import DOMAIN, REPO
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
+
+    from .conftest import Stack
+
+TRANSLATIONS = REPO / "custom_components" / DOMAIN / "translations"
+
+
+@cache
+def translations(language: str) -> dict[str, Any]:
+    """The integration's translation file, so that tests follow text changes."""
+    data: dict[str, Any] = json.loads((TRANSLATIONS / f"{language}.json").read_text())
+    return data
+
+
+def text_pattern(template: str) -> re.Pattern[str]:
+    """A regex for a translated text whose {placeholders} can be anything."""
+    parts = re.split(r"\{\w+\}", template)
+    return re.compile(".+".join(re.escape(part) for part in parts))
+
+
+def open_ui(page: Page, stack: Stack, path: str) -> None:
+    """Navigate to PATH and wait until the frontend is connected to Home Assistant."""
+    page.goto(stack.hass_url + path)
+    page.wait_for_function("() => document.querySelector('home-assistant')?.hass?.connected")
+
+
+def call_ws(page: Page, message: dict[str, Any]) -> Any:
+    """Send a websocket command over the frontend's own connection."""
+    return page.evaluate("m => document.querySelector('home-assistant').hass.callWS(m)", message)
