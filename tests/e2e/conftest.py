@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import shutil
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -44,12 +44,14 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 
 @pytest.hookimpl(wrapper=True)
-def pytest_runtest_makereport(item: pytest.Item) -> Iterator[None]:
+def pytest_runtest_makereport(
+    item: pytest.Item,
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
     """Keep the call-phase report, so that fixtures can see whether the test failed."""
-    report: pytest.TestReport = yield
+    report = yield
     if report.when == "call":
         item.stash[REPORT_KEY] = report
-    return report  # type: ignore[return-value]
+    return report
 
 
 @pytest.fixture(autouse=True)
