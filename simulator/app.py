@@ -444,8 +444,7 @@ def config_handler(suffix: str) -> Handler:
         if types is not None and dev.type not in types:
             raise not_valid(dev.id, "smartlockId")
         values = check_object(await read_json(request), fields)
-        if not dev.no_subscription:
-            sim_of(request).update_config_later(dev, key, values)
+        sim_of(request).update_config_later(dev, key, values)
         return no_content()
 
     handler.__doc__ = f"POST /smartlock/{{smartlockId}}/{suffix}."
@@ -481,8 +480,7 @@ async def post_bulk_web_config(request: web.Request) -> web.Response:
         dev = sim.device(token_of(request), item.get("smartlockId", ""), hosted=False)
         work.append((dev, check_object(item.get("webConfig"), WEB_CONFIG_FIELDS, "webConfig")))
     for dev, values in work:
-        if not dev.no_subscription:
-            sim.update_config_later(dev, "webConfig", values)
+        sim.update_config_later(dev, "webConfig", values)
     return no_content()
 
 

@@ -119,6 +119,7 @@ class Device:
     door_sensor: bool = False
     battery: float = 100.0
     busy: bool = False
+    generation: int = 0  # counts actions, so that stale follow-up steps stop
 
     @property
     def id(self) -> int:
@@ -368,6 +369,7 @@ class Simulator:
         self.check_action(dev, action)
         self.require_idle(dev)
         dev.busy = True
+        dev.generation += 1
         dev.state["operationId"] = uuid.uuid4().hex[:24]
         self.spawn(self._actuate(dev, action, actor, on_done))
 
@@ -393,7 +395,7 @@ class Simulator:
             if on_done is not None:
                 on_done(not offline)
         if not offline:
-            await self._after(dev, action, delay)
+            await self._after(dev, action, delay, dev.generation)
 
     async def _step(self, dev: Device, value: int, delay: float) -> None:
         dev.state["state"] = value
@@ -414,23 +416,28 @@ class Simulator:
         self.add_log(dev, action, actor)
         self._status_changed(dev)
 
-    async def _after(self, dev: Device, action: int, delay: float) -> None:
-        """Settle the follow-up states: unlatched -> unlocked, lock 'n' go -> locked, opened -> idle."""
-        state = dev.state
+    async def _after(self, dev: Device, action: int, delay: float, generation: int) -> None:
+        """Settle the follow-ups (unlatched -> unlocked, lock 'n' go -> locked, opened -> idle).
+
+        A newer action on the device (another generation) cancels the remaining steps.
+        """
+        steps: list[tuple[float, int | None]] = []
         if dev.type == OPENER:
-            if action == 3:
-                await asyncio.sleep(delay)
-                await self._step(dev, RTO_ACTIVE if state["mode"] == MODE_CONTINUOUS else ONLINE, 0)
-            return
-        if action == 3:
-            await asyncio.sleep(2 * delay)
-            await self._step(dev, UNLOCKED, 0)
-        elif action in (4, 5):
-            await asyncio.sleep(2 * delay)
-            if action == 5:
-                await self._step(dev, UNLOCKED_LNG, 2 * delay)
-            await self._step(dev, LOCKING, delay)
-            await self._step(dev, LOCKED, 0)
+            steps = [(delay, None)] if action == 3 else []
+        elif action == 3:
+            steps = [(2 * delay, UNLOCKED)]
+        elif action == 4:
+            steps = [(2 * delay, LOCKING), (delay, LOCKED)]
+        elif action == 5:
+            steps = [(2 * delay, UNLOCKED_LNG), (2 * delay, LOCKING), (delay, LOCKED)]
+        for wait, value in steps:
+            await asyncio.sleep(wait)
+            if dev.generation != generation:
+                return
+            # None = Opener: back to ring to open in continuous mode, else online
+            idle = RTO_ACTIVE if dev.state["mode"] == MODE_CONTINUOUS else ONLINE
+            dev.state["state"] = idle if value is None else value
+            self._status_changed(dev)
 
     async def _actuate_opener(self, dev: Device, action: int, actor: Actor, delay: float) -> None:
         state = dev.state

@@ -331,3 +331,26 @@ async def test_webhook_loss_is_recorded(sim: SimulatorServer, api: aiohttp.Clien
     assert sim.webhooks.deliveries == [
         {"url": "https://example.invalid/x", "feature": "DEVICE_STATUS", "status": "lost"}
     ]
+
+
+async def test_advanced_action_failure_result(
+    sim: SimulatorServer, api: aiohttp.ClientSession
+) -> None:
+    results: list[dict[str, Any]] = []
+    sim.state.listeners.append(
+        lambda _a, feature, body: results.append(body) if feature == "API" else None
+    )
+    sim.device(OFFICE).data["serverState"] = 4  # offline: the device never answers
+    async with api.post(f"/smartlock/{OFFICE}/action/advanced", json={"action": 2}) as resp:
+        assert resp.status == 200
+        request_id = (await resp.json())["requestId"]
+    await wait_for(lambda: bool(results))
+    assert results == [
+        {
+            "type": "LockAction",
+            "requestId": request_id,
+            "smartlockId": OFFICE,
+            "success": False,
+            "errorCode": "ff",
+        }
+    ]

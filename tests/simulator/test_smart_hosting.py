@@ -9,7 +9,7 @@ import pytest
 
 from simulator.testing import SimulatorServer
 
-from .conftest import FRONT_DOOR, HOLIDAY_FLAT, SMART_HOSTING, client, wait_for
+from .conftest import FRONT_DOOR, HOLIDAY_FLAT, OPENER, SMART_HOSTING, client, wait_for
 
 ERROR_BODY = {"detailMessage": SMART_HOSTING, "stackTrace": [], "suppressedExceptions": []}
 ID = HOLIDAY_FLAT
@@ -178,9 +178,25 @@ async def test_advanced_auth_create_reports_the_ids(
         ),
     ],
 )
-async def test_unchanged_endpoints(api: aiohttp.ClientSession, path: str, body: Any) -> None:
+async def test_unchanged_endpoints(
+    sim: SimulatorServer, api: aiohttp.ClientSession, path: str, body: Any
+) -> None:
     async with api.post(path, json=body) as resp:
         assert resp.status == 204
+    if body is not None:  # applied as for any device
+        web_config = sim.device(ID).data["webConfig"]
+        await wait_for(lambda: web_config["batteryWarningPerMailEnabled"] is False)
+
+
+async def test_opener_advanced_config_is_not_gated(
+    sim: SimulatorServer, api: aiohttp.ClientSession
+) -> None:
+    sim.set_smart_hosting(OPENER, False)
+    async with api.post(
+        f"/smartlock/{OPENER}/advanced/openerconfig", json={"soundLevel": 7}
+    ) as resp:
+        assert resp.status == 204
+    await wait_for(lambda: sim.device(OPENER).data["openerAdvancedConfig"]["soundLevel"] == 7)
 
 
 async def test_toggling_smart_hosting(sim: SimulatorServer, api: aiohttp.ClientSession) -> None:

@@ -232,3 +232,20 @@ async def test_log_paging_and_filters(sim: SimulatorServer, api: aiohttp.ClientS
         assert resp.status == 400
     async with api.get("/smartlock/log", params={"fromDate": "yesterday"}) as resp:
         assert resp.status == 400
+
+
+async def test_new_action_cancels_stale_follow_ups(
+    sim: SimulatorServer, api: aiohttp.ClientSession
+) -> None:
+    dev = sim.device(SMART_DOOR)
+    sim.state.actuation_delay = 0.1  # unlatched -> unlocked would follow 0.2 s after unlatching
+    async with api.post(f"/smartlock/{SMART_DOOR}/action", json={"action": 3}) as resp:
+        assert resp.status == 204
+    await wait_for(lambda: dev.state["state"] == 5 and not dev.busy)
+    sim.state.actuation_delay = 0.01  # the lock settles long before that
+    async with api.post(f"/smartlock/{SMART_DOOR}/action/lock") as resp:
+        assert resp.status == 204
+    await wait_for(lambda: dev.state["state"] == 1)
+    generation = dev.generation
+    await wait_for(lambda: not any(not t.done() for t in sim.state._tasks))
+    assert (dev.state["state"], dev.generation) == (1, generation)
