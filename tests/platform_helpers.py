@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import timedelta
 
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.core import HomeAssistant
+from homeassistant.helpers import entity_registry as er
+from homeassistant.helpers.entity import EntityDescription
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
+from syrupy.assertion import SnapshotAssertion
 
 from custom_components.nuki_web_api.coordinator import NukiCoordinator
 from simulator.testing import SimulatorServer
@@ -22,6 +25,31 @@ HOLIDAY_FLAT = 18764230785  # Smart Lock 3.0/4.0 without Smart Hosting
 
 # Longer than every simulator step, so one tick completes one step.
 STEP = timedelta(seconds=30)
+
+
+async def snapshot_entities(
+    hass: HomeAssistant,
+    entity_registry: er.EntityRegistry,
+    snapshot: SnapshotAssertion,
+    entry_id: str,
+    descriptions: Iterable[EntityDescription],
+) -> None:
+    """Snapshot the registry entries and states of the entities of `descriptions`.
+
+    Like `snapshot_platform`, but limited to these descriptions (the configuration
+    entities on the same platforms have their own snapshots), and an entity that is
+    disabled by default is recorded as such, with no state.
+    """
+    keys = {description.key for description in descriptions}
+    entries = [
+        entry
+        for entry in er.async_entries_for_config_entry(entity_registry, entry_id)
+        if entry.unique_id.split("_", 1)[1] in keys
+    ]
+    assert entries
+    for entry in entries:
+        assert entry == snapshot(name=f"{entry.entity_id}-entry")
+        assert hass.states.get(entry.entity_id) == snapshot(name=f"{entry.entity_id}-state")
 
 
 def coordinator_of(entry: MockConfigEntry) -> NukiCoordinator:

@@ -117,10 +117,23 @@ class NukiEntity(CoordinatorEntity[NukiCoordinator]):
         super()._handle_coordinator_update()
 
     def _remember_actor(self) -> None:
-        """Keep the newest log entry if it operated the device; door events have no actor."""
-        log = self.coordinator.data.last_log.get(self.smartlock_id)
-        if log is not None and log.action in ACTOR_ACTIONS and log.state == LogCompletion.SUCCESS:
-            self._actor_log = log
+        """Keep the newest log entry in which someone operated the device.
+
+        The cycle's new entries are looked at too, because a door event logged after an
+        unlock in the same cycle would hide the unlock in ``last_log``.
+        """
+        data = self.coordinator.data
+        candidates = [*data.new_logs, data.last_log.get(self.smartlock_id), self._actor_log]
+        actors = [
+            log
+            for log in candidates
+            if log is not None
+            and log.smartlock_id == self.smartlock_id
+            and log.action in ACTOR_ACTIONS
+            and log.state == LogCompletion.SUCCESS
+        ]
+        if actors:
+            self._actor_log = max(actors, key=lambda log: log.date)
 
     @property
     def available(self) -> bool:
@@ -134,9 +147,9 @@ class NukiEntity(CoordinatorEntity[NukiCoordinator]):
 
     async def async_send_action(self, action: int) -> None:
         """Send a Nuki action code to the device; failures raise translated errors."""
-        client = self.coordinator.client
-        await self.coordinator.async_run_action(
-            self.smartlock_id, lambda: client.action(self.smartlock_id, action)
+        coordinator = self.coordinator
+        await coordinator.async_run_action(
+            self.smartlock_id, lambda: coordinator.async_device_action(self.smartlock_id, action)
         )
 
 

@@ -1,0 +1,143 @@
+"""Sensor platform: battery, door state (every code) and the last actor."""
+
+from __future__ import annotations
+
+import pytest
+from freezegun.api import FrozenDateTimeFactory
+from homeassistant.const import STATE_UNAVAILABLE, STATE_UNKNOWN, Platform
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import entity_registry as er
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+from syrupy.assertion import SnapshotAssertion
+
+from custom_components.nuki_web_api.api import LogSource
+from custom_components.nuki_web_api.sensor import SENSORS, code_name
+from simulator.testing import SimulatorServer
+
+from .platform_helpers import (
+    BUILDING_ENTRANCE,
+    FRONT_DOOR,
+    HOLIDAY_FLAT,
+    advance_simulator,
+    refresh,
+    sim_state,
+    snapshot_entities,
+)
+
+
+@pytest.fixture
+def platforms() -> list[Platform]:
+    """Only the sensor platform."""
+    return [Platform.SENSOR]
+
+
+def _unique_ids(entity_registry: er.EntityRegistry, smartlock_id: int) -> set[str]:
+    return {
+        entry.unique_id
+        for entry in entity_registry.entities.values()
+        if entry.unique_id.startswith(f"{smartlock_id}_")
+    }
+
+
+async def test_entities(
+    hass: HomeAssistant,
+    setup_integration: MockConfigEntry,
+    entity_registry: er.EntityRegistry,
+    snapshot: SnapshotAssertion,
+) -> None:
+    """Battery and door state only where reported or paired; the last actor everywhere."""
+    await snapshot_entities(hass, entity_registry, snapshot, setup_integration.entry_id, SENSORS)
+
+    assert hass.states.get("sensor.front_door_battery").state == "84"
+    assert hass.states.get("sensor.front_door_door_state").state == "closed"
+    actor = hass.states.get("sensor.front_door_last_actor")
+    assert actor.state == "Alex Demo"
+    assert actor.attributes["action"] == "lock"
+    assert actor.attributes["trigger"] == "web"
+    assert actor.attributes["source"] == "default"
+
+    # The Opener reports neither a battery level nor a door sensor.
+    opener = _unique_ids(entity_registry, BUILDING_ENTRANCE)
+    assert f"{BUILDING_ENTRANCE}_battery" not in opener
+    assert f"{BUILDING_ENTRANCE}_door_state" not in opener
+    assert f"{BUILDING_ENTRANCE}_last_actor" in opener
+
+    # Without Smart Hosting Nuki sends no state: only the last actor, unavailable.
+    assert _unique_ids(entity_registry, HOLIDAY_FLAT) == {f"{HOLIDAY_FLAT}_last_actor"}
+    assert (
+        hass.states.get(f"sensor.nuki_device_{HOLIDAY_FLAT}_last_actor").state == STATE_UNAVAILABLE
+    )
+
+
+@pytest.mark.parametrize(
+    ("code", "expected"),
+    [
+        (0, "not_paired"),
+        (1, "deactivated"),
+        (2, "closed"),
+        (3, "opened"),
+        (4, STATE_UNKNOWN),  # door state unknown
+        (5, "calibrating"),
+        (16, "uncalibrated"),
+        (240, "removed"),
+        (255, STATE_UNKNOWN),
+        (77, STATE_UNKNOWN),  # a code Nuki adds later
+    ],
+)
+async def test_door_state_codes(
+    hass: HomeAssistant,
+    setup_integration: MockConfigEntry,
+    simulator: SimulatorServer,
+    code: int,
+    expected: str,
+) -> None:
+    """Every door sensor code maps to a translated state or unknown."""
+    simulator.state.devices[FRONT_DOOR].state["doorState"] = code
+    await refresh(hass, setup_integration)
+    assert hass.states.get("sensor.front_door_door_state").state == expected
+
+
+async def test_battery_unknown_when_not_reported(
+    hass: HomeAssistant, setup_integration: MockConfigEntry, simulator: SimulatorServer
+) -> None:
+    """A battery level that stops being reported is unknown."""
+    del simulator.state.devices[FRONT_DOOR].state["batteryCharge"]
+    await refresh(hass, setup_integration)
+    assert hass.states.get("sensor.front_door_battery").state == STATE_UNKNOWN
+
+
+async def test_last_actor_follows_the_log(
+    hass: HomeAssistant,
+    setup_integration: MockConfigEntry,
+    simulator: SimulatorServer,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """A keypad unlock shows up as the last actor; door events after it do not replace it."""
+    assert simulator.state.use_keypad(FRONT_DOOR, 456789)
+    await advance_simulator(hass, freezer, simulator, lambda: sim_state(simulator, FRONT_DOOR) == 3)
+    simulator.state.set_door(FRONT_DOOR, "open")
+    await refresh(hass, setup_integration)
+
+    actor = hass.states.get("sensor.front_door_last_actor")
+    assert actor.state == "Anna"
+    assert actor.attributes == actor.attributes | {
+        "action": "unlock",
+        "trigger": "keypad",
+        "source": "keypad_code",
+    }
+
+
+async def test_failed_keypad_attempt_is_no_actor(
+    hass: HomeAssistant, setup_integration: MockConfigEntry, simulator: SimulatorServer
+) -> None:
+    """A wrong keypad code is logged, but nobody operated the lock."""
+    assert not simulator.state.use_keypad(FRONT_DOOR, 111111)
+    await refresh(hass, setup_integration)
+    assert hass.states.get("sensor.front_door_last_actor").state == "Alex Demo"
+
+
+def test_code_names() -> None:
+    """Codes become stable lower-case names, new codes included."""
+    assert code_name(LogSource.KEYPAD_CODE) == "keypad_code"
+    assert code_name(LogSource(42)) == "unknown_42"
+    assert code_name(None) is None
