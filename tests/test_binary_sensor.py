@@ -1,0 +1,159 @@
+"""Binary sensor platform: door, batteries, ring to open, night mode, connectivity."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from homeassistant.const import STATE_OFF, STATE_ON, STATE_UNAVAILABLE, STATE_UNKNOWN, Platform
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import entity_registry as er
+from homeassistant.util import dt as dt_util
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+from syrupy.assertion import SnapshotAssertion
+
+from custom_components.nuki_web_api.binary_sensor import BINARY_SENSORS
+from simulator.testing import SimulatorServer
+
+from .platform_helpers import (
+    BUILDING_ENTRANCE,
+    FRONT_DOOR,
+    GARDEN_DOOR,
+    HOLIDAY_FLAT,
+    refresh,
+    snapshot_entities,
+)
+
+
+@pytest.fixture
+def platforms() -> list[Platform]:
+    """Only the binary sensor platform."""
+    return [Platform.BINARY_SENSOR]
+
+
+def _keys(entity_registry: er.EntityRegistry, smartlock_id: int) -> set[str]:
+    return {
+        entry.unique_id.split("_", 1)[1]
+        for entry in entity_registry.entities.values()
+        if entry.unique_id.startswith(f"{smartlock_id}_")
+    }
+
+
+async def test_entities(
+    hass: HomeAssistant,
+    setup_integration: MockConfigEntry,
+    entity_registry: er.EntityRegistry,
+    snapshot: SnapshotAssertion,
+) -> None:
+    """Binary sensors for optional hardware exist only where it is paired."""
+    await snapshot_entities(
+        hass, entity_registry, snapshot, setup_integration.entry_id, BINARY_SENSORS
+    )
+    assert _keys(entity_registry, FRONT_DOOR) == {
+        "door",
+        "battery_critical",
+        "battery_charging",
+        "keypad_battery_critical",
+        "door_sensor_battery_critical",
+        "night_mode",
+        "connectivity",
+    }
+    # No keypad at the garden door.
+    assert _keys(entity_registry, GARDEN_DOOR) == {
+        "door",
+        "battery_critical",
+        "battery_charging",
+        "door_sensor_battery_critical",
+        "night_mode",
+        "connectivity",
+    }
+    # The Opener: no door sensor, no keypad, no charging report; ring to open instead.
+    assert _keys(entity_registry, BUILDING_ENTRANCE) == {
+        "battery_critical",
+        "ring_to_open",
+        "night_mode",
+        "connectivity",
+    }
+    # Without Smart Hosting: no state, so no hardware known; what exists is unavailable.
+    assert _keys(entity_registry, HOLIDAY_FLAT) == {
+        "battery_critical",
+        "night_mode",
+        "connectivity",
+    }
+    assert (
+        hass.states.get(f"binary_sensor.nuki_device_{HOLIDAY_FLAT}_connectivity").state
+        == STATE_UNAVAILABLE
+    )
+    assert hass.states.get("binary_sensor.front_door_door").state == STATE_OFF
+    assert hass.states.get("binary_sensor.front_door_connectivity").state == STATE_ON
+
+
+@pytest.mark.parametrize(
+    ("code", "expected"),
+    [(2, STATE_OFF), (3, STATE_ON), (1, STATE_UNKNOWN), (4, STATE_UNKNOWN), (240, STATE_UNKNOWN)],
+)
+async def test_door(
+    hass: HomeAssistant,
+    setup_integration: MockConfigEntry,
+    simulator: SimulatorServer,
+    code: int,
+    expected: str,
+) -> None:
+    """The door is open for 3, closed for 2 and unknown otherwise."""
+    simulator.state.devices[FRONT_DOOR].state["doorState"] = code
+    await refresh(hass, setup_integration)
+    assert hass.states.get("binary_sensor.front_door_door").state == expected
+
+
+async def test_batteries_and_night_mode(
+    hass: HomeAssistant, setup_integration: MockConfigEntry, simulator: SimulatorServer
+) -> None:
+    """The critical flags, charging and night mode follow the device's state."""
+    state = simulator.state.devices[FRONT_DOOR].state
+    state.update(
+        batteryCritical=True,
+        batteryCharging=True,
+        keypadBatteryCritical=True,
+        doorsensorBatteryCritical=True,
+        nightMode=True,
+    )
+    await refresh(hass, setup_integration)
+    for key in (
+        "battery_critical",
+        "charging",
+        "keypad_battery_critical",
+        "door_sensor_battery_critical",
+        "night_mode",
+    ):
+        assert hass.states.get(f"binary_sensor.front_door_{key}").state == STATE_ON, key
+
+
+async def test_connectivity(
+    hass: HomeAssistant, setup_integration: MockConfigEntry, simulator: SimulatorServer
+) -> None:
+    """Server state 4 (offline) is disconnected; the sensor stays available to say so."""
+    simulator.state.devices[FRONT_DOOR].data["serverState"] = 4
+    await refresh(hass, setup_integration)
+    assert hass.states.get("binary_sensor.front_door_connectivity").state == STATE_OFF
+
+
+async def test_ring_to_open(
+    hass: HomeAssistant, setup_integration: MockConfigEntry, simulator: SimulatorServer
+) -> None:
+    """Ring to open is on in state 3, or while its end lies in the future."""
+    entity_id = "binary_sensor.building_entrance_ring_to_open"
+    state = simulator.state.devices[BUILDING_ENTRANCE].state
+    assert hass.states.get(entity_id).state == STATE_OFF
+
+    state["state"] = 3
+    await refresh(hass, setup_integration)
+    assert hass.states.get(entity_id).state == STATE_ON
+
+    state["state"] = 1
+    state["ringToOpenEnd"] = (dt_util.utcnow() + timedelta(minutes=5)).isoformat()
+    await refresh(hass, setup_integration)
+    assert hass.states.get(entity_id).state == STATE_ON
+
+    state["ringToOpenEnd"] = (dt_util.utcnow() - timedelta(minutes=5)).isoformat()
+    await refresh(hass, setup_integration)
+    assert hass.states.get(entity_id).state == STATE_OFF

@@ -1,0 +1,162 @@
+"""The base entity: device info, availability, dynamic devices and hardware."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from freezegun.api import FrozenDateTimeFactory
+from homeassistant.const import STATE_UNAVAILABLE, Platform
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers import entity_registry as er
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+from syrupy.assertion import SnapshotAssertion
+
+from custom_components.nuki_web_api.const import DOMAIN
+from custom_components.nuki_web_api.entity import nuki_id
+from simulator.testing import SimulatorServer
+
+from .platform_helpers import FRONT_DOOR, GARDEN_DOOR, HOLIDAY_FLAT, OFFICE, refresh
+
+NEW_OPENER = 0x2_1234_ABCD
+
+
+@pytest.fixture
+def platforms() -> list[Platform]:
+    """The entity platforms of this module's owner."""
+    return [Platform.BINARY_SENSOR, Platform.BUTTON, Platform.LOCK, Platform.SENSOR]
+
+
+def _entity_ids(entity_registry: er.EntityRegistry, smartlock_id: int) -> set[str]:
+    return {
+        entry.entity_id
+        for entry in entity_registry.entities.values()
+        if entry.unique_id.startswith(f"{smartlock_id}_")
+    }
+
+
+async def test_device_info(
+    hass: HomeAssistant,
+    setup_integration: MockConfigEntry,
+    device_registry: dr.DeviceRegistry,
+    snapshot: SnapshotAssertion,
+) -> None:
+    """Every device is registered with model, firmware, hardware and its Nuki ID."""
+    devices = dr.async_entries_for_config_entry(device_registry, setup_integration.entry_id)
+    assert sorted(devices, key=lambda device: device.name or "") == snapshot
+    front_door = device_registry.async_get_device_by_identifier(
+        (DOMAIN, str(FRONT_DOOR)), setup_integration.entry_id
+    )
+    assert front_door.manufacturer == "Nuki Home Solutions"
+    assert front_door.model == "Smart Lock 3.0/4.0"
+    assert front_door.model_id == "4"
+    assert front_door.sw_version == "4.3.4"  # 262916 = 0x040304
+    assert front_door.hw_version == "1291"
+    assert front_door.serial_number == "1A2B3C4D"  # smartlockId 0x4_1A2B3C4D
+    assert front_door.configuration_url == "https://web.nuki.io"
+
+
+def test_nuki_id() -> None:
+    """The Nuki ID is the smartlockId's last 8 hex digits (the type prefix goes)."""
+    assert nuki_id(0x2_1234ABCD) == "1234ABCD"
+    assert nuki_id(0xABC) == "00000ABC"
+
+
+async def test_unavailable_when_polling_fails(
+    hass: HomeAssistant,
+    setup_integration: MockConfigEntry,
+    simulator: SimulatorServer,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Once Nuki Web stays unreachable past the grace period, entities are unavailable."""
+    simulator.state.faults.configure(rate=1.0, kinds=["500"])
+    await refresh(hass, setup_integration)
+    assert hass.states.get("lock.front_door").state != STATE_UNAVAILABLE
+    freezer.tick(timedelta(minutes=5))
+    await refresh(hass, setup_integration)
+    assert hass.states.get("lock.front_door").state == STATE_UNAVAILABLE
+    assert hass.states.get("sensor.front_door_battery").state == STATE_UNAVAILABLE
+
+    simulator.state.faults.configure(rate=0.0)
+    await refresh(hass, setup_integration)
+    assert hass.states.get("lock.front_door").state == "locked"
+
+
+async def test_new_device_appears(
+    hass: HomeAssistant,
+    setup_integration: MockConfigEntry,
+    simulator: SimulatorServer,
+    entity_registry: er.EntityRegistry,
+) -> None:
+    """A device added to the account gets its entities at the next refresh."""
+    simulator.state.add_device(
+        {"smartlockId": NEW_OPENER, "type": 2, "name": "Back gate", "accountId": 682876543}
+    )
+    await refresh(hass, setup_integration)
+    assert _entity_ids(entity_registry, NEW_OPENER) == {
+        "lock.back_gate",
+        "button.back_gate_sync_with_device",
+        "sensor.back_gate_last_actor",
+        "binary_sensor.back_gate_battery_critical",
+        "binary_sensor.back_gate_night_mode",
+        "binary_sensor.back_gate_connectivity",
+        "binary_sensor.back_gate_ring_to_open",
+    }
+    assert hass.states.get("lock.back_gate").state == "locked"
+
+
+async def test_device_leaves_and_returns(
+    hass: HomeAssistant,
+    setup_integration: MockConfigEntry,
+    simulator: SimulatorServer,
+    entity_registry: er.EntityRegistry,
+) -> None:
+    """A device that leaves the account loses its entities; if it returns, it gets them back."""
+    office = simulator.state.devices[OFFICE].data
+    before = _entity_ids(entity_registry, OFFICE)
+    assert "lock.office" in before
+
+    simulator.state.remove_device(OFFICE)
+    await refresh(hass, setup_integration)
+    assert not _entity_ids(entity_registry, OFFICE)
+    assert hass.states.get("lock.office") is None
+
+    simulator.state.add_device(office)
+    await refresh(hass, setup_integration)
+    assert _entity_ids(entity_registry, OFFICE) == before
+    assert hass.states.get("lock.office").state == "unlocked"
+
+
+async def test_hardware_paired_later(
+    hass: HomeAssistant,
+    setup_integration: MockConfigEntry,
+    simulator: SimulatorServer,
+    entity_registry: er.EntityRegistry,
+) -> None:
+    """A keypad paired after setup gets its entity without a reload."""
+    entity_id = "binary_sensor.garden_door_keypad_battery_critical"
+    assert entity_id not in _entity_ids(entity_registry, GARDEN_DOOR)
+    simulator.state.devices[GARDEN_DOOR].data["config"]["keypad2Paired"] = True
+    await refresh(hass, setup_integration)
+    assert entity_id in _entity_ids(entity_registry, GARDEN_DOOR)
+    assert hass.states.get(entity_id).state == "off"
+
+
+async def test_smart_hosting_activated(
+    hass: HomeAssistant,
+    setup_integration: MockConfigEntry,
+    simulator: SimulatorServer,
+    entity_registry: er.EntityRegistry,
+) -> None:
+    """Without Smart Hosting a device is unavailable; with it, it is complete."""
+    lock = f"lock.nuki_device_{HOLIDAY_FLAT}"
+    assert hass.states.get(lock).state == STATE_UNAVAILABLE
+
+    simulator.state.set_smart_hosting(HOLIDAY_FLAT, True)
+    await refresh(hass, setup_integration)
+    assert hass.states.get(lock).state == "locked"
+    # Nuki now sends the name, so the entities new to the device are named after it.
+    battery = entity_registry.async_get_entity_id("sensor", DOMAIN, f"{HOLIDAY_FLAT}_battery")
+    assert battery == "sensor.holiday_flat_battery"
+    assert hass.states.get(battery).state == "52"
