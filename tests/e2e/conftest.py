@@ -10,8 +10,11 @@ from __future__ import annotations
 
 import re
 import shutil
-from collections.abc import Generator, Iterator
+import time
+import urllib.error
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass
+from http import HTTPStatus
 from pathlib import Path
 from typing import Any
 
@@ -59,6 +62,15 @@ def auto_enable_custom_integrations() -> None:
     """Replace tests/conftest.py's fixture: it needs the in-process `hass` these tests lack."""
 
 
+def wait_until(condition: Callable[[], bool], what: str, timeout: float = 60.0) -> None:
+    """Poll CONDITION until it holds; fail the test after TIMEOUT seconds."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            pytest.fail(f"timed out waiting for {what}")
+        time.sleep(0.5)
+
+
 @dataclass(frozen=True)
 class Stack:
     """The running simulator and Home Assistant."""
@@ -77,6 +89,23 @@ class Stack:
         """Call Home Assistant's REST API as the test user."""
         bearer = self.tokens.access_token
         return harness.request(method, self.hass_url + path, json_body=body, bearer=bearer)
+
+    def state(self, entity_id: str) -> dict[str, Any] | None:
+        """An entity's state object, or None when Home Assistant has no such entity."""
+        try:
+            state: dict[str, Any] = self.api("GET", f"/api/states/{entity_id}")
+        except urllib.error.HTTPError as err:
+            if err.code == HTTPStatus.NOT_FOUND:
+                return None
+            raise
+        return state
+
+    def wait_for_state(self, entity_id: str, expected: str) -> None:
+        """Wait until ENTITY_ID has the EXPECTED state."""
+        wait_until(
+            lambda: (state := self.state(entity_id)) is not None and state["state"] == expected,
+            f"{entity_id} to be {expected}",
+        )
 
     def sim(self, method: str, path: str, body: object = None) -> Any:
         """Call the simulator (its Nuki routes or its /_sim control routes)."""
@@ -125,7 +154,6 @@ def browser() -> Iterator[Browser]:
 @pytest.fixture
 def page(request: pytest.FixtureRequest, stack: Stack, browser: Browser) -> Iterator[Page]:
     """A fresh browser context, logged in by putting tokens into localStorage (no typing)."""
-    log_offset = stack.hass_log.stat().st_size if stack.hass_log.exists() else 0
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     context.set_default_timeout(30_000)
     pg = context.new_page()
@@ -139,8 +167,15 @@ def page(request: pytest.FixtureRequest, stack: Stack, browser: Browser) -> Iter
         pg.screenshot(path=ARTIFACTS / f"{name}.png", full_page=True)
         shutil.copy2(stack.hass_log, ARTIFACTS / f"{name}.home-assistant.log")
     context.close()
+
+
+@pytest.fixture(autouse=True)
+def no_integration_tracebacks(stack: Stack) -> Iterator[None]:
+    """Fail a test during which Home Assistant logged a traceback from the integration."""
+    offset = stack.hass_log.stat().st_size
+    yield
     with stack.hass_log.open() as log:
-        log.seek(log_offset)
+        log.seek(offset)
         tracebacks = harness.integration_tracebacks(log.read())
     assert not tracebacks, "tracebacks from custom_components.nuki_web_api:\n" + "\n".join(
         tracebacks
