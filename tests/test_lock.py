@@ -122,13 +122,21 @@ async def test_opener_state_codes(
     assert hass.states.get("lock.building_entrance").state == expected
 
 
+@pytest.mark.parametrize(
+    ("smartlock_id", "entity_id"),
+    [(GARDEN_DOOR, "lock.garden_door"), (BUILDING_ENTRANCE, "lock.building_entrance")],
+)
 async def test_missing_state_is_unknown(
-    hass: HomeAssistant, setup_integration: MockConfigEntry, simulator: SimulatorServer
+    hass: HomeAssistant,
+    setup_integration: MockConfigEntry,
+    simulator: SimulatorServer,
+    smartlock_id: int,
+    entity_id: str,
 ) -> None:
     """A device that reports no state object is unknown, never locked."""
-    del simulator.state.devices[GARDEN_DOOR].data["state"]
+    del simulator.state.devices[smartlock_id].data["state"]
     await refresh(hass, setup_integration)
-    assert hass.states.get("lock.garden_door").state == STATE_UNKNOWN
+    assert hass.states.get(entity_id).state == STATE_UNKNOWN
 
 
 async def test_unlock_and_lock(
