@@ -16,6 +16,7 @@ from .coordinator import (
     NukiRuntimeData,
     device_smartlock_ids,
 )
+from .push import async_remove_push, async_setup_push
 from .settings_services import async_setup_settings_services
 
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
@@ -38,12 +39,18 @@ async def async_setup_entry(hass: HomeAssistant, entry: NukiConfigEntry) -> bool
     await coordinator.async_config_entry_first_refresh()
     entry.runtime_data = NukiRuntimeData(client=client, coordinator=coordinator)
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
+    await async_setup_push(hass, entry)
     return True
 
 
 async def async_unload_entry(hass: HomeAssistant, entry: NukiConfigEntry) -> bool:
     """Unload the platforms; the coordinator shuts down with the entry."""
     return await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
+
+
+async def async_remove_entry(hass: HomeAssistant, entry: NukiConfigEntry) -> None:
+    """Delete what the entry left at Nuki Web (a push webhook)."""
+    await async_remove_push(hass, entry)
 
 
 async def async_remove_config_entry_device(

@@ -15,9 +15,9 @@ from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.util import dt as dt_util
 
-from .api import LockAction, NukiWebApiClient
+from .api import LockAction
 from .const import DOMAIN
-from .coordinator import NukiConfigEntry
+from .coordinator import NukiConfigEntry, NukiCoordinator
 from .entity import NukiEntity, NukiEntityDescription, async_add_nuki_entities, is_lock
 
 PARALLEL_UPDATES = 1
@@ -30,7 +30,7 @@ SYNC_COOLDOWN = timedelta(seconds=60)
 class NukiButtonEntityDescription(ButtonEntityDescription, NukiEntityDescription):
     """A button: the client call a press makes, and how long it refuses a second press."""
 
-    press_fn: Callable[[NukiWebApiClient, int], Awaitable[None]]
+    press_fn: Callable[[NukiCoordinator, int], Awaitable[None]]
     cooldown: timedelta | None = None
 
 
@@ -39,14 +39,16 @@ BUTTONS: tuple[NukiButtonEntityDescription, ...] = (
         key="lock_n_go",
         translation_key="lock_n_go",
         exists_fn=is_lock,
-        press_fn=lambda client, smartlock_id: client.action(smartlock_id, LockAction.LOCK_N_GO),
+        press_fn=lambda coordinator, smartlock_id: coordinator.async_device_action(
+            smartlock_id, LockAction.LOCK_N_GO
+        ),
     ),
     NukiButtonEntityDescription(
         key="lock_n_go_unlatch",
         translation_key="lock_n_go_unlatch",
         exists_fn=is_lock,
         entity_registry_enabled_default=False,
-        press_fn=lambda client, smartlock_id: client.action(
+        press_fn=lambda coordinator, smartlock_id: coordinator.async_device_action(
             smartlock_id, LockAction.LOCK_N_GO_UNLATCH
         ),
     ),
@@ -54,7 +56,7 @@ BUTTONS: tuple[NukiButtonEntityDescription, ...] = (
         key="sync",
         translation_key="sync",
         entity_category=EntityCategory.CONFIG,
-        press_fn=lambda client, smartlock_id: client.sync(smartlock_id),
+        press_fn=lambda coordinator, smartlock_id: coordinator.client.sync(smartlock_id),
         cooldown=SYNC_COOLDOWN,
     ),
 )
@@ -89,8 +91,8 @@ class NukiButton(NukiEntity, ButtonEntity):
                 },
             )
         press_fn = self.entity_description.press_fn
-        client = self.coordinator.client
-        await self.coordinator.async_run_action(
-            self.smartlock_id, lambda: press_fn(client, self.smartlock_id)
+        coordinator = self.coordinator
+        await coordinator.async_run_action(
+            self.smartlock_id, lambda: press_fn(coordinator, self.smartlock_id)
         )
         self._last_success = now

@@ -16,6 +16,7 @@ from homeassistant.core import HomeAssistant, callback
 from homeassistant.data_entry_flow import section
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.selector import (
+    BooleanSelector,
     NumberSelector,
     NumberSelectorConfig,
     NumberSelectorMode,
@@ -45,6 +46,7 @@ from .const import (
     MAX_SCAN_INTERVAL,
     MIN_SCAN_INTERVAL,
 )
+from .push import CONF_PUSH, async_validate_push
 
 _TOKEN_SELECTOR = TextSelector(TextSelectorConfig(type=TextSelectorType.PASSWORD))
 _URL_SELECTOR = TextSelector(TextSelectorConfig(type=TextSelectorType.URL))
@@ -212,11 +214,19 @@ class NukiWebApiConfigFlow(ConfigFlow, domain=DOMAIN):
 
 
 class NukiOptionsFlow(OptionsFlowWithReload):
-    """Polling interval (the entry reloads when it changes)."""
+    """Polling interval and push updates (the entry reloads when they change)."""
 
     async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
-        """Show the options."""
-        if user_input is not None:
+        """Show the options; turning push on first checks that it can work."""
+        errors: dict[str, str] = {}
+        if (
+            user_input is not None
+            and user_input.get(CONF_PUSH)
+            and not self.config_entry.options.get(CONF_PUSH)
+            and (error := await async_validate_push(self.hass, self.config_entry))
+        ):
+            errors["base"] = error
+        elif user_input is not None:
             return self.async_create_entry(
                 data={
                     **self.config_entry.options,
@@ -237,9 +247,13 @@ class NukiOptionsFlow(OptionsFlowWithReload):
                         unit_of_measurement="s",
                     )
                 ),
+                probatio.Optional(CONF_PUSH): BooleanSelector(),
             }
         )
         return self.async_show_form(
             step_id="init",
-            data_schema=self.add_suggested_values_to_schema(schema, self.config_entry.options),
+            data_schema=self.add_suggested_values_to_schema(
+                schema, user_input or self.config_entry.options
+            ),
+            errors=errors,
         )

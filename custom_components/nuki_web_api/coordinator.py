@@ -8,7 +8,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from functools import partial
-from typing import override
+from typing import TYPE_CHECKING, override
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import CALLBACK_TYPE, HassJob, HomeAssistant, callback
@@ -56,6 +56,9 @@ from .repairs import (
     async_delete_missing_scope_issue,
     async_delete_smart_hosting_issue,
 )
+
+if TYPE_CHECKING:
+    from .push import NukiPush
 
 type NukiConfigEntry = ConfigEntry[NukiRuntimeData]
 
@@ -154,6 +157,9 @@ class NukiCoordinator(DataUpdateCoordinator[NukiData]):
             update_interval=self._interval,
         )
         self.client = client
+        # Set while push updates (Advanced API webhooks) run; see push.py.
+        self.push: NukiPush | None = None
+        self._configured_interval = self._interval
         self.log_cursor = LogCursor()
         self._known_ids: set[int] | None = None
         self._names: dict[int, str] = {}
@@ -190,7 +196,10 @@ class NukiCoordinator(DataUpdateCoordinator[NukiData]):
                 translation_placeholders={"error": str(err)},
             ) from err
         self._end_outage()
-        return self._snapshot(devices, logs)
+        data = self._snapshot(devices, logs)
+        if self.push is not None:
+            await self.push.async_polled(self.data, data)
+        return data
 
     async def _fetch_logs(self) -> list[SmartlockLog]:
         """Read the newest log page; a 401 here means the token lacks the log scope."""
@@ -332,11 +341,33 @@ class NukiCoordinator(DataUpdateCoordinator[NukiData]):
             async_delete_smart_hosting_issue(self.hass, smartlock_id)
         self._smart_hosting_issues = wanted
 
+    @callback
+    def async_set_poll_interval(self, interval: timedelta | None) -> None:
+        """Poll at `interval` (push is healthy) or, with None, at the configured interval."""
+        self._interval = interval or self._configured_interval
+        if self._rate_limit_backoff is None:
+            self.update_interval = self._interval
+
+    @callback
+    def async_mark_smart_hosting_missing(self, smartlock_ids: list[int]) -> None:
+        """Raise the Smart Hosting issue for devices that Nuki refused in a write."""
+        self._action_smart_hosting.update(smartlock_ids)
+        self._sync_smart_hosting_issues(
+            set(self.data.smart_hosting_missing) | self._action_smart_hosting
+        )
+
     def device_name(self, smartlock_id: int) -> str:
         """Return the device's name, the name last seen, or a generic one."""
         return self._names.get(smartlock_id, f"Nuki device {smartlock_id}")
 
     # --- actions ---------------------------------------------------------------------
+
+    async def async_device_action(self, smartlock_id: int, action: int) -> None:
+        """Send a Nuki action code: through the Advanced API while push is healthy."""
+        if self.push is not None and self.push.healthy:
+            await self.push.async_action(smartlock_id, action)
+        else:
+            await self.client.action(smartlock_id, action)
 
     async def async_run_action(
         self, smartlock_id: int, call: Callable[[], Awaitable[None]]

@@ -24,6 +24,8 @@ TO_REDACT = {
     "secret",
     "sharedSecret",
     "token",
+    "webhook_id",
+    "webhookUrl",
 }
 
 

@@ -1,0 +1,723 @@
+"""Push updates through the Advanced API: option, webhook, health, advanced actions, cleanup.
+
+The simulator registers the https URL that Home Assistant reports (its external URL) and
+delivers, through its redirect setting, to the real loopback server of `hass_client_no_auth`:
+signed POSTs go the whole way through aiohttp and Home Assistant's webhook component.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import json
+from collections.abc import AsyncIterator, Callable
+from datetime import timedelta
+from typing import Any
+from unittest.mock import AsyncMock, patch
+
+import pytest
+from aiohttp.test_utils import TestClient
+from homeassistant.components import webhook
+from homeassistant.components.lock import DOMAIN as LOCK_DOMAIN
+from homeassistant.config_entries import ConfigEntryState
+from homeassistant.const import ATTR_ENTITY_ID, SERVICE_LOCK, SERVICE_UNLOCK
+from homeassistant.core import HomeAssistant
+from homeassistant.data_entry_flow import FlowResultType
+from homeassistant.exceptions import HomeAssistantError
+from homeassistant.helpers import entity_registry as er
+from homeassistant.helpers import issue_registry as ir
+from homeassistant.helpers.dispatcher import async_dispatcher_connect
+from homeassistant.util import dt as dt_util
+from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
+
+from custom_components.nuki_web_api import push
+from custom_components.nuki_web_api.api import SmartlockAuth
+from custom_components.nuki_web_api.const import (
+    CONF_API_TOKEN,
+    CONF_API_URL,
+    CONF_SCAN_INTERVAL,
+    DOMAIN,
+)
+from custom_components.nuki_web_api.diagnostics import async_get_config_entry_diagnostics
+from custom_components.nuki_web_api.push import (
+    CONF_PUSH,
+    CONF_PUSH_REGISTRATION,
+    SAFETY_INTERVAL,
+    SIGNATURE_HEADER,
+    push_issue_id,
+    signal_auth_pushed,
+)
+from simulator.testing import SimulatorServer
+
+FRONT_DOOR = 17618910285
+HOLIDAY_FLAT = 18764230785  # no Smart Hosting
+EXTERNAL_URL = "https://ha.example.com"
+SECOND_ACCOUNT_TOKEN = "nuki-sim-second-account-token"
+NORMAL_INTERVAL = timedelta(seconds=30)
+
+
+async def until(predicate: Callable[[], bool]) -> None:
+    """Let the loop run until `predicate()` holds (fails after 5 s; nothing is timed)."""
+    async with asyncio.timeout(5):
+        while not predicate():  # noqa: ASYNC110 - waits on deliveries over loopback
+            await asyncio.sleep(0.01)
+
+
+def make_entry(
+    simulator: SimulatorServer, *, token: str | None = None, **options: Any
+) -> MockConfigEntry:
+    """An entry for the simulator with the given options."""
+    return MockConfigEntry(
+        domain=DOMAIN,
+        title="demo@example.com",
+        unique_id="682876543",
+        data={CONF_API_TOKEN: token or simulator.token, CONF_API_URL: simulator.url},
+        options=options,
+    )
+
+
+async def setup_entry(hass: HomeAssistant, entry: MockConfigEntry) -> None:
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+
+
+@pytest.fixture
+def external_url(hass: HomeAssistant) -> str:
+    """Give Home Assistant an external https URL."""
+    hass.config.external_url = EXTERNAL_URL
+    return EXTERNAL_URL
+
+
+@pytest.fixture
+async def push_entry(
+    hass: HomeAssistant,
+    simulator: SimulatorServer,
+    external_url: str,
+    hass_client_no_auth: Callable[[], Any],
+) -> AsyncIterator[MockConfigEntry]:
+    """A loaded entry with push on; deliveries reach the test HTTP server."""
+    entry = make_entry(simulator, **{CONF_PUSH: True})
+    await setup_entry(hass, entry)
+    client: TestClient = await hass_client_no_auth()
+    simulator.webhooks.configure(redirect=str(client.make_url("/")))
+    yield entry
+    # Unload while the simulator still runs (it deletes the webhook there).
+    if entry.state is ConfigEntryState.LOADED:
+        await hass.config_entries.async_unload(entry.entry_id)
+
+
+@pytest.fixture
+async def http(hass_client_no_auth: Callable[[], Any]) -> TestClient:
+    """An unauthenticated client for the webhook endpoint."""
+    client: TestClient = await hass_client_no_auth()
+    return client
+
+
+def registration(entry: MockConfigEntry) -> dict[str, Any]:
+    stored: dict[str, Any] = entry.data[CONF_PUSH_REGISTRATION]
+    return stored
+
+
+def lock_entity(hass: HomeAssistant) -> str:
+    entity_id = er.async_get(hass).async_get_entity_id("lock", DOMAIN, f"{FRONT_DOOR}_lock")
+    assert entity_id is not None
+    return entity_id
+
+
+async def post_signed(
+    http: TestClient, entry: MockConfigEntry, payload: Any, *, secret: str | None = None
+) -> int:
+    body = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
+    key = secret or registration(entry)["secret"]
+    signature = hmac.new(key.encode(), body, hashlib.sha256).hexdigest()
+    response = await http.post(
+        f"/api/webhook/{registration(entry)['webhook_id']}",
+        data=body,
+        headers={SIGNATURE_HEADER: signature},
+    )
+    return response.status
+
+
+# --- option -----------------------------------------------------------------------------
+
+
+async def test_option_enables_push(
+    hass: HomeAssistant, simulator: SimulatorServer, external_url: str
+) -> None:
+    entry = make_entry(simulator)
+    await setup_entry(hass, entry)
+    assert entry.runtime_data.coordinator.update_interval == NORMAL_INTERVAL
+    assert not simulator.state.webhooks
+
+    result = await hass.config_entries.options.async_init(entry.entry_id)
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {CONF_SCAN_INTERVAL: 30, CONF_PUSH: True}
+    )
+    await hass.async_block_till_done()
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert entry.options[CONF_PUSH] is True
+    assert entry.state is ConfigEntryState.LOADED
+
+    (hook,) = simulator.state.webhooks.values()
+    stored = registration(entry)
+    assert hook["webhookUrl"] == f"{EXTERNAL_URL}/api/webhook/{stored['webhook_id']}"
+    assert set(hook["webhookFeatures"]) == set(push.FEATURES)
+    assert stored["secret"] == hook["secret"]
+    assert stored["nuki_id"] == hook["id"]
+    assert len(stored["webhook_id"]) == 64  # webhook.async_generate_id(): unguessable
+    coordinator = entry.runtime_data.coordinator
+    assert coordinator.update_interval == SAFETY_INTERVAL
+    assert coordinator.push is not None
+
+
+async def test_option_refused_without_advanced_api(
+    hass: HomeAssistant,
+    simulator: SimulatorServer,
+    external_url: str,
+    secret_tokens: set[str],
+) -> None:
+    secret_tokens.add(SECOND_ACCOUNT_TOKEN)
+    entry = make_entry(simulator, token=SECOND_ACCOUNT_TOKEN)
+    await setup_entry(hass, entry)
+    result = await hass.config_entries.options.async_init(entry.entry_id)
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {CONF_SCAN_INTERVAL: 30, CONF_PUSH: True}
+    )
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == {"base": "advanced_api_forbidden"}
+    assert CONF_PUSH not in entry.options
+    assert entry.runtime_data.coordinator.update_interval == NORMAL_INTERVAL
+    assert not simulator.state.webhooks
+
+
+async def test_option_needs_external_https_url(
+    hass: HomeAssistant, simulator: SimulatorServer
+) -> None:
+    hass.config.external_url = "http://ha.example.com"  # not https
+    entry = make_entry(simulator)
+    await setup_entry(hass, entry)
+    result = await hass.config_entries.options.async_init(entry.entry_id)
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {CONF_SCAN_INTERVAL: 30, CONF_PUSH: True}
+    )
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == {"base": "no_external_url"}
+    assert CONF_PUSH not in entry.options
+
+
+async def test_option_reports_unreachable_nuki(
+    hass: HomeAssistant, simulator: SimulatorServer, external_url: str
+) -> None:
+    entry = make_entry(simulator)
+    await setup_entry(hass, entry)
+    simulator.fail_next("500", route="GET /api/decentralWebhook")
+    result = await hass.config_entries.options.async_init(entry.entry_id)
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {CONF_SCAN_INTERVAL: 30, CONF_PUSH: True}
+    )
+    assert result["errors"] == {"base": "cannot_connect"}
+
+
+async def test_option_off_deletes_the_webhook(
+    hass: HomeAssistant, simulator: SimulatorServer, push_entry: MockConfigEntry
+) -> None:
+    assert simulator.state.webhooks
+    result = await hass.config_entries.options.async_init(push_entry.entry_id)
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {CONF_SCAN_INTERVAL: 30, CONF_PUSH: False}
+    )
+    await hass.async_block_till_done()
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert not simulator.state.webhooks
+    assert CONF_PUSH_REGISTRATION not in push_entry.data
+    coordinator = push_entry.runtime_data.coordinator
+    assert coordinator.push is None
+    assert coordinator.update_interval == NORMAL_INTERVAL
+
+
+@pytest.mark.parametrize(
+    ("token", "external", "issue"),
+    [
+        (SECOND_ACCOUNT_TOKEN, EXTERNAL_URL, "push_advanced_api_forbidden"),
+        (None, None, "push_no_external_url"),
+    ],
+)
+async def test_setup_without_push_access_keeps_polling(
+    hass: HomeAssistant,
+    simulator: SimulatorServer,
+    secret_tokens: set[str],
+    token: str | None,
+    external: str | None,
+    issue: str,
+) -> None:
+    secret_tokens.add(SECOND_ACCOUNT_TOKEN)
+    hass.config.external_url = external
+    entry = make_entry(simulator, token=token, **{CONF_PUSH: True})
+    await setup_entry(hass, entry)
+    assert entry.state is ConfigEntryState.LOADED
+    assert entry.runtime_data.coordinator.push is None
+    assert entry.runtime_data.coordinator.update_interval == NORMAL_INTERVAL
+    found = ir.async_get(hass).async_get_issue(DOMAIN, push_issue_id(entry.entry_id))
+    assert found is not None
+    assert found.translation_key == issue
+
+
+async def test_stored_registration_is_reused(
+    hass: HomeAssistant, simulator: SimulatorServer, external_url: str
+) -> None:
+    """After a restart (no unload), the registration Nuki still lists is used as it is."""
+    entry = make_entry(simulator, **{CONF_PUSH: True})
+    await setup_entry(hass, entry)
+    stored = registration(entry)
+    # A restart: the entry keeps its data; the HA webhook is registered again.
+    await entry.runtime_data.coordinator.async_shutdown()
+    webhook.async_unregister(hass, stored["webhook_id"])
+    entry.runtime_data.coordinator.push = None
+    hass.config_entries.async_update_entry(entry, data={**entry.data})
+    simulator.reset_counters()
+    await push.async_setup_push(hass, entry)
+    assert registration(entry) == stored
+    assert simulator.counters()["requests"].get("PUT /api/decentralWebhook", 0) == 0
+    assert len(simulator.state.webhooks) == 1
+
+
+async def test_stale_registration_is_replaced(
+    hass: HomeAssistant, simulator: SimulatorServer, external_url: str
+) -> None:
+    stale = {"webhook_id": "a" * 64, "nuki_id": 999, "secret": "old", "cloudhook": False}
+    entry = make_entry(simulator, **{CONF_PUSH: True})
+    entry.add_to_hass(hass)
+    hass.config_entries.async_update_entry(
+        entry, data={**entry.data, CONF_PUSH_REGISTRATION: stale}
+    )
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    assert registration(entry)["nuki_id"] != 999
+    assert registration(entry)["secret"] != "old"
+
+
+async def test_setup_with_option_off_removes_a_leftover(
+    hass: HomeAssistant, simulator: SimulatorServer, external_url: str
+) -> None:
+    hook = await _register_directly(hass, simulator)
+    entry = make_entry(simulator)
+    entry.add_to_hass(hass)
+    hass.config_entries.async_update_entry(entry, data={**entry.data, CONF_PUSH_REGISTRATION: hook})
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    assert not simulator.state.webhooks
+    assert CONF_PUSH_REGISTRATION not in entry.data
+
+
+async def _register_directly(hass: HomeAssistant, simulator: SimulatorServer) -> dict[str, Any]:
+    from homeassistant.helpers.aiohttp_client import async_get_clientsession  # noqa: PLC0415
+
+    from custom_components.nuki_web_api.api import NukiWebApiClient  # noqa: PLC0415
+
+    client = NukiWebApiClient(
+        async_get_clientsession(hass), simulator.token, base_url=simulator.url
+    )
+    hook = await client.register_decentral_webhook(
+        f"{EXTERNAL_URL}/api/webhook/x", ["DEVICE_STATUS"]
+    )
+    return {"webhook_id": "x", "nuki_id": hook.id, "secret": hook.secret, "cloudhook": False}
+
+
+# --- receiving ----------------------------------------------------------------------------
+
+
+async def test_state_change_arrives_by_push_without_a_poll(
+    hass: HomeAssistant, simulator: SimulatorServer, push_entry: MockConfigEntry
+) -> None:
+    entity_id = lock_entity(hass)
+    assert hass.states.get(entity_id).state == "locked"
+    simulator.reset_counters()
+    simulator.press_button(FRONT_DOOR)  # the lock unlocks by hand
+    await until(lambda: hass.states.get(entity_id).state == "unlocked")
+    assert simulator.counters()["requests"].get("GET /smartlock", 0) == 0
+    deliveries = simulator.webhooks.deliveries
+    assert {d["feature"] for d in deliveries} >= {"DEVICE_STATUS", "DEVICE_LOGS"}
+    assert all(d["status"] == 200 for d in deliveries)
+
+
+async def test_wrong_or_missing_signature_is_rejected(
+    hass: HomeAssistant,
+    push_entry: MockConfigEntry,
+    http: TestClient,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    coordinator = push_entry.runtime_data.coordinator
+    before = coordinator.data
+    unlocked = {
+        "feature": "DEVICE_STATUS",
+        "smartlockId": FRONT_DOOR,
+        "state": {"mode": 2, "state": 3, "trigger": 0, "lastAction": 1},
+        "serverState": 0,
+        "adminPinState": 0,
+    }
+    assert await post_signed(http, push_entry, unlocked, secret="wrong") == 401
+    response = await http.post(
+        f"/api/webhook/{registration(push_entry)['webhook_id']}", json=unlocked
+    )
+    assert response.status == 401
+    assert coordinator.data is before
+    assert hass.states.get(lock_entity(hass)).state == "locked"
+    assert registration(push_entry)["secret"] not in caplog.text
+
+    assert await post_signed(http, push_entry, unlocked) == 200
+    assert hass.states.get(lock_entity(hass)).state == "unlocked"
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        b"not json",
+        [1, 2],
+        {"feature": "ACCOUNT_USER", "id": 1},
+        {"no": "feature"},
+        {"feature": "DEVICE_STATUS", "state": {}},  # no smartlockId
+        {"feature": "DEVICE_LOGS", "smartlockLog": "x"},
+    ],
+)
+async def test_unusable_pushes_are_ignored(
+    hass: HomeAssistant, push_entry: MockConfigEntry, http: TestClient, payload: Any
+) -> None:
+    coordinator = push_entry.runtime_data.coordinator
+    before = coordinator.data
+    assert await post_signed(http, push_entry, payload) == 200
+    assert coordinator.data is before
+
+
+async def test_push_and_poll_never_double_an_activity_event(
+    hass: HomeAssistant, simulator: SimulatorServer, push_entry: MockConfigEntry
+) -> None:
+    coordinator = push_entry.runtime_data.coordinator
+    reported: list[str] = []
+    push_entry.async_on_unload(
+        coordinator.async_add_listener(
+            lambda: reported.extend(entry.id for entry in coordinator.data.new_logs)
+        )
+    )
+    # Push first, then the poll sees the same entry.
+    simulator.press_button(FRONT_DOOR)
+    await until(lambda: len(reported) == 1)
+    await coordinator.async_refresh()
+    # Poll first (delivery delayed), then the push of the same entry arrives.
+    simulator.webhooks.configure(delay=0.3)
+    logs_before = len(simulator.state.logs)
+    simulator.press_button(FRONT_DOOR)
+    await until(lambda: len(simulator.state.logs) > logs_before)
+    await coordinator.async_refresh()
+    await until(
+        lambda: sum(d["feature"] == "DEVICE_LOGS" for d in simulator.webhooks.deliveries) == 2
+    )
+    await hass.async_block_till_done()
+    assert len(reported) == 2
+    assert len(set(reported)) == 2
+    assert set(reported) <= {entry["id"] for entry in simulator.state.logs}
+
+
+async def test_config_masterdata_and_auth_pushes(
+    hass: HomeAssistant, simulator: SimulatorServer, push_entry: MockConfigEntry, http: TestClient
+) -> None:
+    coordinator = push_entry.runtime_data.coordinator
+    auths: list[tuple[SmartlockAuth, bool]] = []
+    push_entry.async_on_unload(
+        async_dispatcher_connect(
+            hass,
+            signal_auth_pushed(push_entry.entry_id),
+            lambda auth, deleted: auths.append((auth, deleted)),
+        )
+    )
+    await coordinator.client.update_config(FRONT_DOOR, {"ledEnabled": False})
+    await until(
+        lambda: (
+            coordinator.data.devices[FRONT_DOOR].config is not None
+            and coordinator.data.devices[FRONT_DOOR].config.led_enabled is False
+        )
+    )
+    masterdata = {"feature": "DEVICE_MASTERDATA", "deleted": False, "smartlockId": FRONT_DOOR}
+    assert await post_signed(http, push_entry, {**masterdata, "name": "Main door"}) == 200
+    assert coordinator.data.devices[FRONT_DOOR].name == "Main door"
+
+    await coordinator.client.create_auth(
+        FRONT_DOOR,
+        {"name": "Guest", "type": 13, "code": 246813, "remoteAllowed": False},
+    )
+    await until(lambda: bool(auths))
+    assert auths[0][0].name == "Guest"
+    assert auths[0][1] is False
+
+    simulator.reset_counters()
+    with patch.object(coordinator, "async_request_refresh", AsyncMock()) as refresh:
+        assert await post_signed(http, push_entry, {**masterdata, "deleted": True}) == 200
+        assert (
+            await post_signed(
+                http, push_entry, {"feature": "DEVICE_STATUS", "smartlockId": 1, "state": {}}
+            )
+            == 200
+        )
+        await hass.async_block_till_done()
+    assert refresh.await_count == 2
+
+
+# --- health and fallback -------------------------------------------------------------------
+
+
+async def test_fallback_to_polling_when_pushes_stop(
+    hass: HomeAssistant, simulator: SimulatorServer, push_entry: MockConfigEntry
+) -> None:
+    coordinator = push_entry.runtime_data.coordinator
+    assert coordinator.update_interval == SAFETY_INTERVAL
+    simulator.webhooks.configure(loss=1.0)
+    simulator.press_button(FRONT_DOOR)
+    await until(lambda: simulator.device(FRONT_DOOR).state["state"] == 3)
+    await coordinator.async_refresh()  # the safety poll finds what push never delivered
+    assert hass.states.get(lock_entity(hass)).state == "unlocked"
+    assert coordinator.update_interval == SAFETY_INTERVAL  # a push may still be on its way
+    async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=push.MISSED_PUSH_GRACE + 1))
+    await hass.async_block_till_done()
+    assert coordinator.update_interval == NORMAL_INTERVAL
+    issue = ir.async_get(hass).async_get_issue(DOMAIN, push_issue_id(push_entry.entry_id))
+    assert issue is not None
+    assert issue.translation_key == "push_missed"
+    assert coordinator.push is not None
+    assert not coordinator.push.healthy
+
+    # Actions no longer wait for a webhook: they use the plain endpoint.
+    simulator.reset_counters()
+    await hass.services.async_call(
+        LOCK_DOMAIN, SERVICE_LOCK, {ATTR_ENTITY_ID: lock_entity(hass)}, blocking=True
+    )
+    counters = simulator.counters()["requests"]
+    assert counters.get("POST /smartlock/{smartlockId}/action", 0) == 1
+
+
+async def test_a_late_push_keeps_push_healthy(
+    hass: HomeAssistant, simulator: SimulatorServer, push_entry: MockConfigEntry
+) -> None:
+    coordinator = push_entry.runtime_data.coordinator
+    simulator.webhooks.configure(delay=0.3)
+    simulator.press_button(FRONT_DOOR)
+    await until(lambda: simulator.device(FRONT_DOOR).state["state"] == 3)
+    await until(lambda: bool(simulator.state.logs) and len(simulator.webhooks.deliveries) == 0)
+    await coordinator.async_refresh()  # sees state and log before their pushes arrive
+    await until(lambda: len(simulator.webhooks.deliveries) >= 3)
+    await hass.async_block_till_done()
+    async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=push.MISSED_PUSH_GRACE + 1))
+    await hass.async_block_till_done()
+    assert coordinator.push is not None
+    assert coordinator.push.healthy
+    assert coordinator.update_interval == SAFETY_INTERVAL
+
+
+async def test_fallback_when_the_registration_disappears(
+    hass: HomeAssistant,
+    simulator: SimulatorServer,
+    push_entry: MockConfigEntry,
+    freezer: Any,
+) -> None:
+    coordinator = push_entry.runtime_data.coordinator
+    await coordinator.async_refresh()  # before the safety interval: no check
+    assert coordinator.push is not None
+    assert coordinator.push.healthy
+    simulator.state.webhooks.clear()
+    freezer.tick(SAFETY_INTERVAL)
+    await coordinator.async_refresh()
+    assert not coordinator.push.healthy
+    assert coordinator.update_interval == NORMAL_INTERVAL
+    issue = ir.async_get(hass).async_get_issue(DOMAIN, push_issue_id(push_entry.entry_id))
+    assert issue is not None
+    assert issue.translation_key == "push_webhook_gone"
+
+
+async def test_registration_check_tolerates_an_outage(
+    hass: HomeAssistant, simulator: SimulatorServer, push_entry: MockConfigEntry, freezer: Any
+) -> None:
+    coordinator = push_entry.runtime_data.coordinator
+    freezer.tick(SAFETY_INTERVAL)
+    simulator.fail_next("500", route="GET /api/decentralWebhook")
+    await coordinator.async_refresh()
+    assert coordinator.push is not None
+    assert coordinator.push.healthy
+
+
+# --- advanced actions -----------------------------------------------------------------------
+
+
+async def test_advanced_action_succeeds(
+    hass: HomeAssistant, simulator: SimulatorServer, push_entry: MockConfigEntry
+) -> None:
+    simulator.reset_counters()
+    entity_id = lock_entity(hass)
+    await hass.services.async_call(
+        LOCK_DOMAIN, SERVICE_UNLOCK, {ATTR_ENTITY_ID: entity_id}, blocking=True
+    )
+    counters = simulator.counters()["requests"]
+    assert counters.get("POST /smartlock/{smartlockId}/action/advanced", 0) == 1
+    assert counters.get("POST /smartlock/{smartlockId}/action", 0) == 0
+    # The device's new state arrives by push too (deliveries may overtake each other).
+    await until(lambda: hass.states.get(entity_id).state == "unlocked")
+    await until(
+        lambda: any(
+            d["feature"] == "API" and d["body"]["success"] for d in simulator.webhooks.deliveries
+        )
+    )
+
+
+@pytest.mark.parametrize(
+    ("code", "key", "cause"),
+    [
+        ("45", "device_busy", "busy"),
+        ("4f", "night_mode_rejected", "night mode"),
+        ("ff", "device_offline", "offline"),
+        ("13", "action_failed", "0x13"),
+    ],
+)
+async def test_failed_result_raises_a_translated_error(
+    hass: HomeAssistant,
+    simulator: SimulatorServer,
+    push_entry: MockConfigEntry,
+    code: str,
+    key: str,
+    cause: str,
+) -> None:
+    simulator.state.advanced_errors[FRONT_DOOR] = code
+    with pytest.raises(HomeAssistantError) as err:
+        await hass.services.async_call(
+            LOCK_DOMAIN, SERVICE_UNLOCK, {ATTR_ENTITY_ID: lock_entity(hass)}, blocking=True
+        )
+    assert err.value.translation_key == key
+    assert cause in str(err.value)
+    assert "Front door" in str(err.value)
+    assert hass.states.get(lock_entity(hass)).state == "locked"
+
+
+async def test_lost_result_falls_back_to_polling(
+    hass: HomeAssistant,
+    simulator: SimulatorServer,
+    push_entry: MockConfigEntry,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(push, "ACTION_RESULT_TIMEOUT", 0.2)
+    simulator.webhooks.configure(loss=1.0)
+    entity_id = lock_entity(hass)
+    await hass.services.async_call(
+        LOCK_DOMAIN, SERVICE_UNLOCK, {ATTR_ENTITY_ID: entity_id}, blocking=True
+    )
+    assert hass.states.get(entity_id).state == "locked"  # nothing was pushed
+    await until(lambda: simulator.device(FRONT_DOOR).state["state"] == 3)
+    async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=3))  # follow-up poll
+    await until(lambda: hass.states.get(entity_id).state == "unlocked")
+
+
+async def test_result_before_the_wait_starts(
+    hass: HomeAssistant, push_entry: MockConfigEntry
+) -> None:
+    """The result webhook may beat the answer to the POST; it is kept for the waiter."""
+    nuki_push = push_entry.runtime_data.coordinator.push
+    assert nuki_push is not None
+    for n in range(25):
+        nuki_push._on_result({"requestId": f"r{n}", "success": True})
+    assert await nuki_push._async_wait("r24") == {"requestId": "r24", "success": True}
+    assert "r0" not in nuki_push._early  # only the newest few are kept
+
+
+def test_error_code_parsing() -> None:
+    assert push._error_code({"errorCode": "4F"}) == 0x4F
+    assert push._error_code({"detail": [{"errorCode": "ff"}], "errorCode": None}) == 0xFF
+    assert push._error_code({"errorCode": "zz", "detail": "x"}) is None
+    assert push._error_code({}) is None
+
+
+# --- keypad codes (advanced auth create) -------------------------------------------------
+
+
+async def test_advanced_auth_create_names_devices_without_smart_hosting(
+    hass: HomeAssistant, simulator: SimulatorServer, push_entry: MockConfigEntry
+) -> None:
+    nuki_push = push_entry.runtime_data.coordinator.push
+    assert nuki_push is not None
+    # Swagger's SmartlocksAuthAdvancedCreate has no type or code: an account user's auth.
+    auth = {"name": "Cleaner", "accountUserId": 1001, "remoteAllowed": True}
+    with pytest.raises(HomeAssistantError) as err:
+        await nuki_push.async_create_auths([FRONT_DOOR, HOLIDAY_FLAT], auth)
+    assert err.value.translation_key == "smart_hosting_refused"
+    assert str(HOLIDAY_FLAT) in str(err.value)  # Nuki never sent its name
+    assert "Front door" not in str(err.value)
+    assert ir.async_get(hass).async_get_issue(DOMAIN, f"smart_hosting_{HOLIDAY_FLAT}")
+    assert any(
+        a["name"] == "Cleaner" and a["smartlockId"] == FRONT_DOOR
+        for a in simulator.state.auths.values()
+    )
+    await nuki_push.async_create_auths([FRONT_DOOR], {**auth, "name": "Cook"})
+
+
+# --- cleanup and privacy --------------------------------------------------------------------
+
+
+async def test_unload_deletes_both_webhooks(
+    hass: HomeAssistant, simulator: SimulatorServer, push_entry: MockConfigEntry
+) -> None:
+    webhook_id = registration(push_entry)["webhook_id"]
+    assert await hass.config_entries.async_unload(push_entry.entry_id)
+    await hass.async_block_till_done()
+    assert not simulator.state.webhooks
+    assert CONF_PUSH_REGISTRATION not in push_entry.data
+    # The HA webhook is free again (registering a taken id raises).
+    webhook.async_register(hass, "test", "test", webhook_id, AsyncMock())
+    webhook.async_unregister(hass, webhook_id)
+
+
+async def test_unload_survives_an_unreachable_nuki(
+    hass: HomeAssistant, simulator: SimulatorServer, push_entry: MockConfigEntry
+) -> None:
+    simulator.fail_next("500", route="DELETE /api/decentralWebhook/{id}")
+    assert await hass.config_entries.async_unload(push_entry.entry_id)
+    assert push_entry.state is ConfigEntryState.NOT_LOADED
+
+
+async def test_remove_deletes_a_registration_left_behind(
+    hass: HomeAssistant, simulator: SimulatorServer, external_url: str
+) -> None:
+    hook = await _register_directly(hass, simulator)
+    entry = make_entry(simulator, **{CONF_PUSH: True})
+    entry.add_to_hass(hass)
+    hass.config_entries.async_update_entry(entry, data={**entry.data, CONF_PUSH_REGISTRATION: hook})
+    await hass.config_entries.async_remove(entry.entry_id)
+    await hass.async_block_till_done()
+    assert not simulator.state.webhooks
+
+
+async def test_diagnostics_hide_webhook_id_and_secret(
+    hass: HomeAssistant, push_entry: MockConfigEntry
+) -> None:
+    stored = registration(push_entry)
+    text = json.dumps(await async_get_config_entry_diagnostics(hass, push_entry))
+    assert stored["webhook_id"] not in text
+    assert stored["secret"] not in text
+
+
+async def test_cloudhook_when_there_is_no_external_url(
+    hass: HomeAssistant, simulator: SimulatorServer
+) -> None:
+    hass.config.components.add("cloud")
+    with (
+        patch("homeassistant.components.cloud.async_active_subscription", return_value=True),
+        patch(
+            "homeassistant.components.cloud.async_create_cloudhook",
+            AsyncMock(return_value="https://hooks.nabu.casa/abc"),
+        ),
+        patch("homeassistant.components.cloud.async_delete_cloudhook", AsyncMock()) as delete,
+    ):
+        entry = make_entry(simulator, **{CONF_PUSH: True})
+        await setup_entry(hass, entry)
+        (hook,) = simulator.state.webhooks.values()
+        assert hook["webhookUrl"] == "https://hooks.nabu.casa/abc"
+        assert registration(entry)["cloudhook"] is True
+        delete.side_effect = HomeAssistantError("cloud is gone")
+        assert await hass.config_entries.async_unload(entry.entry_id)
+    delete.assert_awaited_once()
+    assert not simulator.state.webhooks
