@@ -10,11 +10,7 @@ from __future__ import annotations
 
 import re
 import shutil
-import time
-import urllib.error
-from collections.abc import Callable, Generator, Iterator
-from dataclasses import dataclass
-from http import HTTPStatus
+from collections.abc import Generator, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +19,8 @@ import pytest
 from simulator import DEMO_TOKEN
 
 from . import harness
+from .harness import Stack
+from .ui import log_in
 
 collect_ignore_glob: list[str] = []
 try:
@@ -62,84 +60,22 @@ def auto_enable_custom_integrations() -> None:
     """Replace tests/conftest.py's fixture: it needs the in-process `hass` these tests lack."""
 
 
-def wait_until(condition: Callable[[], bool], what: str, timeout: float = 60.0) -> None:
-    """Poll CONDITION until it holds; fail the test after TIMEOUT seconds."""
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            pytest.fail(f"timed out waiting for {what}")
-        time.sleep(0.5)
-
-
-@dataclass(frozen=True)
-class Stack:
-    """The running simulator and Home Assistant."""
-
-    sim_url: str
-    hass_url: str
-    config_dir: Path
-    tokens: harness.Tokens
-
-    @property
-    def hass_log(self) -> Path:
-        """Home Assistant's own log file."""
-        return self.config_dir / "home-assistant.log"
-
-    def api(self, method: str, path: str, body: object = None) -> Any:
-        """Call Home Assistant's REST API as the test user."""
-        bearer = self.tokens.access_token
-        return harness.request(method, self.hass_url + path, json_body=body, bearer=bearer)
-
-    def state(self, entity_id: str) -> dict[str, Any] | None:
-        """An entity's state object, or None when Home Assistant has no such entity."""
-        try:
-            state: dict[str, Any] = self.api("GET", f"/api/states/{entity_id}")
-        except urllib.error.HTTPError as err:
-            if err.code == HTTPStatus.NOT_FOUND:
-                return None
-            raise
-        return state
-
-    def wait_for_state(self, entity_id: str, expected: str) -> None:
-        """Wait until ENTITY_ID has the EXPECTED state."""
-        wait_until(
-            lambda: (state := self.state(entity_id)) is not None and state["state"] == expected,
-            f"{entity_id} to be {expected}",
-        )
-
-    def sim(self, method: str, path: str, body: object = None) -> Any:
-        """Call the simulator (its Nuki routes or its /_sim control routes)."""
-        return harness.request(method, self.sim_url + path, json_body=body)
-
-
 @pytest.fixture(scope="session")
 def stack(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Stack]:
-    """Start the simulator and Home Assistant on free loopback ports, with a fresh config."""
+    """The simulator and Home Assistant, started once for all browser tests."""
     if request.config.pluginmanager.has_plugin("homeassistant"):
         pytest.skip("browser tests run with script/test-e2e (-p no:homeassistant)")
     base = tmp_path_factory.mktemp("e2e")
-    config_dir = base / "config"
-    sim_port, hass_port = harness.free_port(), harness.free_port()
-    harness.prepare_config(config_dir, port=hass_port, username=USER, password=PASSWORD)
-    sim_url, hass_url = f"http://127.0.0.1:{sim_port}", f"http://127.0.0.1:{hass_port}"
-    with (base / "simulator.log").open("w") as sim_log, (base / "hass.out").open("w") as hass_out:
-        sim = harness.start_simulator(sim_port, sim_log)
-        hass = harness.start_hass(config_dir, hass_out)
-        try:
-            harness.wait_for(sim_url + "/_sim/state", sim)
-            harness.wait_for(hass_url + "/manifest.json", hass)
-            tokens = harness.login(hass_url, USER, PASSWORD)
-            harness.wait_until_running(hass_url, tokens.access_token, hass)
-            yield Stack(sim_url, hass_url, config_dir, tokens)
-        finally:
-            harness.stop(hass)
-            harness.stop(sim)
-            if request.session.testsfailed:
-                ARTIFACTS.mkdir(exist_ok=True)
-                shutil.copy2(base / "simulator.log", ARTIFACTS / "simulator.log")
-                shutil.copy2(base / "hass.out", ARTIFACTS / "hass.out")
+    try:
+        with harness.run_stack(base, username=USER, password=PASSWORD) as running:
+            yield running
+    finally:
+        if request.session.testsfailed:
+            ARTIFACTS.mkdir(exist_ok=True)
+            for name in ("simulator.log", "hass.out"):
+                shutil.copy2(base / name, ARTIFACTS / name)
 
 
 @pytest.fixture(scope="session")
@@ -157,8 +93,7 @@ def page(request: pytest.FixtureRequest, stack: Stack, browser: Browser) -> Iter
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     context.set_default_timeout(30_000)
     pg = context.new_page()
-    pg.goto(stack.hass_url + "/manifest.json")
-    pg.evaluate("t => localStorage.setItem('hassTokens', t)", stack.tokens.local_storage())
+    log_in(pg, stack)
     yield pg
     report = request.node.stash.get(REPORT_KEY, None)
     if report is not None and report.failed:

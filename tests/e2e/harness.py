@@ -24,9 +24,11 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from http import HTTPStatus
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -264,6 +266,77 @@ def create_entry(hass_url: str, bearer: str, *, token: str, api_url: str) -> dic
     if result.get("type") != "create_entry":
         raise RuntimeError(f"the config flow did not create an entry: {result}")
     return result
+
+
+def wait_until(condition: Callable[[], bool], what: str, timeout: float = 60.0) -> None:
+    """Poll CONDITION until it holds; raise TimeoutError after TIMEOUT seconds."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"timed out after {timeout:.0f} s waiting for {what}")
+        time.sleep(0.5)
+
+
+@dataclass(frozen=True)
+class Stack:
+    """A running simulator and Home Assistant, and a login to the latter."""
+
+    sim_url: str
+    hass_url: str
+    config_dir: Path
+    tokens: Tokens
+
+    @property
+    def hass_log(self) -> Path:
+        """Home Assistant's own log file."""
+        return self.config_dir / "home-assistant.log"
+
+    def api(self, method: str, path: str, body: object = None) -> Any:
+        """Call Home Assistant's REST API as the logged-in user."""
+        bearer = self.tokens.access_token
+        return request(method, self.hass_url + path, json_body=body, bearer=bearer)
+
+    def state(self, entity_id: str) -> dict[str, Any] | None:
+        """An entity's state object, or None when Home Assistant has no such entity."""
+        try:
+            state: dict[str, Any] = self.api("GET", f"/api/states/{entity_id}")
+        except urllib.error.HTTPError as err:
+            if err.code == HTTPStatus.NOT_FOUND:
+                return None
+            raise
+        return state
+
+    def wait_for_state(self, entity_id: str, expected: str) -> None:
+        """Wait until ENTITY_ID has the EXPECTED state."""
+        wait_until(
+            lambda: (state := self.state(entity_id)) is not None and state["state"] == expected,
+            f"{entity_id} to be {expected}",
+        )
+
+    def sim(self, method: str, path: str, body: object = None) -> Any:
+        """Call the simulator (its Nuki routes or its /_sim control routes)."""
+        return request(method, self.sim_url + path, json_body=body)
+
+
+@contextmanager
+def run_stack(base: Path, *, username: str, password: str) -> Iterator[Stack]:
+    """Run the simulator and Home Assistant (config and logs in BASE) on free loopback ports."""
+    config_dir = base / "config"
+    sim_port, hass_port = free_port(), free_port()
+    prepare_config(config_dir, port=hass_port, username=username, password=password)
+    sim_url, hass_url = f"http://127.0.0.1:{sim_port}", f"http://127.0.0.1:{hass_port}"
+    with (base / "simulator.log").open("w") as sim_log, (base / "hass.out").open("w") as hass_out:
+        sim = start_simulator(sim_port, sim_log)
+        hass = start_hass(config_dir, hass_out)
+        try:
+            wait_for(sim_url + "/_sim/state", sim)
+            wait_for(hass_url + "/manifest.json", hass)
+            tokens = login(hass_url, username, password)
+            wait_until_running(hass_url, tokens.access_token, hass)
+            yield Stack(sim_url, hass_url, config_dir, tokens)
+        finally:
+            stop(hass)
+            stop(sim)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -7,7 +7,7 @@ from playwright.sync_api import Page, expect
 from simulator import DEMO_TOKEN
 
 from . import harness
-from .conftest import Stack
+from .harness import Stack
 from .ui import open_ui, translations
 
 # The demo account's devices that Home Assistant can reach (the fifth lacks Smart Hosting).

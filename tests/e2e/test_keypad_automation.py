@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from .conftest import Stack, wait_until
+from .harness import Stack, wait_until
 
 EVENT_ENTITY = "event.front_door_activity"
 HELPER = "input_boolean.keypad_used"

@@ -8,8 +8,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, expect
 
-from .conftest import Stack
-from .harness import DOMAIN
+from .harness import DOMAIN, Stack
 from .ui import open_ui, text_pattern, translations
 
 SELECT_LANGUAGE = """language => document.querySelector('home-assistant').dispatchEvent(

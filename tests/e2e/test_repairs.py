@@ -6,7 +6,7 @@ from typing import Any
 
 from playwright.sync_api import Page, expect
 
-from .conftest import Stack
+from .harness import Stack
 from .ui import open_ui, text_pattern, translations
 
 

@@ -12,7 +12,7 @@ from .harness import DOMAIN, REPO
 if TYPE_CHECKING:
     from playwright.sync_api import Page
 
-    from .conftest import Stack
+    from .harness import Stack
 
 TRANSLATIONS = REPO / "custom_components" / DOMAIN / "translations"
 
@@ -28,6 +28,12 @@ def text_pattern(template: str) -> re.Pattern[str]:
     """A regex for a translated text whose {placeholders} can be anything."""
     parts = re.split(r"\{\w+\}", template)
     return re.compile(".+".join(re.escape(part) for part in parts))
+
+
+def log_in(page: Page, stack: Stack) -> None:
+    """Log the browser in the way the frontend remembers a login: tokens in localStorage."""
+    page.goto(stack.hass_url + "/manifest.json")
+    page.evaluate("t => localStorage.setItem('hassTokens', t)", stack.tokens.local_storage())
 
 
 def open_ui(page: Page, stack: Stack, path: str) -> None:
