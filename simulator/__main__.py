@@ -63,12 +63,17 @@ def main(argv: list[str] | None = None) -> None:
         webhook_loss=args.webhook_loss,
     )
     url = f"http://{args.host}:{args.port}"
-    sys.stdout.write(
-        f"Nuki Web API simulator on {url} ({len(sim.devices)} devices, scenario {args.scenario})\n"
+    banner = (
+        f"Nuki Web API simulator on {url} ({len(sim.devices)} devices, scenario {args.scenario})"
     )
-    sys.stdout.flush()
+
+    def announce(_: str) -> None:
+        """Print the URL once the server listens (run_app calls this after binding)."""
+        sys.stdout.write(banner + "\n")
+        sys.stdout.flush()
+
     web.run_app(
-        app, host=args.host, port=args.port, print=None, access_log=None, shutdown_timeout=1.0
+        app, host=args.host, port=args.port, print=announce, access_log=None, shutdown_timeout=1.0
     )
 
 
