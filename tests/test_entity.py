@@ -160,3 +160,27 @@ async def test_smart_hosting_activated(
     battery = entity_registry.async_get_entity_id("sensor", DOMAIN, f"{HOLIDAY_FLAT}_battery")
     assert battery == "sensor.holiday_flat_battery"
     assert hass.states.get(battery).state == "52"
+
+
+async def test_door_sensor_activated_later(
+    hass: HomeAssistant,
+    setup_integration: MockConfigEntry,
+    simulator: SimulatorServer,
+    entity_registry: er.EntityRegistry,
+) -> None:
+    """A deactivated door sensor has no entities until it is activated."""
+    front_door = simulator.state.devices[FRONT_DOOR]
+    assert "sensor.front_door_door_state" in _entity_ids(entity_registry, FRONT_DOOR)
+    simulator.state.remove_device(FRONT_DOOR)
+    await refresh(hass, setup_integration)
+
+    front_door.state["doorState"] = 1
+    simulator.state.add_device(front_door.data)
+    await refresh(hass, setup_integration)
+    assert "sensor.front_door_door_state" not in _entity_ids(entity_registry, FRONT_DOOR)
+    assert "binary_sensor.front_door_door" not in _entity_ids(entity_registry, FRONT_DOOR)
+
+    simulator.state.devices[FRONT_DOOR].state["doorState"] = 3
+    await refresh(hass, setup_integration)
+    assert hass.states.get("sensor.front_door_door_state").state == "opened"
+    assert hass.states.get("binary_sensor.front_door_door").state == "on"

@@ -36,8 +36,14 @@ DOOR_STATES: Mapping[int | None, str] = {
 
 
 def has_door_sensor(device: Smartlock) -> bool:
-    """Whether a door sensor is paired (Nuki reports 0 without one)."""
-    return device.state is not None and device.state.door_state != DoorState.UNAVAILABLE
+    """Whether a door sensor is paired and active (Nuki reports 0 without one, 1 deactivated).
+
+    Entities appear once the sensor is activated; they stay if it is deactivated later.
+    """
+    return device.state is not None and device.state.door_state not in (
+        DoorState.UNAVAILABLE,
+        DoorState.DEACTIVATED,
+    )
 
 
 def code_name(code: NukiIntEnum | None) -> str | None:
