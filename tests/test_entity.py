@@ -184,3 +184,21 @@ async def test_door_sensor_activated_later(
     await refresh(hass, setup_integration)
     assert hass.states.get("sensor.front_door_door_state").state == "opened"
     assert hass.states.get("binary_sensor.front_door_door").state == "on"
+
+
+async def test_firmware_update_and_rename(
+    hass: HomeAssistant,
+    setup_integration: MockConfigEntry,
+    simulator: SimulatorServer,
+    device_registry: dr.DeviceRegistry,
+) -> None:
+    """A firmware update or a rename in Nuki reaches the device registry."""
+    data = simulator.state.devices[FRONT_DOOR].data
+    data["firmwareVersion"] = 0x040400
+    data["name"] = "Main door"
+    await refresh(hass, setup_integration)
+    device = device_registry.async_get_device_by_identifier(
+        (DOMAIN, str(FRONT_DOOR)), setup_integration.entry_id
+    )
+    assert device.sw_version == "4.4.0"
+    assert device.name == "Main door"

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import override
 
 from homeassistant.core import callback
+from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.helpers.entity import Entity, EntityDescription
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
@@ -114,7 +115,30 @@ class NukiEntity(CoordinatorEntity[NukiCoordinator]):
     @override
     def _handle_coordinator_update(self) -> None:
         self._remember_actor()
+        self._update_device_registry()
         super()._handle_coordinator_update()
+
+    def _update_device_registry(self) -> None:
+        """Carry a firmware update or a rename in Nuki into the device registry."""
+        if self.device_entry is None or self.smartlock_id not in self.coordinator.data.devices:
+            return
+        registry = dr.async_get(self.hass)
+        entry = registry.async_get(self.device_entry.id, include_child_devices=False)
+        info = device_info(self.coordinator, self.device)
+        wanted = (
+            info.get("name"),
+            info.get("model"),
+            info.get("sw_version"),
+            info.get("hw_version"),
+        )
+        if (
+            entry is not None
+            and (entry.name, entry.model, entry.sw_version, entry.hw_version) != wanted
+        ):
+            name, model, sw_version, hw_version = wanted
+            registry.async_update_device(
+                entry.id, name=name, model=model, sw_version=sw_version, hw_version=hw_version
+            )
 
     def _remember_actor(self) -> None:
         """Keep the newest log entry in which someone operated the device.
