@@ -14,6 +14,7 @@ LOGGER: Final = logging.getLogger(__package__)
 PLATFORMS: Final = [
     Platform.BINARY_SENSOR,
     Platform.BUTTON,
+    Platform.EVENT,
     Platform.LOCK,
     Platform.NUMBER,
     Platform.SELECT,

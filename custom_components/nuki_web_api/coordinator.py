@@ -160,7 +160,7 @@ class NukiCoordinator(DataUpdateCoordinator[NukiData]):
         # Set while push updates (Advanced API webhooks) run; see push.py.
         self.push: NukiPush | None = None
         self._configured_interval = self._interval
-        self.log_cursor = LogCursor()
+        self.log_cursor = LogCursor.for_entry(hass, entry.entry_id)
         self._known_ids: set[int] | None = None
         self._names: dict[int, str] = {}
         self._outage_since: datetime | None = None
@@ -175,6 +175,10 @@ class NukiCoordinator(DataUpdateCoordinator[NukiData]):
         self._cancel_follow_up: CALLBACK_TYPE | None = None
 
     # --- polling ---------------------------------------------------------------------
+
+    @override
+    async def _async_setup(self) -> None:
+        await self.log_cursor.async_load()
 
     @override
     async def _async_update_data(self) -> NukiData:
@@ -204,7 +208,10 @@ class NukiCoordinator(DataUpdateCoordinator[NukiData]):
     async def _fetch_logs(self) -> list[SmartlockLog]:
         """Read the newest log page; a 401 here means the token lacks the log scope."""
         try:
-            logs = await self.client.logs(limit=LOG_PAGE_SIZE)
+            logs = await self.log_cursor.async_fetch(
+                lambda before: self.client.logs(before_id=before, limit=LOG_PAGE_SIZE),
+                LOG_PAGE_SIZE,
+            )
         except NukiAuthError:
             if not self._logs_forbidden:
                 self._logs_forbidden = True

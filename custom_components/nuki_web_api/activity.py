@@ -1,0 +1,104 @@
+"""What a Nuki log entry means as an activity event: its type and its attributes.
+
+The event types and attribute values are stable strings that automations match on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Final
+
+from .api import (
+    DeviceType,
+    LogAction,
+    LogCompletion,
+    NukiIntEnum,
+    Smartlock,
+    SmartlockLog,
+)
+
+EVENT_NUKI_WEB_API: Final = "nuki_web_api_event"
+
+RING: Final = "ring"
+
+_LOCK_ACTIONS: Mapping[int, str] = {
+    LogAction.LOCK: "locked",
+    LogAction.UNLOCK: "unlocked",
+    LogAction.UNLATCH: "unlatched",
+    LogAction.LOCK_N_GO: "lock_n_go",
+    LogAction.LOCK_N_GO_UNLATCH: "lock_n_go_unlatch",
+}
+_DOOR_ACTIONS: Mapping[int, str] = {
+    LogAction.DOOR_OPENED: "door_opened",
+    LogAction.DOOR_CLOSED: "door_closed",
+    LogAction.DOOR_WARNING_AJAR: "door_ajar",
+}
+# Opener log entries use the Opener's action codes.
+_OPENER_ACTIONS: Mapping[int, str] = {
+    LogAction.DOORBELL_RECOGNITION: RING,
+    3: "opened",
+    1: "ring_to_open_on",
+    2: "ring_to_open_off",
+    6: "continuous_mode_on",
+    7: "continuous_mode_off",
+}
+_REJECTIONS = frozenset(
+    {
+        LogCompletion.REJECTED,
+        LogCompletion.REJECTED_NIGHT_MODE,
+        LogCompletion.INVALID_CODE,
+        LogCompletion.INVALID_FINGERPRINT,
+        LogCompletion.INVALID_NFC_TAG,
+    }
+)
+
+LOCK_EVENT_TYPES: Final = (
+    *_LOCK_ACTIONS.values(),
+    *_DOOR_ACTIONS.values(),
+    "jammed",
+    "rejected",
+)
+OPENER_EVENT_TYPES: Final = tuple(_OPENER_ACTIONS.values())
+
+
+def activity_type(device: Smartlock, entry: SmartlockLog) -> str | None:
+    """Return the event type of a log entry, or None if it is no activity worth an event.
+
+    Failures other than a jam or a rejection (cancelled, too recent, low voltage ...)
+    and bookkeeping entries (calibration, firmware update ...) give None.
+    """
+    if device.type is DeviceType.OPENER:
+        if entry.state != LogCompletion.SUCCESS:
+            return None
+        return _OPENER_ACTIONS.get(entry.action)
+    if entry.action in _DOOR_ACTIONS:
+        return _DOOR_ACTIONS[entry.action]
+    if entry.action not in _LOCK_ACTIONS:
+        return None
+    if entry.state == LogCompletion.SUCCESS:
+        return _LOCK_ACTIONS[entry.action]
+    if entry.state == LogCompletion.MOTOR_BLOCKED:
+        return "jammed"
+    if entry.state in _REJECTIONS:
+        return "rejected"
+    return None
+
+
+def code_name(value: NukiIntEnum | None) -> str | None:
+    """Return a Nuki code as a stable lower-case string ("keypad_code", "unknown_99")."""
+    if value is None:
+        return None
+    return value.name.lower() if value.is_known else f"unknown_{value.value}"
+
+
+def activity_attributes(entry: SmartlockLog) -> dict[str, str | bool | None]:
+    """Return the attributes an activity event carries (never a keypad code)."""
+    return {
+        "actor": entry.name or None,
+        "auth_id": entry.auth_id,
+        "trigger": code_name(entry.trigger),
+        "source": code_name(entry.source),
+        "completion": code_name(entry.state),
+        "auto_unlock": entry.auto_unlock,
+        "log_id": entry.id,
+    }

@@ -1,0 +1,115 @@
+"""Event entities: the activity of each device from the Nuki log, and the Opener's doorbell."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import override
+
+from homeassistant.components.event import (
+    EventDeviceClass,
+    EventEntity,
+    EventEntityDescription,
+)
+from homeassistant.const import ATTR_DEVICE_ID, ATTR_ENTITY_ID
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+
+from .activity import (
+    EVENT_NUKI_WEB_API,
+    LOCK_EVENT_TYPES,
+    OPENER_EVENT_TYPES,
+    RING,
+    activity_attributes,
+    activity_type,
+)
+from .api import Smartlock, SmartlockLog
+from .coordinator import NukiConfigEntry
+from .entity import NukiEntity, NukiEntityDescription, async_add_nuki_entities, is_lock, is_opener
+
+PARALLEL_UPDATES = 0
+
+
+@dataclass(frozen=True, kw_only=True)
+class NukiEventEntityDescription(NukiEntityDescription, EventEntityDescription):
+    """An event entity fed from the device's new log entries."""
+
+    type_fn: Callable[[Smartlock, SmartlockLog], str | None]
+    fire_bus_event: bool = False
+
+
+def _ring_only(device: Smartlock, entry: SmartlockLog) -> str | None:
+    return RING if activity_type(device, entry) == RING else None
+
+
+DESCRIPTIONS: tuple[NukiEventEntityDescription, ...] = (
+    NukiEventEntityDescription(
+        key="activity",
+        translation_key="activity",
+        event_types=list(LOCK_EVENT_TYPES),
+        exists_fn=is_lock,
+        type_fn=activity_type,
+        fire_bus_event=True,
+    ),
+    NukiEventEntityDescription(
+        key="opener_activity",
+        translation_key="activity",
+        event_types=list(OPENER_EVENT_TYPES),
+        exists_fn=is_opener,
+        type_fn=activity_type,
+        fire_bus_event=True,
+    ),
+    NukiEventEntityDescription(
+        key="doorbell",
+        translation_key="doorbell",
+        device_class=EventDeviceClass.DOORBELL,
+        event_types=[RING],
+        exists_fn=is_opener,
+        type_fn=_ring_only,
+    ),
+)
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: NukiConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """Add the event entities of every device, now and as devices appear."""
+    async_add_nuki_entities(entry, async_add_entities, DESCRIPTIONS, NukiEventEntity)
+
+
+class NukiEventEntity(NukiEntity, EventEntity):
+    """Fires one event per new log entry of its device, oldest first."""
+
+    entity_description: NukiEventEntityDescription
+
+    @callback
+    @override
+    def _handle_coordinator_update(self) -> None:
+        data = self.coordinator.data
+        device = data.devices.get(self.smartlock_id)
+        if device is not None:
+            for entry in data.new_logs:
+                if entry.smartlock_id == self.smartlock_id:
+                    self._fire(device, entry)
+        super()._handle_coordinator_update()
+
+    @callback
+    def _fire(self, device: Smartlock, entry: SmartlockLog) -> None:
+        event_type = self.entity_description.type_fn(device, entry)
+        if event_type is None:
+            return
+        attributes = activity_attributes(entry)
+        self._trigger_event(event_type, dict(attributes))
+        self.async_write_ha_state()
+        if self.entity_description.fire_bus_event:
+            self.hass.bus.async_fire(
+                EVENT_NUKI_WEB_API,
+                {
+                    ATTR_DEVICE_ID: self.device_entry.id if self.device_entry else None,
+                    ATTR_ENTITY_ID: self.entity_id,
+                    "type": event_type,
+                    **attributes,
+                },
+            )
