@@ -91,7 +91,7 @@ def browser() -> Iterator[Browser]:
 def page(request: pytest.FixtureRequest, stack: Stack, browser: Browser) -> Iterator[Page]:
     """A fresh browser context, logged in by putting tokens into localStorage (no typing)."""
     context = browser.new_context(viewport={"width": 1280, "height": 900})
-    context.set_default_timeout(30_000)
+    context.set_default_timeout(60_000)  # generous: 2 shared cores, cold JS cache per test
     pg = context.new_page()
     log_in(pg, stack)
     yield pg
