@@ -1,14 +1,16 @@
 """The coordinator against the simulator: requests per cycle, logs, errors, repairs, devices."""
 
 import logging
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import replace
 from datetime import timedelta
+from unittest.mock import AsyncMock, patch
 
 import pytest
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.components.lock import DOMAIN as LOCK_DOMAIN
-from homeassistant.components.lock import SERVICE_LOCK
-from homeassistant.config_entries import ConfigEntryState
+from homeassistant.components.lock import SERVICE_LOCK, SERVICE_UNLOCK
+from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntryState
 from homeassistant.const import ATTR_ENTITY_ID, STATE_UNAVAILABLE
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
@@ -20,6 +22,7 @@ from pytest_homeassistant_custom_component.common import (
     async_fire_time_changed,
 )
 
+from custom_components.nuki_web_api.api import NukiInvalidResponseError, NukiWebApiClient
 from custom_components.nuki_web_api.const import DOMAIN
 from custom_components.nuki_web_api.coordinator import NukiCoordinator
 from simulator.testing import SimulatorServer
@@ -391,3 +394,155 @@ async def test_device_added_and_removed(
         device_registry.async_get_device_by_identifier((DOMAIN, str(FRONT_DOOR)), entry_id)
         is not None
     )
+
+
+# --- actions -----------------------------------------------------------------------------
+
+OPENER = 9315306846
+ACTION_ROUTE = "POST /smartlock/{smartlockId}/action"
+
+
+@pytest.fixture
+def no_retry_pause() -> Iterator[None]:
+    """Retry a busy device at once (the frozen clock would never end a real pause)."""
+    with patch("custom_components.nuki_web_api.coordinator.ACTION_RETRY_DELAYS", (0.0, 0.0)):
+        yield
+
+
+async def call_lock_service(hass: HomeAssistant, service: str = SERVICE_LOCK) -> None:
+    await hass.services.async_call(
+        LOCK_DOMAIN, service, {ATTR_ENTITY_ID: front_door_lock(hass)}, blocking=True
+    )
+
+
+async def test_action_follow_ups_until_settled(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    simulator: SimulatorServer,
+    setup_integration: MockConfigEntry,
+) -> None:
+    """After an action the state is read back within seconds, and only until it settles."""
+    assert hass.states.get(front_door_lock(hass)).state == "locked"  # type: ignore[union-attr]
+    await call_lock_service(hass, SERVICE_UNLOCK)
+    await let_devices_move(hass, freezer, simulator)
+    simulator.reset_counters()
+
+    await next_cycle(hass, freezer, timedelta(seconds=2))
+    assert hass.states.get(front_door_lock(hass)).state == "unlocked"  # type: ignore[union-attr]
+    assert simulator.counters()["requests"] == ONE_CYCLE
+
+    await next_cycle(hass, freezer, timedelta(seconds=3))
+    await next_cycle(hass, freezer, timedelta(seconds=5))
+    assert simulator.counters()["requests"] == ONE_CYCLE  # settled: no more follow-ups
+
+
+async def test_action_follow_ups_stop_after_the_last_delay(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    simulator: SimulatorServer,
+    setup_integration: MockConfigEntry,
+) -> None:
+    """A device that does not move (offline on Nuki's side) gets three follow-ups, then none."""
+    await call_lock_service(hass, SERVICE_LOCK)  # already locked: nothing changes
+    await let_devices_move(hass, freezer, simulator)
+    simulator.reset_counters()
+    for seconds in (2, 3, 5, 5):
+        await next_cycle(hass, freezer, timedelta(seconds=seconds))
+    assert simulator.counters()["requests"] == {"GET /smartlock": 3, "GET /smartlock/log": 3}
+
+
+async def test_busy_device_is_retried(
+    hass: HomeAssistant,
+    simulator: SimulatorServer,
+    setup_integration: MockConfigEntry,
+    no_retry_pause: None,
+) -> None:
+    simulator.fail_next("423", count=2, route=ACTION_ROUTE)
+    await call_lock_service(hass, SERVICE_UNLOCK)
+    assert simulator.counters()["requests"][ACTION_ROUTE] == 3
+
+
+@pytest.mark.parametrize(
+    ("fault", "key"),
+    [
+        ("423", "device_busy"),
+        ("429", "rate_limited"),
+        ("500", "cannot_connect"),
+        ("502", "cannot_connect"),
+    ],
+)
+async def test_action_fault_is_translated(
+    hass: HomeAssistant,
+    simulator: SimulatorServer,
+    setup_integration: MockConfigEntry,
+    no_retry_pause: None,
+    fault: str,
+    key: str,
+) -> None:
+    simulator.fail_next(fault, count=3, route=ACTION_ROUTE)
+    with pytest.raises(HomeAssistantError) as exc_info:
+        await call_lock_service(hass, SERVICE_UNLOCK)
+    assert exc_info.value.translation_domain == DOMAIN
+    assert exc_info.value.translation_key == key
+    assert exc_info.value.translation_placeholders == {"name": "Front door"}
+
+
+async def test_action_with_rejected_token_starts_reauth(
+    hass: HomeAssistant, simulator: SimulatorServer, setup_integration: MockConfigEntry
+) -> None:
+    simulator.fail_next("401", route=ACTION_ROUTE)
+    with pytest.raises(HomeAssistantError) as exc_info:
+        await call_lock_service(hass, SERVICE_UNLOCK)
+    assert exc_info.value.translation_key == "auth_failed"
+    flows = hass.config_entries.flow.async_progress()
+    assert [flow["context"]["source"] for flow in flows] == [SOURCE_REAUTH]
+
+
+async def test_offline_device_is_refused_before_sending(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    simulator: SimulatorServer,
+    setup_integration: MockConfigEntry,
+) -> None:
+    simulator.device(FRONT_DOOR).data["serverState"] = 4
+    await next_cycle(hass, freezer)
+    simulator.reset_counters()
+    with pytest.raises(HomeAssistantError) as exc_info:
+        await call_lock_service(hass, SERVICE_UNLOCK)
+    assert exc_info.value.translation_key == "device_offline"
+    assert simulator.counters()["total"] == 0
+
+
+@pytest.mark.parametrize(
+    ("target", "send", "key", "name"),
+    [
+        (OPENER, lambda client: client.lock(OPENER), "not_allowed", "Building entrance"),
+        (424242, lambda client: client.lock(424242), "not_found", "Nuki device 424242"),
+        (FRONT_DOOR, lambda client: client.action(FRONT_DOOR, 99), "unknown_error", "Front door"),
+    ],
+)
+async def test_action_answer_is_translated(
+    simulator: SimulatorServer,
+    setup_integration: MockConfigEntry,
+    target: int,
+    send: Callable[[NukiWebApiClient], Awaitable[None]],
+    key: str,
+    name: str,
+) -> None:
+    """Nuki's 405, 404 and 400 answers become translated errors naming the device."""
+    coordinator = coordinator_of(setup_integration)
+    with pytest.raises(HomeAssistantError) as exc_info:
+        await coordinator.async_run_action(target, lambda: send(coordinator.client))
+    assert exc_info.value.translation_key == key
+    assert exc_info.value.translation_placeholders == {"name": name}
+
+
+async def test_invalid_response_to_action(
+    simulator: SimulatorServer, setup_integration: MockConfigEntry
+) -> None:
+    coordinator = coordinator_of(setup_integration)
+    call = AsyncMock(side_effect=NukiInvalidResponseError("GET /x: not JSON"))
+    with pytest.raises(HomeAssistantError) as exc_info:
+        await coordinator.async_run_action(FRONT_DOOR, call)
+    assert exc_info.value.translation_key == "invalid_response"
+    call.assert_awaited_once()

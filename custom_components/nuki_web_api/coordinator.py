@@ -121,6 +121,10 @@ class NukiData:
     last_log: dict[int, SmartlockLog] = field(default_factory=dict)
 
 
+def _lock_state(device: Smartlock | None) -> LockState | OpenerState | None:
+    return None if device is None or device.state is None else device.state.state
+
+
 def is_transitional(device: Smartlock) -> bool:
     """Tell whether the device is moving (locking, unlocking, opening ...)."""
     if device.state is None:
@@ -167,11 +171,9 @@ class NukiCoordinator(DataUpdateCoordinator[NukiData]):
         self._rate_limit_backoff: float | None = None
         self._logs_forbidden = False
         self._action_locks: dict[int, asyncio.Lock] = {}
-        # Devices whose last action Nuki refused for lack of Smart Hosting.
-        self._action_smart_hosting: set[int] = set()
         self._smart_hosting_issues: set[int] = set()
-        # Devices acted on, with their state before the action, awaiting a settled state.
-        self._unsettled: dict[int, object] = {}
+        # Devices acted on, with their lock/opener state before the action, until it settles.
+        self._unsettled: dict[int, LockState | OpenerState | None] = {}
         self._cancel_follow_up: CALLBACK_TYPE | None = None
 
     # --- polling ---------------------------------------------------------------------
@@ -320,10 +322,7 @@ class NukiCoordinator(DataUpdateCoordinator[NukiData]):
             # Before the listeners run, so that platforms never see a stale device.
             self._remove_stale_devices(ids)
             self._known_ids = ids
-        self._action_smart_hosting &= ids
-        self._sync_smart_hosting_issues(
-            set(self.data.smart_hosting_missing) | self._action_smart_hosting
-        )
+        self._sync_smart_hosting_issues(set(self.data.smart_hosting_missing))
 
     @callback
     def _remove_stale_devices(self, ids: set[int]) -> None:
@@ -358,10 +357,7 @@ class NukiCoordinator(DataUpdateCoordinator[NukiData]):
     @callback
     def async_mark_smart_hosting_missing(self, smartlock_ids: list[int]) -> None:
         """Raise the Smart Hosting issue for devices that Nuki refused in a write."""
-        self._action_smart_hosting.update(smartlock_ids)
-        self._sync_smart_hosting_issues(
-            set(self.data.smart_hosting_missing) | self._action_smart_hosting
-        )
+        self._sync_smart_hosting_issues(self._smart_hosting_issues | set(smartlock_ids))
 
     def device_name(self, smartlock_id: int) -> str:
         """Return the device's name, the name last seen, or a generic one."""
@@ -393,11 +389,6 @@ class NukiCoordinator(DataUpdateCoordinator[NukiData]):
                 await self._call_with_retry(call)
             except NukiError as err:
                 raise self._map_action_error(err, smartlock_id) from err
-        if smartlock_id in self._action_smart_hosting:
-            self._action_smart_hosting.discard(smartlock_id)
-            self._sync_smart_hosting_issues(
-                set(self.data.smart_hosting_missing) | self._action_smart_hosting
-            )
         self._start_follow_ups(smartlock_id)
 
     @staticmethod
@@ -417,9 +408,9 @@ class NukiCoordinator(DataUpdateCoordinator[NukiData]):
             "unknown_error",
         )
         if isinstance(err, NukiSmartHostingError):
-            self._action_smart_hosting.add(smartlock_id)
+            # Until the next cycle shows whether the device list carries the error too.
             self._sync_smart_hosting_issues(
-                set(self.data.smart_hosting_missing) | self._action_smart_hosting
+                self._smart_hosting_issues | {smartlock_id, *err.smartlock_ids}
             )
         elif isinstance(err, NukiAuthError):
             self.config_entry.async_start_reauth(self.hass)
@@ -437,7 +428,7 @@ class NukiCoordinator(DataUpdateCoordinator[NukiData]):
     @callback
     def _start_follow_ups(self, smartlock_id: int) -> None:
         device = self.data.devices.get(smartlock_id)
-        self._unsettled[smartlock_id] = None if device is None else device.state
+        self._unsettled[smartlock_id] = _lock_state(device)
         self._schedule_follow_up(0)
 
     @callback
@@ -462,7 +453,7 @@ class NukiCoordinator(DataUpdateCoordinator[NukiData]):
         devices = self.data.devices
         for smartlock_id, before in list(self._unsettled.items()):
             device = devices.get(smartlock_id)
-            if device is None or (device.state != before and not is_transitional(device)):
+            if device is None or (_lock_state(device) != before and not is_transitional(device)):
                 del self._unsettled[smartlock_id]
         if self._unsettled and index + 1 < len(FOLLOW_UP_DELAYS):
             self._schedule_follow_up(index + 1)
