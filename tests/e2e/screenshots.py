@@ -27,6 +27,7 @@ IMAGES = harness.REPO / "docs" / "images"
 USER, PASSWORD = "Alex", "demo"  # the name shows in the pictures ("By Alex")
 DOOR = "Front door"
 LOCK = "lock.front_door"
+ACTIVITY = "event.front_door_activity"
 KEYPAD_CODE_AUTH = 13
 ACTION_UNLOCK = 1
 
@@ -79,7 +80,7 @@ def take(page: Page, stack: Stack) -> None:
     expect(page.get_by_text(text_pattern(issue["description"]))).to_be_visible()
     shoot(page, "repair-issue")
 
-    open_ui(page, stack, f"/logbook?entity_id={LOCK}")
+    open_ui(page, stack, f"/logbook?entity_id={LOCK},{ACTIVITY}")
     expect(page.locator("ha-logbook")).to_be_visible()
     shoot(page, "activity-logbook")
 
