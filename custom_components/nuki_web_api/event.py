@@ -84,16 +84,26 @@ class NukiEventEntity(NukiEntity, EventEntity):
 
     entity_description: NukiEventEntityDescription
 
+    @override
+    async def async_added_to_hass(self) -> None:
+        """Report the entries of the cycle that ran before the entity existed (setup)."""
+        await super().async_added_to_hass()
+        self._fire_new_logs()
+
     @callback
     @override
     def _handle_coordinator_update(self) -> None:
+        self._fire_new_logs()
+        super()._handle_coordinator_update()
+
+    @callback
+    def _fire_new_logs(self) -> None:
         data = self.coordinator.data
         device = data.devices.get(self.smartlock_id)
         if device is not None:
             for entry in data.new_logs:
                 if entry.smartlock_id == self.smartlock_id:
                     self._fire(device, entry)
-        super()._handle_coordinator_update()
 
     @callback
     def _fire(self, device: Smartlock, entry: SmartlockLog) -> None:

@@ -279,8 +279,8 @@ def _pick_code(call: ServiceCall, auths: Sequence[SmartlockAuth], target: _Targe
 
 
 def _smart_hosting(target: _Target) -> HomeAssistantError:
-    """Report a device that lacks Smart Hosting; the next refresh raises its repair issue."""
-    target.coordinator.hass.async_create_task(target.coordinator.async_request_refresh())
+    """Report a device that lacks Smart Hosting, and raise its repair issue."""
+    target.coordinator.async_mark_smart_hosting_missing([target.smartlock_id])
     return _failed("keypad_smart_hosting", device=target.name)
 
 

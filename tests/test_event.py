@@ -1,0 +1,268 @@
+"""Activity and doorbell events from simulator-driven activity, on the entity and on the bus."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from typing import Any
+
+from homeassistant.components.automation import DOMAIN as AUTOMATION_DOMAIN
+from homeassistant.const import ATTR_DEVICE_ID, ATTR_ENTITY_ID
+from homeassistant.core import Event, HomeAssistant
+from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers import entity_registry as er
+from homeassistant.setup import async_setup_component
+from homeassistant.util import dt as dt_util
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_capture_events,
+    async_fire_time_changed,
+    async_mock_service,
+)
+
+from custom_components.nuki_web_api.activity import EVENT_NUKI_WEB_API
+from custom_components.nuki_web_api.const import DOMAIN
+from custom_components.nuki_web_api.coordinator import NukiCoordinator
+from custom_components.nuki_web_api.logbook import async_describe_events
+from custom_components.nuki_web_api.logbook_cursor import storage_key
+from simulator.core import Actor
+from simulator.testing import SimulatorServer
+
+FRONT_DOOR = 17618910285  # keypad (code 456789 = Anna) and door sensor
+BUILDING_ENTRANCE = 9315306846  # Opener
+GARDEN_DOOR = 13896605295  # Smart Door, door sensor
+HOLIDAY_FLAT = 18764230785  # no Smart Hosting; keypad code 735914
+
+
+def coordinator_of(entry: MockConfigEntry) -> NukiCoordinator:
+    return entry.runtime_data.coordinator  # type: ignore[no-any-return]
+
+
+def entity_id(hass: HomeAssistant, smartlock_id: int, key: str) -> str:
+    found = er.async_get(hass).async_get_entity_id("event", DOMAIN, f"{smartlock_id}_{key}")
+    assert found is not None
+    return found
+
+
+async def settle(simulator: SimulatorServer, count: int) -> None:
+    """Wait until the simulator has written `count` log entries (actions run in the background)."""
+    while len(simulator.state.logs) < count:
+        await asyncio.sleep(0.01)
+
+
+async def refresh(hass: HomeAssistant, entry: MockConfigEntry) -> None:
+    await coordinator_of(entry).async_refresh()
+    await hass.async_block_till_done()
+
+
+async def test_keypad_unlock_fires_event_bus_event_and_logbook_text(
+    hass: HomeAssistant, simulator: SimulatorServer, setup_integration: MockConfigEntry
+) -> None:
+    events = async_capture_events(hass, EVENT_NUKI_WEB_API)
+    activity = entity_id(hass, FRONT_DOOR, "activity")
+    before = len(simulator.state.logs)
+    assert simulator.use_keypad(FRONT_DOOR, 456789)
+    await settle(simulator, before + 1)
+    await refresh(hass, setup_integration)
+
+    state = hass.states.get(activity)
+    assert state is not None
+    assert state.attributes["event_type"] == "unlocked"
+    assert state.attributes["actor"] == "Anna"
+    assert state.attributes["trigger"] == "keypad"
+    assert state.attributes["source"] == "keypad_code"
+    assert state.attributes["completion"] == "success"
+    assert state.attributes["auto_unlock"] is False
+    auth = next(a for a in simulator.state.auths.values() if a.get("code") == 456789)
+    assert state.attributes["auth_id"] == auth["id"]
+    assert state.attributes["log_id"] == simulator.state.logs[-1]["id"]
+    assert "code" not in state.attributes and "456789" not in str(state.attributes)
+
+    assert len(events) == 1
+    device = dr.async_get(hass).async_get_device_by_identifier(
+        (DOMAIN, str(FRONT_DOOR)), setup_integration.entry_id
+    )
+    assert device is not None
+    assert events[0].data[ATTR_DEVICE_ID] == device.id
+    assert events[0].data[ATTR_ENTITY_ID] == activity
+    assert events[0].data["type"] == "unlocked"
+    assert events[0].data["actor"] == "Anna"
+
+    describers: dict[tuple[str, str], Callable[[Event], dict[str, str]]] = {}
+    async_describe_events(hass, lambda d, e, fn: describers.__setitem__((d, e), fn))
+    describe = describers[(DOMAIN, EVENT_NUKI_WEB_API)]
+    assert describe(events[0]) == {"name": "Front door", "message": "unlocked by Anna (keypad code)"}
+
+
+async def test_wrong_code_is_rejected(
+    hass: HomeAssistant, simulator: SimulatorServer, setup_integration: MockConfigEntry
+) -> None:
+    events = async_capture_events(hass, EVENT_NUKI_WEB_API)
+    assert not simulator.use_keypad(FRONT_DOOR, 111111)
+    await refresh(hass, setup_integration)
+    assert [e.data["type"] for e in events] == ["rejected"]
+    assert events[0].data["completion"] == "invalid_code"
+
+
+async def test_button_press_and_door_sensor_in_order(
+    hass: HomeAssistant, simulator: SimulatorServer, setup_integration: MockConfigEntry
+) -> None:
+    events = async_capture_events(hass, EVENT_NUKI_WEB_API)
+    before = len(simulator.state.logs)
+    simulator.press_button(GARDEN_DOOR)  # locked -> unlock
+    await settle(simulator, before + 1)
+    simulator.set_door(GARDEN_DOOR, "open")
+    simulator.set_door(GARDEN_DOOR, "ajar", 30)
+    simulator.set_door(GARDEN_DOOR, "closed")
+    await refresh(hass, setup_integration)
+
+    assert [e.data["type"] for e in events] == [
+        "unlocked",
+        "door_opened",
+        "door_ajar",
+        "door_closed",
+    ]
+    assert events[0].data["trigger"] == "button"
+    assert events[0].data["actor"] == "Button"
+    assert {e.data[ATTR_ENTITY_ID] for e in events} == {entity_id(hass, GARDEN_DOOR, "activity")}
+    state = hass.states.get(entity_id(hass, GARDEN_DOOR, "activity"))
+    assert state is not None and state.attributes["event_type"] == "door_closed"
+
+
+async def test_opener_ring_fires_activity_and_doorbell(
+    hass: HomeAssistant, simulator: SimulatorServer, setup_integration: MockConfigEntry
+) -> None:
+    events = async_capture_events(hass, EVENT_NUKI_WEB_API)
+    simulator.ring(BUILDING_ENTRANCE)
+    await refresh(hass, setup_integration)
+
+    assert [e.data["type"] for e in events] == ["ring"]  # the doorbell entity fires no bus event
+    doorbell = hass.states.get(entity_id(hass, BUILDING_ENTRANCE, "doorbell"))
+    assert doorbell is not None
+    assert doorbell.attributes["event_type"] == "ring"
+    assert doorbell.attributes["device_class"] == "doorbell"
+    activity = hass.states.get(entity_id(hass, BUILDING_ENTRANCE, "opener_activity"))
+    assert activity is not None and activity.attributes["event_type"] == "ring"
+
+    before = len(simulator.state.logs)
+    simulator.press_button(BUILDING_ENTRANCE)  # opens
+    await settle(simulator, before + 1)
+    await refresh(hass, setup_integration)
+    assert [e.data["type"] for e in events] == ["ring", "opened"]
+    doorbell = hass.states.get(entity_id(hass, BUILDING_ENTRANCE, "doorbell"))
+    assert doorbell is not None and doorbell.attributes["event_type"] == "ring"
+    assert len([e for e in events if e.data["log_id"] == events[0].data["log_id"]]) == 1
+
+
+async def test_no_duplicates_across_cycles(
+    hass: HomeAssistant, simulator: SimulatorServer, setup_integration: MockConfigEntry
+) -> None:
+    events = async_capture_events(hass, EVENT_NUKI_WEB_API)
+    simulator.set_door(FRONT_DOOR, "open")
+    await refresh(hass, setup_integration)
+    await refresh(hass, setup_integration)
+    simulator.set_door(FRONT_DOOR, "closed")
+    await refresh(hass, setup_integration)
+    await refresh(hass, setup_integration)
+    assert [e.data["type"] for e in events] == ["door_opened", "door_closed"]
+
+
+async def test_history_and_error_entries_are_not_fired(
+    hass: HomeAssistant, simulator: SimulatorServer, setup_integration: MockConfigEntry
+) -> None:
+    events = async_capture_events(hass, EVENT_NUKI_WEB_API)
+    sim = simulator.state
+    old = sim.add_log(sim.devices[FRONT_DOOR], 2, Actor("Sam", 5))
+    old["date"] = "2020-01-01T00:00:00.000Z"  # newly listed, but from before setup
+    before = len(sim.logs)
+    assert simulator.use_keypad(HOLIDAY_FLAT, 735914)  # no Smart Hosting: an error item
+    await settle(simulator, before + 1)
+    await refresh(hass, setup_integration)
+    assert events == []
+
+
+async def test_burst_of_120_entries_fired_once_oldest_first(
+    hass: HomeAssistant, simulator: SimulatorServer, setup_integration: MockConfigEntry
+) -> None:
+    events = async_capture_events(hass, EVENT_NUKI_WEB_API)
+    sim = simulator.state
+    door = sim.devices[FRONT_DOOR]
+    ids = [sim.add_log(door, 240 + n % 2, Actor("", 0))["id"] for n in range(120)]
+    simulator.reset_counters()
+    await refresh(hass, setup_integration)
+    assert [e.data["log_id"] for e in events] == ids
+    assert simulator.counters()["requests"]["GET /smartlock/log"] == 3  # 50 + 50 + 50
+
+    simulator.reset_counters()
+    await refresh(hass, setup_integration)
+    assert len(events) == 120
+    assert simulator.counters()["requests"] == {"GET /smartlock": 1, "GET /smartlock/log": 1}
+
+
+async def test_restart_does_not_fire_seen_entries_again(
+    hass: HomeAssistant,
+    simulator: SimulatorServer,
+    config_entry: MockConfigEntry,
+    hass_storage: dict[str, Any],
+) -> None:
+    sim = simulator.state
+    door = sim.devices[FRONT_DOOR]
+    # Entries dated after setup (a device clock ahead of Home Assistant's), one seen before.
+    future = dt_util.utcnow().replace(year=dt_util.utcnow().year + 1)
+    seen = sim.add_log(door, 2, Actor("Sam", 5))
+    unseen = sim.add_log(door, 1, Actor("Sam", 5))
+    for item in (seen, unseen):
+        item["date"] = future.strftime("%Y-%m-%dT%H:%M:%S.000Z")
+    key = storage_key(config_entry.entry_id)
+    hass_storage[key] = {"version": 1, "key": key, "data": {"seen": [seen["id"]]}}
+
+    events = async_capture_events(hass, EVENT_NUKI_WEB_API)
+    config_entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(config_entry.entry_id)
+    await hass.async_block_till_done()
+    # The first cycle runs before the entities exist; they report its entries when added.
+    assert [e.data["log_id"] for e in events] == [unseen["id"]]
+
+    # The cursor is saved a little later, and survives an unload and a new setup.
+    async_fire_time_changed(hass, dt_util.utcnow() + dt_util.dt.timedelta(seconds=30))
+    await hass.async_block_till_done()
+    assert unseen["id"] in hass_storage[key]["data"]["seen"]
+    assert await hass.config_entries.async_unload(config_entry.entry_id)
+    assert await hass.config_entries.async_setup(config_entry.entry_id)
+    await hass.async_block_till_done()
+    assert coordinator_of(config_entry).data.new_logs == ()
+    assert len(events) == 1
+
+
+async def test_event_entity_trigger_in_an_automation(
+    hass: HomeAssistant, simulator: SimulatorServer, setup_integration: MockConfigEntry
+) -> None:
+    calls = async_mock_service(hass, "test", "automation")
+    activity = entity_id(hass, FRONT_DOOR, "activity")
+    assert await async_setup_component(
+        hass,
+        AUTOMATION_DOMAIN,
+        {
+            AUTOMATION_DOMAIN: {
+                "triggers": {"trigger": "state", "entity_id": activity},
+                "conditions": {
+                    "condition": "state",
+                    "entity_id": activity,
+                    "attribute": "event_type",
+                    "state": "unlocked",
+                },
+                "actions": {
+                    "action": "test.automation",
+                    "data": {"who": "{{ trigger.to_state.attributes.actor }}"},
+                },
+            }
+        },
+    )
+    simulator.set_door(FRONT_DOOR, "open")
+    await refresh(hass, setup_integration)
+    assert calls == []
+    before = len(simulator.state.logs)
+    assert simulator.use_keypad(FRONT_DOOR, 456789)
+    await settle(simulator, before + 1)
+    await refresh(hass, setup_integration)
+    assert [call.data["who"] for call in calls] == ["Anna"]

@@ -1,0 +1,132 @@
+"""The log cursor: never twice, nothing from before setup, paging on bursts, persistence."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.storage import Store
+
+from custom_components.nuki_web_api.api import SmartlockLog
+from custom_components.nuki_web_api.logbook_cursor import (
+    MAX_PAGES,
+    STORAGE_VERSION,
+    CursorData,
+    LogCursor,
+    storage_key,
+)
+
+SETUP = datetime(2026, 5, 1, 12, 0, 0, 500_000, tzinfo=UTC)
+
+
+def entry(number: int, *, seconds: float = 10.0) -> SmartlockLog:
+    """A log entry `seconds` after setup; ids sort like Nuki's ObjectIds."""
+    return SmartlockLog.from_json(
+        {
+            "id": f"{number:024x}",
+            "smartlockId": 1,
+            "action": 1,
+            "trigger": 0,
+            "state": 0,
+            "date": (SETUP + timedelta(seconds=seconds)).isoformat(),
+        }
+    )
+
+
+def newest_first(numbers: range) -> list[SmartlockLog]:
+    return [entry(n) for n in reversed(numbers)]
+
+
+def test_reports_each_entry_once_oldest_first() -> None:
+    cursor = LogCursor(since=SETUP)
+    assert [e.id for e in cursor.advance(newest_first(range(1, 4)))] == [
+        entry(1).id,
+        entry(2).id,
+        entry(3).id,
+    ]
+    # The next page overlaps the previous one: only the new entry is reported.
+    assert [e.id for e in cursor.advance(newest_first(range(2, 5)))] == [entry(4).id]
+    assert cursor.advance(newest_first(range(1, 5))) == ()
+
+
+def test_entries_before_setup_are_history() -> None:
+    cursor = LogCursor(since=SETUP)
+    old, same_second, new = entry(1, seconds=-5), entry(2, seconds=-0.4), entry(3)
+    # Nuki dates have whole seconds (or milliseconds): the setup second itself counts.
+    assert cursor.advance([new, same_second, old]) == (same_second, new)
+    assert cursor.seen_ids() == [old.id, same_second.id, new.id]
+
+
+def test_memory_is_bounded() -> None:
+    cursor = LogCursor(since=SETUP, memory=3)
+    cursor.advance(newest_first(range(1, 6)))
+    assert cursor.seen_ids() == [entry(n).id for n in (3, 4, 5)]
+    assert not cursor.remember([entry(5).id])
+
+
+class FakeLog:
+    """Pages like GET /smartlock/log: newest first, `id` = strictly older than."""
+
+    def __init__(self, entries: list[SmartlockLog], page_size: int = 50) -> None:
+        self.entries = entries  # newest first
+        self.page_size = page_size
+        self.calls: list[str | None] = []
+
+    async def page(self, before: str | None) -> list[SmartlockLog]:
+        self.calls.append(before)
+        older = [e for e in self.entries if before is None or e.id < before]
+        return older[: self.page_size]
+
+
+async def test_burst_pages_back_until_a_seen_entry() -> None:
+    cursor = LogCursor(since=SETUP)
+    log = FakeLog(newest_first(range(1, 11)))
+    cursor.advance(await cursor.async_fetch(log.page, 50))
+    assert log.calls == [None]  # a short page: nothing older to read
+
+    log.entries = newest_first(range(1, 131))  # 120 new entries
+    fetched = await cursor.async_fetch(log.page, 50)
+    assert len(log.calls) == 1 + 3  # 50 + 50 + 30 (with the 10 seen entries)
+    new = cursor.advance(fetched)
+    assert [e.id for e in new] == [entry(n).id for n in range(11, 131)]
+
+
+async def test_burst_paging_is_bounded() -> None:
+    cursor = LogCursor(since=SETUP)
+    log = FakeLog(newest_first(range(1, 400)), page_size=50)
+    fetched = await cursor.async_fetch(log.page, 50)
+    assert len(log.calls) == MAX_PAGES
+    assert len(fetched) == MAX_PAGES * 50
+
+
+async def test_no_paging_when_the_page_reaches_before_setup() -> None:
+    cursor = LogCursor(since=SETUP)
+    entries = [entry(n) for n in range(100, 60, -1)] + [
+        entry(n, seconds=-60) for n in range(60, 0, -1)
+    ]
+    log = FakeLog(entries)
+    await cursor.async_fetch(log.page, 50)
+    assert log.calls == [None]
+
+
+async def test_store_round_trip(hass: HomeAssistant, hass_storage: dict[str, Any]) -> None:
+    key = storage_key("entry1")
+    store = Store[CursorData](hass, STORAGE_VERSION, key)
+    cursor = LogCursor(store, since=SETUP)
+    cursor.advance(newest_first(range(1, 4)))
+    await store.async_save({"seen": cursor.seen_ids()})  # what the delayed save writes
+    assert hass_storage[key]["data"] == {"seen": [entry(n).id for n in range(1, 4)]}
+
+    restored = LogCursor(Store[CursorData](hass, STORAGE_VERSION, key), since=SETUP)
+    await restored.async_load()
+    assert [e.id for e in restored.advance(newest_first(range(1, 5)))] == [entry(4).id]
+
+    await restored.async_remove()
+    assert key not in hass_storage
+
+
+async def test_nothing_stored_loads_empty(hass: HomeAssistant) -> None:
+    cursor = LogCursor.for_entry(hass, "missing")
+    await cursor.async_load()
+    assert cursor.seen_ids() == []
