@@ -46,7 +46,7 @@ def entity_id(hass: HomeAssistant, smartlock_id: int, key: str) -> str:
 
 async def settle(simulator: SimulatorServer, count: int) -> None:
     """Wait until the simulator has written `count` log entries (actions run in the background)."""
-    while len(simulator.state.logs) < count:
+    while len(simulator.state.logs) < count:  # noqa: ASYNC110 - the simulator offers no event
         await asyncio.sleep(0.01)
 
 
@@ -76,7 +76,8 @@ async def test_keypad_unlock_fires_event_bus_event_and_logbook_text(
     auth = next(a for a in simulator.state.auths.values() if a.get("code") == 456789)
     assert state.attributes["auth_id"] == auth["id"]
     assert state.attributes["log_id"] == simulator.state.logs[-1]["id"]
-    assert "code" not in state.attributes and "456789" not in str(state.attributes)
+    assert "code" not in state.attributes
+    assert "456789" not in str(state.attributes)
 
     assert len(events) == 1
     device = dr.async_get(hass).async_get_device_by_identifier(
@@ -91,7 +92,10 @@ async def test_keypad_unlock_fires_event_bus_event_and_logbook_text(
     describers: dict[tuple[str, str], Callable[[Event], dict[str, str]]] = {}
     async_describe_events(hass, lambda d, e, fn: describers.__setitem__((d, e), fn))
     describe = describers[(DOMAIN, EVENT_NUKI_WEB_API)]
-    assert describe(events[0]) == {"name": "Front door", "message": "unlocked by Anna (keypad code)"}
+    assert describe(events[0]) == {
+        "name": "Front door",
+        "message": "unlocked by Anna (keypad code)",
+    }
 
 
 async def test_wrong_code_is_rejected(
@@ -126,7 +130,8 @@ async def test_button_press_and_door_sensor_in_order(
     assert events[0].data["actor"] == "Button"
     assert {e.data[ATTR_ENTITY_ID] for e in events} == {entity_id(hass, GARDEN_DOOR, "activity")}
     state = hass.states.get(entity_id(hass, GARDEN_DOOR, "activity"))
-    assert state is not None and state.attributes["event_type"] == "door_closed"
+    assert state is not None
+    assert state.attributes["event_type"] == "door_closed"
 
 
 async def test_opener_ring_fires_activity_and_doorbell(
@@ -142,7 +147,8 @@ async def test_opener_ring_fires_activity_and_doorbell(
     assert doorbell.attributes["event_type"] == "ring"
     assert doorbell.attributes["device_class"] == "doorbell"
     activity = hass.states.get(entity_id(hass, BUILDING_ENTRANCE, "opener_activity"))
-    assert activity is not None and activity.attributes["event_type"] == "ring"
+    assert activity is not None
+    assert activity.attributes["event_type"] == "ring"
 
     before = len(simulator.state.logs)
     simulator.press_button(BUILDING_ENTRANCE)  # opens
@@ -150,7 +156,8 @@ async def test_opener_ring_fires_activity_and_doorbell(
     await refresh(hass, setup_integration)
     assert [e.data["type"] for e in events] == ["ring", "opened"]
     doorbell = hass.states.get(entity_id(hass, BUILDING_ENTRANCE, "doorbell"))
-    assert doorbell is not None and doorbell.attributes["event_type"] == "ring"
+    assert doorbell is not None
+    assert doorbell.attributes["event_type"] == "ring"
     assert len([e for e in events if e.data["log_id"] == events[0].data["log_id"]]) == 1
 
 
