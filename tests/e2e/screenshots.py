@@ -24,7 +24,7 @@ from .harness import Stack
 from .ui import call_ws, log_in, open_ui, text_pattern, translations
 
 IMAGES = harness.REPO / "docs" / "images"
-USER, PASSWORD = "Alex", "demo"  # the name shows in the pictures ("By Alex")
+USER, PASSWORD = "alex", "demo"  # the name shows in the pictures ("By alex")
 DOOR = "Front door"
 LOCK = "lock.front_door"
 ACTIVITY = "event.front_door_activity"
@@ -66,9 +66,11 @@ def shoot(page: Page, name: str) -> None:
 def take(page: Page, stack: Stack) -> None:
     """Visit the pages and take one picture of each."""
     open_ui(page, stack, "/config/integrations/dashboard")
+    page.set_viewport_size({"width": 1280, "height": 1100})  # the device page is tall
     open_ui(page, stack, f"/config/devices/device/{device_id(page, DOOR)}")
     expect(page.get_by_text(DOOR, exact=True).first).to_be_visible()
     shoot(page, "device-page")
+    page.set_viewport_size({"width": 1280, "height": 800})
 
     open_ui(page, stack, f"/config/integrations/dashboard?more-info-entity-id={LOCK}")
     expect(page.locator("ha-more-info-dialog").get_by_role("switch")).to_be_visible()
