@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
-from homeassistant.components.automation import DOMAIN as AUTOMATION_DOMAIN
+import pytest
 from homeassistant.const import ATTR_DEVICE_ID, ATTR_ENTITY_ID
 from homeassistant.core import Event, HomeAssistant
 from homeassistant.helpers import device_registry as dr
@@ -20,10 +21,15 @@ from pytest_homeassistant_custom_component.common import (
     async_mock_service,
 )
 
-from custom_components.nuki_web_api.activity import EVENT_NUKI_WEB_API
+from custom_components.nuki_web_api.activity import (
+    EVENT_NUKI_WEB_API,
+    activity_attributes,
+    activity_type,
+)
+from custom_components.nuki_web_api.api import Smartlock, SmartlockLog
 from custom_components.nuki_web_api.const import DOMAIN
 from custom_components.nuki_web_api.coordinator import NukiCoordinator
-from custom_components.nuki_web_api.logbook import async_describe_events
+from custom_components.nuki_web_api.logbook import async_describe_events, describe
 from custom_components.nuki_web_api.logbook_cursor import storage_key
 from simulator.core import Actor
 from simulator.testing import SimulatorServer
@@ -231,7 +237,7 @@ async def test_restart_does_not_fire_seen_entries_again(
     assert [e.data["log_id"] for e in events] == [unseen["id"]]
 
     # The cursor is saved a little later, and survives an unload and a new setup.
-    async_fire_time_changed(hass, dt_util.utcnow() + dt_util.dt.timedelta(seconds=30))
+    async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=30))
     await hass.async_block_till_done()
     assert unseen["id"] in hass_storage[key]["data"]["seen"]
     assert await hass.config_entries.async_unload(config_entry.entry_id)
@@ -248,9 +254,9 @@ async def test_event_entity_trigger_in_an_automation(
     activity = entity_id(hass, FRONT_DOOR, "activity")
     assert await async_setup_component(
         hass,
-        AUTOMATION_DOMAIN,
+        "automation",
         {
-            AUTOMATION_DOMAIN: {
+            "automation": {
                 "triggers": {"trigger": "state", "entity_id": activity},
                 "conditions": {
                     "condition": "state",
@@ -273,3 +279,70 @@ async def test_event_entity_trigger_in_an_automation(
     await settle(simulator, before + 1)
     await refresh(hass, setup_integration)
     assert [call.data["who"] for call in calls] == ["Anna"]
+
+
+def log_entry(action: int, state: int = 0, **extra: Any) -> SmartlockLog:
+    return SmartlockLog.from_json(
+        {
+            "id": "1",
+            "smartlockId": 1,
+            "action": action,
+            "trigger": 0,
+            "state": state,
+            "date": "2026-05-01T12:00:00.000Z",
+            **extra,
+        }
+    )
+
+
+def device_of_type(device_type: int) -> Smartlock:
+    return Smartlock.from_json(
+        {"smartlockId": 1, "accountId": 1, "type": device_type, "authId": 1, "name": "X"}
+    )
+
+
+@pytest.mark.parametrize(
+    ("device_type", "action", "state", "expected"),
+    [
+        (4, 1, 0, "unlocked"),
+        (4, 4, 0, "lock_n_go"),
+        (4, 2, 1, "jammed"),
+        (4, 1, 10, "rejected"),  # night mode
+        (4, 1, 225, "rejected"),  # fingerprint
+        (4, 1, 3, None),  # too recent: no event
+        (4, 253, 0, None),  # calibration
+        (3, 208, 0, "door_ajar"),
+        (2, 3, 0, "opened"),
+        (2, 6, 0, "continuous_mode_on"),
+        (2, 3, 224, None),  # a wrong code at an Opener
+        (2, 240, 0, None),
+    ],
+)
+def test_activity_types(device_type: int, action: int, state: int, expected: str | None) -> None:
+    assert activity_type(device_of_type(device_type), log_entry(action, state)) == expected
+
+
+def test_attributes_of_unknown_codes() -> None:
+    attributes = activity_attributes(log_entry(1, 0, trigger=99, name=""))
+    assert attributes["trigger"] == "unknown_99"
+    assert attributes["source"] is None
+    assert attributes["actor"] is None
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"type": "door_ajar"}, "was left open"),
+        ({"type": "locked", "actor": "Sam", "source": "default"}, "locked by Sam"),
+        ({"type": "new_thing"}, "new thing"),
+    ],
+)
+def test_logbook_sentences(data: dict[str, Any], message: str) -> None:
+    assert describe(data) == message
+
+
+async def test_logbook_for_a_removed_device(hass: HomeAssistant) -> None:
+    describers: dict[tuple[str, str], Callable[[Event], dict[str, str]]] = {}
+    async_describe_events(hass, lambda d, e, fn: describers.__setitem__((d, e), fn))
+    event: Event[Any] = Event(EVENT_NUKI_WEB_API, {ATTR_DEVICE_ID: "gone", "type": "ring"})
+    assert describers[(DOMAIN, EVENT_NUKI_WEB_API)](event) == {"name": "Nuki", "message": "rang"}

@@ -168,14 +168,11 @@ def _targets(hass: HomeAssistant, call: ServiceCall) -> list[_Target]:
         if not isinstance(device, dr.DeviceEntry):
             raise _invalid("unknown_device", device_id=device_id)
         smartlock_ids = device_smartlock_ids(device)
-        entries = (
-            hass.config_entries.async_get_entry(entry_id) for entry_id in device.config_entries
-        )
-        entry: NukiConfigEntry | None = next(
-            (item for item in entries if item is not None and item.domain == DOMAIN), None
+        entry: NukiConfigEntry | None = hass.config_entries.async_get_entry(
+            device.config_entry_id
         )
         name = device.name_by_user or device.name or device_id
-        if not smartlock_ids or entry is None:
+        if not smartlock_ids or entry is None or entry.domain != DOMAIN:
             raise _invalid("not_nuki_device", device=name)
         if entry.state is not ConfigEntryState.LOADED:
             raise _invalid("entry_not_loaded", device=name)
@@ -271,17 +268,18 @@ def _pick_code(call: ServiceCall, auths: Sequence[SmartlockAuth], target: _Targe
     if (auth_id is None) == (name is None):
         raise _invalid("pick_one_code")
     if _hosting_missing(auths, target):
-        raise _smart_hosting(target)
+        raise _smart_hosting([target])
     for auth in _keypad_codes(auths, target.smartlock_id):
         if auth.id is not None and (auth.id == auth_id or (auth_id is None and auth.name == name)):
             return auth
     raise _invalid("code_not_found", device=target.name, code=str(auth_id or name))
 
 
-def _smart_hosting(target: _Target) -> HomeAssistantError:
-    """Report a device that lacks Smart Hosting, and raise its repair issue."""
-    target.coordinator.async_mark_smart_hosting_missing([target.smartlock_id])
-    return _failed("keypad_smart_hosting", device=target.name)
+def _smart_hosting(targets: Sequence[_Target]) -> HomeAssistantError:
+    """Report devices that lack Smart Hosting, and raise their repair issues."""
+    for target in targets:
+        target.coordinator.async_mark_smart_hosting_missing([target.smartlock_id])
+    return _failed("keypad_smart_hosting", device=", ".join(t.name for t in targets))
 
 
 async def _await_change(
@@ -291,24 +289,27 @@ async def _await_change(
 ) -> None:
     """Read the authorizations back until `done` holds for every device, or fail.
 
-    A device that answers with the Smart Hosting error fails at once; the others fail
-    after AUTH_POLL_TIMEOUT seconds.
+    A device that answers with the Smart Hosting error is given up at once, the others
+    after AUTH_POLL_TIMEOUT seconds; the error names every device that failed.
     """
     loop = asyncio.get_running_loop()
     deadline = loop.time() + AUTH_POLL_TIMEOUT
     pending = list(targets)
-    while True:
+    unhosted: list[_Target] = []
+    while pending:
         auths = await _read_auths(coordinator)
         for target in list(pending):
             if done(auths, target):
                 pending.remove(target)
             elif _hosting_missing(auths, target):
-                raise _smart_hosting(target)
-        if not pending:
-            return
-        if loop.time() >= deadline:
+                pending.remove(target)
+                unhosted.append(target)
+        if pending and loop.time() >= deadline:
             raise _failed("keypad_timeout", device=", ".join(t.name for t in pending))
-        await asyncio.sleep(AUTH_POLL_INTERVAL)
+        if pending:
+            await asyncio.sleep(AUTH_POLL_INTERVAL)
+    if unhosted:
+        raise _smart_hosting(unhosted)
 
 
 async def _write(targets: Sequence[_Target], write: Callable[[], Any]) -> None:
@@ -318,7 +319,7 @@ async def _write(targets: Sequence[_Target], write: Callable[[], Any]) -> None:
     except NukiConflictError as err:
         raise _failed("keypad_duplicate", device=", ".join(t.name for t in targets)) from err
     except NukiSmartHostingError as err:
-        raise _smart_hosting(targets[0]) from err
+        raise _smart_hosting(targets) from err
     except NukiError as err:
         raise _failed("keypad_write_failed", error=str(err)) from err
 
