@@ -236,11 +236,13 @@ async def test_restart_does_not_fire_seen_entries_again(
     # The first cycle runs before the entities exist; they report its entries when added.
     assert [e.data["log_id"] for e in events] == [unseen["id"]]
 
-    # The cursor is saved a little later, and survives an unload and a new setup.
+    # The cursor is saved a little later, and on unload; it survives a new setup.
     async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=30))
     await hass.async_block_till_done()
     assert unseen["id"] in hass_storage[key]["data"]["seen"]
+    hass_storage[key]["data"]["seen"].remove(unseen["id"])
     assert await hass.config_entries.async_unload(config_entry.entry_id)
+    assert unseen["id"] in hass_storage[key]["data"]["seen"]
     assert await hass.config_entries.async_setup(config_entry.entry_id)
     await hass.async_block_till_done()
     assert coordinator_of(config_entry).data.new_logs == ()

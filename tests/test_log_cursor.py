@@ -7,6 +7,7 @@ from typing import Any
 
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.storage import Store
+from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.nuki_web_api.api import SmartlockLog
 from custom_components.nuki_web_api.logbook_cursor import (
@@ -130,3 +131,37 @@ async def test_nothing_stored_loads_empty(hass: HomeAssistant) -> None:
     cursor = LogCursor.for_entry(hass, "missing")
     await cursor.async_load()
     assert cursor.seen_ids() == []
+
+
+async def test_removing_the_entry_deletes_the_cursor(
+    hass: HomeAssistant, hass_storage: dict[str, Any], setup_integration: MockConfigEntry
+) -> None:
+    key = storage_key(setup_integration.entry_id)
+    await Store[CursorData](hass, STORAGE_VERSION, key).async_save({"seen": ["a"]})
+    assert key in hass_storage
+    assert await hass.config_entries.async_remove(setup_integration.entry_id)
+    assert key not in hass_storage
+
+
+async def test_error_items_do_not_page() -> None:
+    cursor = LogCursor(since=SETUP)
+    items = [
+        SmartlockLog.from_json(
+            {**_json(n), "error": "No active Smart Hosting subscription for the Smart Lock"}
+        )
+        for n in range(60, 0, -1)
+    ]
+    log = FakeLog(items)
+    await cursor.async_fetch(log.page, 50)
+    assert log.calls == [None]
+
+
+def _json(number: int) -> dict[str, Any]:
+    return {
+        "id": f"{number:024x}",
+        "smartlockId": 1,
+        "action": 255,
+        "trigger": 255,
+        "state": 255,
+        "date": (SETUP + timedelta(seconds=10)).isoformat(),
+    }

@@ -16,6 +16,7 @@ from .coordinator import (
     NukiRuntimeData,
     device_smartlock_ids,
 )
+from .logbook_cursor import LogCursor
 from .push import async_remove_push, async_setup_push
 from .services import async_setup_services
 from .settings_services import async_setup_settings_services
@@ -51,8 +52,9 @@ async def async_unload_entry(hass: HomeAssistant, entry: NukiConfigEntry) -> boo
 
 
 async def async_remove_entry(hass: HomeAssistant, entry: NukiConfigEntry) -> None:
-    """Delete what the entry left at Nuki Web (a push webhook)."""
+    """Delete what the entry left at Nuki Web (a push webhook) and its stored log cursor."""
     await async_remove_push(hass, entry)
+    await LogCursor.for_entry(hass, entry.entry_id).async_remove()
 
 
 async def async_remove_config_entry_device(

@@ -469,4 +469,5 @@ class NukiCoordinator(DataUpdateCoordinator[NukiData]):
     @override
     async def async_shutdown(self) -> None:
         self._cancel_follow_ups()
+        await self.log_cursor.async_save()
         await super().async_shutdown()

@@ -83,6 +83,7 @@ class NukiEventEntity(NukiEntity, EventEntity):
     """Fires one event per new log entry of its device, oldest first."""
 
     entity_description: NukiEventEntityDescription
+    _reported: tuple[SmartlockLog, ...] | None = None
 
     @override
     async def async_added_to_hass(self) -> None:
@@ -99,6 +100,10 @@ class NukiEventEntity(NukiEntity, EventEntity):
     @callback
     def _fire_new_logs(self) -> None:
         data = self.coordinator.data
+        # Listeners also run after a failed refresh, with the last snapshot: report a batch once.
+        if data.new_logs is self._reported:
+            return
+        self._reported = data.new_logs
         device = data.devices.get(self.smartlock_id)
         if device is not None:
             for entry in data.new_logs:

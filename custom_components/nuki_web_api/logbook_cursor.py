@@ -68,6 +68,11 @@ class LogCursor:
         if self._store is not None and (data := await self._store.async_load()) is not None:
             self.remember(data.get("seen", []))
 
+    async def async_save(self) -> None:
+        """Write the ids now (on unload), instead of the delayed save after a cycle."""
+        if self._store is not None:
+            await self._store.async_save(self._data())
+
     async def async_remove(self) -> None:
         """Delete the persisted ids (the config entry was removed)."""
         if self._store is not None:
@@ -96,7 +101,10 @@ class LogCursor:
         entries = await fetch_page(None)
         page = entries
         for _ in range(MAX_PAGES - 1):
-            if len(page) < page_size or not all(self._is_new(entry) for entry in page):
+            # Error-only items (no Smart Hosting) are never remembered: they do not page.
+            if len(page) < page_size or not all(
+                self._is_new(entry) and entry.error is None for entry in page
+            ):
                 break
             page = await fetch_page(page[-1].id)
             entries.extend(page)
