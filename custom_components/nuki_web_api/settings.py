@@ -296,9 +296,12 @@ class NukiSettingEntity(NukiEntity):
         return self._writer.value(self.device, description.config_object, description.field)
 
     async def async_write_setting(self, update: Callable[[JsonValue | None], JsonValue]) -> None:
-        """Write the setting and show the new value at once."""
+        """Write the setting and show the new value at once.
+
+        All entities are told, since others may show other bits of the same field.
+        """
         description = self.entity_description
         await self._writer.async_set(
             self.smartlock_id, description.config_object, description.field, update
         )
-        self.async_write_ha_state()
+        self.coordinator.async_update_listeners()
