@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import shutil
 import socket
@@ -62,7 +63,8 @@ def prepare_config(config_dir: Path, *, port: int, username: str, password: str)
             shutil.copy2(CONFIG_TEMPLATE / name, config_dir / name)
     link = config_dir / "custom_components"
     if not link.is_symlink():
-        link.symlink_to(REPO / "custom_components", target_is_directory=True)
+        target = os.path.relpath(REPO / "custom_components", config_dir.resolve())
+        link.symlink_to(target, target_is_directory=True)
 
     storage = config_dir / ".storage"
     if not (storage / "onboarding").exists():
