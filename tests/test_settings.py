@@ -18,9 +18,11 @@ from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers import issue_registry as ir
+from homeassistant.helpers.service import async_get_all_descriptions
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
 
 import simulator.app as sim_app
+from custom_components.nuki_web_api import settings
 from custom_components.nuki_web_api.const import DOMAIN
 from custom_components.nuki_web_api.repairs import smart_hosting_issue_id
 from custom_components.nuki_web_api.settings import CONFIRM_TIMEOUT, not_confirmed_issue_id
@@ -525,3 +527,24 @@ async def test_set_battery_warning_unknown_device(
             blocking=True,
         )
     assert "POST /bulk-web-config" not in simulator.counters()["requests"]
+
+
+async def test_service_descriptions(
+    hass: HomeAssistant, setup_integration: MockConfigEntry
+) -> None:
+    """services.yaml describes both actions; the fields match the schemas."""
+    descriptions = (await async_get_all_descriptions(hass))[DOMAIN]
+    assert set(descriptions["set_admin_pin"]["fields"]) == {"device_id", "pin"}
+    assert set(descriptions["set_battery_warning"]["fields"]) == {"device_id", "enabled"}
+
+
+async def test_unload_forgets_the_writer(
+    hass: HomeAssistant, setup_integration: MockConfigEntry
+) -> None:
+    """A reload starts with a new writer; the old one is not kept."""
+    coordinator = setup_integration.runtime_data.coordinator
+    assert coordinator in settings._WRITERS
+    assert await hass.config_entries.async_reload(setup_integration.entry_id)
+    await hass.async_block_till_done()
+    assert coordinator not in settings._WRITERS
+    assert setup_integration.runtime_data.coordinator in settings._WRITERS

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
 from typing import Final, Protocol
-from weakref import WeakKeyDictionary
 
 from homeassistant.const import EntityCategory
 from homeassistant.core import CALLBACK_TYPE, HassJob, callback
@@ -122,7 +121,7 @@ class SettingsWriter:
         self._pending: dict[_Key, _Pending] = {}
         entry = coordinator.config_entry
         entry.async_on_unload(coordinator.async_add_listener(self._confirm))
-        entry.async_on_unload(self._cancel_all)
+        entry.async_on_unload(self._unload)
 
     def value(self, device: Smartlock, obj: ConfigObject, field: str) -> JsonValue | None:
         """Return the value written last and not yet confirmed, else the reported one."""
@@ -236,12 +235,13 @@ class SettingsWriter:
         self._coordinator.async_update_listeners()
 
     @callback
-    def _cancel_all(self) -> None:
+    def _unload(self) -> None:
         for key in list(self._pending):
             self._drop(key)
+        _WRITERS.pop(self._coordinator, None)
 
 
-_WRITERS: WeakKeyDictionary[NukiCoordinator, SettingsWriter] = WeakKeyDictionary()
+_WRITERS: dict[NukiCoordinator, SettingsWriter] = {}
 
 
 def settings_writer(coordinator: NukiCoordinator) -> SettingsWriter:
