@@ -236,7 +236,9 @@ class NukiCoordinator(DataUpdateCoordinator[NukiData]):
             if device.name:
                 self._names[device.smartlock_id] = device.name
         activity = [entry for entry in logs if entry.error is None]
-        new_logs = tuple(entry for entry in self.log_cursor.advance(logs) if entry.error is None)
+        # Error-only items (a fault, or no Smart Hosting) are not remembered: the real entry
+        # behind the same id must still be reported once it can be read.
+        new_logs = self.log_cursor.advance(activity)
         last_log = {} if self.data is None else dict(self.data.last_log)
         for entry in reversed(activity):
             last_log[entry.smartlock_id] = entry
@@ -255,7 +257,8 @@ class NukiCoordinator(DataUpdateCoordinator[NukiData]):
 
     def _rate_limited(self, err: NukiRateLimitError) -> NukiData:
         """Slow down and keep the last state; log once per rate-limit episode."""
-        first = self._rate_limit_backoff is None
+        # One warning per episode of trouble: none if an outage was already reported.
+        first = self._rate_limit_backoff is None and self._outage_since is None
         self._rate_limit_backoff = (
             RATE_LIMIT_BACKOFF_MIN
             if self._rate_limit_backoff is None
@@ -288,11 +291,12 @@ class NukiCoordinator(DataUpdateCoordinator[NukiData]):
         now = dt_util.utcnow()
         if self._outage_since is None:
             self._outage_since = now
-            LOGGER.warning(
-                "Nuki Web API is not reachable (%s); keeping the last state for up to %s",
-                err,
-                OUTAGE_GRACE,
-            )
+            if self._rate_limit_backoff is None:  # else the rate limit was reported already
+                LOGGER.warning(
+                    "Nuki Web API is not reachable (%s); keeping the last state for up to %s",
+                    err,
+                    OUTAGE_GRACE,
+                )
         if now - self._outage_since < OUTAGE_GRACE:
             return self._previous()
         raise UpdateFailed(
