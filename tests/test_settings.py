@@ -178,6 +178,11 @@ async def test_write_never_confirmed(
     )
     assert issue is not None
     assert issue.translation_key == "setting_not_confirmed"
+    assert issue.translation_placeholders is not None
+    # The issue names the device and the entity ("Front door" + "Auto lock").
+    placeholders = issue.translation_placeholders
+    friendly_name = hass.states.get(case.entity_id).attributes["friendly_name"]
+    assert f"{placeholders['name']} {placeholders['setting']}" == friendly_name
     assert "did not apply the setting" in caplog.text
 
     # A later write that the device applies clears the issue.

@@ -106,6 +106,7 @@ def not_confirmed_issue_id(smartlock_id: int, field: str) -> str:
 @dataclass(slots=True)
 class _Pending:
     value: JsonValue
+    label: str
     cancel: CALLBACK_TYPE
 
 
@@ -137,8 +138,11 @@ class SettingsWriter:
         obj: ConfigObject,
         field: str,
         update: Callable[[JsonValue | None], JsonValue],
+        label: str | None = None,
     ) -> None:
         """Write ``update(current value)`` to one field; failures raise HomeAssistantError.
+
+        ``label`` names the setting in a warning (the entity's name).
 
         The body is built inside the device's action lock, so that a write queued behind
         another one starts from that one's values and does not undo it.
@@ -149,7 +153,7 @@ class SettingsWriter:
             device = coordinator.data.devices[smartlock_id]
             value = update(self.value(device, obj, field))
             await obj.write(coordinator.client, smartlock_id, self._body(device, obj, field, value))
-            self.remember(device, obj, field, value)
+            self.remember(device, obj, field, value, label)
 
         await coordinator.async_run_action(smartlock_id, call)
 
@@ -166,16 +170,26 @@ class SettingsWriter:
         return body
 
     @callback
-    def remember(self, device: Smartlock, obj: ConfigObject, field: str, value: JsonValue) -> None:
+    def remember(
+        self,
+        device: Smartlock,
+        obj: ConfigObject,
+        field: str,
+        value: JsonValue,
+        label: str | None = None,
+    ) -> None:
         """Show ``value`` until the device reports it or the confirmation time runs out."""
         key = (device.smartlock_id, obj, field)
         self._drop(key)
         raw = obj.raw(device)
-        if raw is None or raw.get(field) == value:
-            # Nothing to show (Nuki hides the object), or nothing to wait for.
+        if raw is None:
+            return  # nothing to show: Nuki hides the object
+        if raw.get(field) == value:
+            self._confirmed(device.smartlock_id, field)
             return
         self._pending[key] = _Pending(
             value,
+            label or f"{obj.name}.{field}",
             async_call_later(
                 self._coordinator.hass,
                 CONFIRM_TIMEOUT,
@@ -201,21 +215,24 @@ class SettingsWriter:
             raw = obj.raw(device)
             if raw is not None and raw.get(field) == pending.value:
                 self._drop(key)
-                ir.async_delete_issue(
-                    self._coordinator.hass, DOMAIN, not_confirmed_issue_id(smartlock_id, field)
-                )
+                self._confirmed(smartlock_id, field)
+
+    def _confirmed(self, smartlock_id: int, field: str) -> None:
+        """Withdraw the warning about an earlier value of the field, if there is one."""
+        ir.async_delete_issue(
+            self._coordinator.hass, DOMAIN, not_confirmed_issue_id(smartlock_id, field)
+        )
 
     @callback
     def _expire(self, key: _Key, _now: datetime) -> None:
         """Give up on a value: show the device's value and tell the user."""
-        del self._pending[key]
-        smartlock_id, obj, field = key
+        pending = self._pending.pop(key)
+        smartlock_id, _, field = key
         name = self._coordinator.device_name(smartlock_id)
         LOGGER.warning(
-            "%s did not apply the setting %s.%s within %.0f s; showing the reported value",
+            "%s did not apply the setting %s within %.0f s; showing the reported value",
             name,
-            obj.name,
-            field,
+            pending.label,
             CONFIRM_TIMEOUT,
         )
         ir.async_create_issue(
@@ -228,7 +245,7 @@ class SettingsWriter:
             translation_key="setting_not_confirmed",
             translation_placeholders={
                 "name": name,
-                "setting": f"{obj.name}.{field}",
+                "setting": pending.label,
                 "timeout": f"{CONFIRM_TIMEOUT:.0f}",
             },
         )
@@ -302,6 +319,10 @@ class NukiSettingEntity(NukiEntity):
         """
         description = self.entity_description
         await self._writer.async_set(
-            self.smartlock_id, description.config_object, description.field, update
+            self.smartlock_id,
+            description.config_object,
+            description.field,
+            update,
+            self.name if isinstance(self.name, str) else None,
         )
         self.coordinator.async_update_listeners()
