@@ -65,15 +65,15 @@ async def until(predicate: Callable[[], bool]) -> None:
 
 
 def make_entry(
-    simulator: SimulatorServer, *, token: str | None = None, **options: Any
+    simulator: SimulatorServer, *, token: str | None = None, push_on: bool = False
 ) -> MockConfigEntry:
-    """An entry for the simulator with the given options."""
+    """An entry for the simulator, with push on or off."""
     return MockConfigEntry(
         domain=DOMAIN,
         title="demo@example.com",
         unique_id="682876543",
         data={CONF_API_TOKEN: token or simulator.token, CONF_API_URL: simulator.url},
-        options=options,
+        options={CONF_PUSH: True} if push_on else {},
     )
 
 
@@ -98,7 +98,7 @@ async def push_entry(
     hass_client_no_auth: Callable[[], Any],
 ) -> AsyncIterator[MockConfigEntry]:
     """A loaded entry with push on; deliveries reach the test HTTP server."""
-    entry = make_entry(simulator, **{CONF_PUSH: True})
+    entry = make_entry(simulator, push_on=True)
     await setup_entry(hass, entry)
     client: TestClient = await hass_client_no_auth()
     simulator.webhooks.configure(redirect=str(client.make_url("/")))
@@ -254,7 +254,7 @@ async def test_setup_without_push_access_keeps_polling(
 ) -> None:
     secret_tokens.add(SECOND_ACCOUNT_TOKEN)
     hass.config.external_url = external
-    entry = make_entry(simulator, token=token, **{CONF_PUSH: True})
+    entry = make_entry(simulator, token=token, push_on=True)
     await setup_entry(hass, entry)
     assert entry.state is ConfigEntryState.LOADED
     assert entry.runtime_data.coordinator.push is None
@@ -268,7 +268,7 @@ async def test_stored_registration_is_reused(
     hass: HomeAssistant, simulator: SimulatorServer, external_url: str
 ) -> None:
     """After a restart (no unload), the registration Nuki still lists is used as it is."""
-    entry = make_entry(simulator, **{CONF_PUSH: True})
+    entry = make_entry(simulator, push_on=True)
     await setup_entry(hass, entry)
     stored = registration(entry)
     # A restart: the entry keeps its data; the HA webhook is registered again.
@@ -287,7 +287,7 @@ async def test_stale_registration_is_replaced(
     hass: HomeAssistant, simulator: SimulatorServer, external_url: str
 ) -> None:
     stale = {"webhook_id": "a" * 64, "nuki_id": 999, "secret": "old", "cloudhook": False}
-    entry = make_entry(simulator, **{CONF_PUSH: True})
+    entry = make_entry(simulator, push_on=True)
     entry.add_to_hass(hass)
     hass.config_entries.async_update_entry(
         entry, data={**entry.data, CONF_PUSH_REGISTRATION: stale}
@@ -683,7 +683,7 @@ async def test_remove_deletes_a_registration_left_behind(
     hass: HomeAssistant, simulator: SimulatorServer, external_url: str
 ) -> None:
     hook = await _register_directly(hass, simulator)
-    entry = make_entry(simulator, **{CONF_PUSH: True})
+    entry = make_entry(simulator, push_on=True)
     entry.add_to_hass(hass)
     hass.config_entries.async_update_entry(entry, data={**entry.data, CONF_PUSH_REGISTRATION: hook})
     await hass.config_entries.async_remove(entry.entry_id)
@@ -712,7 +712,7 @@ async def test_cloudhook_when_there_is_no_external_url(
         ),
         patch("homeassistant.components.cloud.async_delete_cloudhook", AsyncMock()) as delete,
     ):
-        entry = make_entry(simulator, **{CONF_PUSH: True})
+        entry = make_entry(simulator, push_on=True)
         await setup_entry(hass, entry)
         (hook,) = simulator.state.webhooks.values()
         assert hook["webhookUrl"] == "https://hooks.nabu.casa/abc"
