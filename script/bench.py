@@ -525,6 +525,57 @@ async def test_memory(hass: HomeAssistant, socket_enabled: None) -> None:
     )
 
 
+# --- 6. push ---------------------------------------------------------------------------------
+
+
+async def test_push_latency(
+    hass: HomeAssistant, socket_enabled: None, hass_client_no_auth: Callable[[], Any]
+) -> None:
+    """Simulator state change -> HA state, by push (Advanced API webhook); polling for contrast."""
+    hass.config.external_url = "https://ha.example.com"
+    async with SimulatorServer(scenario="generated:1", actuation_delay=0.05) as sim:
+        entry = await add_entry(hass, sim.url, push=True)
+        client = await hass_client_no_auth()
+        sim.webhooks.configure(redirect=str(client.make_url("/")))
+        [(smartlock_id, entity_id)] = lock_entities(hass, entry, 1)
+        changed_at: dict[int, float] = {}
+
+        def on_change(_account: int, feature: str, payload: dict[str, Any]) -> None:
+            if feature == "DEVICE_STATUS" and payload["state"]["state"] in (1, 3):
+                changed_at[payload["state"]["state"]] = time.monotonic()
+
+        sim.state.listeners.append(on_change)
+        sim.reset_counters()
+        times = []
+        for run in range(LATENCY_RUNS):
+            target = "unlocked" if run % 2 == 0 else "locked"
+            future, unsubscribe = watch(hass, entity_id, target)
+            sim.press_button(smartlock_id)
+            try:
+                async with asyncio.timeout(10):
+                    seen = await future
+            finally:
+                unsubscribe()
+            times.append(seen - changed_at[3 if target == "unlocked" else 1])
+        polls = sim.counters()["requests"].get("GET /smartlock", 0)
+        await unload(hass, entry)
+    DETAILS[6] = [
+        "| path | state change at Nuki -> HA state: median (min-max) |",
+        "|---|---:|",
+        f"| push (Advanced API webhook, loopback) | {median_range([t * 1000 for t in times], 'ms', 0)} |",
+        "| polling every 30 s | 15 s (0-30 s): uniform over the interval (row 2, polling arm) |",
+        "",
+        f"{LATENCY_RUNS} button presses (lock/unlock alternately); timed from the simulator's "
+        f"settled state to the Home Assistant state. Polls during the runs: {polls}.",
+    ]
+    SUMMARY[6] = (
+        "Nuki state change to HA state: push vs 30 s polling (median)",
+        f"{statistics.median(times) * 1000:.0f} ms vs ~15 s",
+        "(report)",
+        "-",
+    )
+
+
 # --- the report -----------------------------------------------------------------------------
 
 
@@ -548,6 +599,7 @@ def test_write_report() -> None:
         f"of {CPU_CYCLES} cycles)",
         4: "Idle writes",
         5: "Memory",
+        6: "Push (if enabled) vs polling",
     }
     for number in sorted(DETAILS):
         lines += ["", f"## {number}. {titles[number]}", "", *DETAILS[number]]
