@@ -22,9 +22,14 @@ from pytest_homeassistant_custom_component.common import (
     async_fire_time_changed,
 )
 
-from custom_components.nuki_web_api.api import NukiInvalidResponseError, NukiWebApiClient
+from custom_components.nuki_web_api.api import (
+    NukiForbiddenError,
+    NukiInvalidResponseError,
+    NukiWebApiClient,
+    Smartlock,
+)
 from custom_components.nuki_web_api.const import DOMAIN
-from custom_components.nuki_web_api.coordinator import NukiCoordinator
+from custom_components.nuki_web_api.coordinator import NukiCoordinator, is_transitional
 from simulator.testing import SimulatorServer
 
 FRONT_DOOR = 17618910285
@@ -546,3 +551,50 @@ async def test_invalid_response_to_action(
         await coordinator.async_run_action(FRONT_DOOR, call)
     assert exc_info.value.translation_key == "invalid_response"
     call.assert_awaited_once()
+
+
+@pytest.mark.parametrize(
+    ("device_type", "state", "moving"),
+    [
+        (4, {"state": 4}, True),  # locking
+        (4, {"state": 7}, True),  # unlatching
+        (4, {"state": 1}, False),  # locked
+        (2, {"state": 7}, True),  # Opener opening
+        (2, {"state": 3}, False),  # Opener ring to open active
+        (4, None, False),  # no state (no Smart Hosting)
+    ],
+)
+def test_is_transitional(device_type: int, state: dict[str, int] | None, moving: bool) -> None:
+    data: dict[str, object] = {"smartlockId": 1, "type": device_type}
+    if state is not None:
+        data["state"] = {
+            "mode": 2,
+            "trigger": 0,
+            "lastAction": 1,
+            "batteryCritical": False,
+            "doorState": 0,
+            "ringToOpenTimer": 0,
+            "nightMode": False,
+            **state,
+        }
+    assert is_transitional(Smartlock.from_json(data)) is moving
+
+
+async def test_other_client_error_makes_entities_unavailable(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    simulator: SimulatorServer,
+    setup_integration: MockConfigEntry,
+) -> None:
+    """An answer that is no outage (e.g. 403) is not papered over with the last state."""
+    coordinator = coordinator_of(setup_integration)
+    with patch.object(
+        coordinator.client,
+        "smartlocks",
+        side_effect=NukiForbiddenError("GET /smartlock -> 403", status=403),
+    ):
+        await next_cycle(hass, freezer)
+    assert not coordinator.last_update_success
+    assert hass.states.get(front_door_lock(hass)).state == STATE_UNAVAILABLE  # type: ignore[union-attr]
+    await next_cycle(hass, freezer)
+    assert coordinator.last_update_success

@@ -105,3 +105,12 @@ async def test_remove_device_only_when_gone(
     assert await remove(gone.id)
     assert device_registry.async_get(gone.id) is None
     assert device_registry.async_get(present.id) is not None
+
+
+async def test_remove_entry(
+    hass: HomeAssistant, simulator: SimulatorServer, setup_integration: MockConfigEntry
+) -> None:
+    assert await hass.config_entries.async_remove(setup_integration.entry_id)
+    await hass.async_block_till_done()
+    assert hass.config_entries.async_get_entry(setup_integration.entry_id) is None
+    assert setup_integration.state is ConfigEntryState.NOT_LOADED
