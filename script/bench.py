@@ -50,6 +50,18 @@ LATENCY_RUNS = 20
 CPU_CYCLES = 15
 NEW_LOGS = 50
 
+CPU_NOTE = (
+    "Where the time goes (cProfile of the 100-device cycle): about three quarters in the "
+    "~1,950 entity updates (about 20 entities per device, each runs on every cycle: Home "
+    "Assistant's `async_write_ha_state`, which then finds nothing changed, plus a per-entity "
+    "device-registry check and a scan of the cycle's new log entries), about 15 % in parsing "
+    "the 100 devices into typed models. The bare figure does neither, so the 2x and 10 ms "
+    "targets are missed by about 12x and 8x. The fix: skip the update of an entity whose device "
+    "snapshot, log entry and availability are unchanged (the coordinator keeps the previous "
+    "`Smartlock` object when it compares equal, entities compare by identity), and check the "
+    "device registry once per device, not per entity."
+)
+
 # Row number -> (metric, result, target, met) and the detail lines under the table.
 SUMMARY: dict[int, tuple[str, str, str, str]] = {}
 DETAILS: dict[int, list[str]] = {}
@@ -601,6 +613,8 @@ def test_write_report() -> None:
         5: "Memory",
         6: "Push (if enabled) vs polling",
     }
+    if 3 in DETAILS:
+        DETAILS[3] += ["", CPU_NOTE]
     for number in sorted(DETAILS):
         lines += ["", f"## {number}. {titles[number]}", "", *DETAILS[number]]
     text = "\n".join(lines) + "\n"
