@@ -103,6 +103,7 @@ async def test_keypad_unlock_fires_event_bus_event_and_logbook_text(
     assert describe(events[0]) == {
         "name": "Front door",
         "message": "unlocked by Anna (keypad code)",
+        "icon": "mdi:lock-open-variant",
     }
 
 
@@ -349,7 +350,11 @@ async def test_logbook_for_a_removed_device(hass: HomeAssistant) -> None:
     describers: dict[tuple[str, str], Callable[[Event], dict[str, str]]] = {}
     async_describe_events(hass, lambda d, e, fn: describers.__setitem__((d, e), fn))
     event: Event[Any] = Event(EVENT_NUKI_WEB_API, {ATTR_DEVICE_ID: "gone", "type": "ring"})
-    assert describers[(DOMAIN, EVENT_NUKI_WEB_API)](event) == {"name": "Nuki", "message": "rang"}
+    assert describers[(DOMAIN, EVENT_NUKI_WEB_API)](event) == {
+        "name": "Nuki",
+        "message": "rang",
+        "icon": "mdi:bell-ring",
+    }
 
 
 def install_blueprint(blueprints: str) -> None:

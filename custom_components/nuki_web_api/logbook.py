@@ -5,7 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from homeassistant.components.logbook.const import LOGBOOK_ENTRY_MESSAGE, LOGBOOK_ENTRY_NAME
+from homeassistant.components.logbook.const import (
+    LOGBOOK_ENTRY_ICON,
+    LOGBOOK_ENTRY_MESSAGE,
+    LOGBOOK_ENTRY_NAME,
+)
 from homeassistant.const import ATTR_DEVICE_ID
 from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.helpers import device_registry as dr
@@ -32,6 +36,26 @@ _PHRASES: Mapping[str, str] = {
     "continuous_mode_on": "continuous mode on",
     "continuous_mode_off": "continuous mode off",
 }
+# Event type -> the logbook icon (the logbook shows none for a bus event without one).
+_ICONS: Mapping[str, str] = {
+    "locked": "mdi:lock",
+    "unlocked": "mdi:lock-open-variant",
+    "unlatched": "mdi:lock-open-variant-outline",
+    "lock_n_go": "mdi:lock-clock",
+    "lock_n_go_unlatch": "mdi:lock-clock",
+    "door_opened": "mdi:door-open",
+    "door_closed": "mdi:door-closed",
+    "door_ajar": "mdi:door-open",
+    "jammed": "mdi:lock-alert",
+    "rejected": "mdi:alert",
+    "ring": "mdi:bell-ring",
+    "opened": "mdi:door-open",
+    "ring_to_open_on": "mdi:bell-check",
+    "ring_to_open_off": "mdi:bell-cancel",
+    "continuous_mode_on": "mdi:door-open",
+    "continuous_mode_off": "mdi:door-closed",
+}
+DEFAULT_ICON = "mdi:history"  # the activity event entity's icon
 _SOURCES: Mapping[str, str] = {
     "keypad_code": "keypad code",
     "fingerprint": "fingerprint",
@@ -65,6 +89,7 @@ def async_describe_events(
         return {
             LOGBOOK_ENTRY_NAME: name or "Nuki",
             LOGBOOK_ENTRY_MESSAGE: describe(event.data),
+            LOGBOOK_ENTRY_ICON: _ICONS.get(str(event.data.get("type")), DEFAULT_ICON),
         }
 
     async_describe_event(DOMAIN, EVENT_NUKI_WEB_API, async_describe)
