@@ -585,6 +585,7 @@ async def test_other_client_error_makes_entities_unavailable(
     freezer: FrozenDateTimeFactory,
     simulator: SimulatorServer,
     setup_integration: MockConfigEntry,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     """An answer that is no outage (e.g. 403) is not papered over with the last state."""
     coordinator = coordinator_of(setup_integration)
@@ -598,3 +599,7 @@ async def test_other_client_error_makes_entities_unavailable(
     assert hass.states.get(front_door_lock(hass)).state == STATE_UNAVAILABLE  # type: ignore[union-attr]
     await next_cycle(hass, freezer)
     assert coordinator.last_update_success
+    assert warnings_and_errors(caplog) == [
+        "Reading from Nuki Web API failed: GET /smartlock -> 403"
+    ]
+    assert sum("reachable again" in line for line in infos(caplog)) == 1

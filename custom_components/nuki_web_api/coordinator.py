@@ -196,6 +196,10 @@ class NukiCoordinator(DataUpdateCoordinator[NukiData]):
         except _OUTAGE_ERRORS as err:
             return self._outage(err)
         except NukiError as err:
+            if self.data is not None and self._outage_since is None:
+                # The base class's line is filtered out (see _OwnTransitionLines).
+                self._outage_since = dt_util.utcnow()
+                LOGGER.warning("Reading from Nuki Web API failed: %s", err)
             raise UpdateFailed(
                 translation_domain=DOMAIN,
                 translation_key="update_failed",
