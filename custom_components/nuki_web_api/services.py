@@ -1,8 +1,10 @@
-"""Service actions: Lock 'n' Go, continuous mode, keypad codes and the list of authorizations.
+"""Service actions: Lock 'n' Go, continuous mode, keypad codes, app access and authorizations.
 
 Nuki writes authorizations asynchronously, and its bulk endpoints silently skip devices
-without Smart Hosting, so every keypad-code write reads the authorizations back until the
-change shows (or a bounded wait ends) and reports the outcome per device.
+without Smart Hosting, so every authorization write reads the authorizations back until the
+change shows (or a bounded wait ends) and reports the outcome per device. With push on, app
+access goes through the Advanced API, whose answer names the refused devices and whose result
+arrives by webhook, so nothing is read back.
 """
 
 from __future__ import annotations
@@ -53,6 +55,7 @@ SERVICE_CREATE_KEYPAD_CODE: Final = "create_keypad_code"
 SERVICE_UPDATE_KEYPAD_CODE: Final = "update_keypad_code"
 SERVICE_DELETE_KEYPAD_CODE: Final = "delete_keypad_code"
 SERVICE_LIST_AUTHORIZATIONS: Final = "list_authorizations"
+SERVICE_GRANT_APP_ACCESS: Final = "grant_app_access"
 
 # Read-back of authorization writes: pause between reads and the longest wait, in seconds.
 AUTH_POLL_INTERVAL = 1.0
@@ -93,6 +96,16 @@ UPDATE_SCHEMA = probatio.Schema(
         probatio.Optional("new_name"): cv.string,
         probatio.Optional("code"): cv.string,
         probatio.Optional("enabled"): cv.boolean,
+        **_WINDOW_FIELDS,
+    }
+)
+GRANT_APP_ACCESS_SCHEMA = probatio.Schema(
+    {
+        **_DEVICES,
+        # Checked in the handler, so that a wrong value gets a translated error.
+        probatio.Required("account_user_id"): cv.match_all,
+        probatio.Required("name"): cv.string,
+        probatio.Optional("remote_allowed", default=True): cv.boolean,
         **_WINDOW_FIELDS,
     }
 )
@@ -168,9 +181,7 @@ def _targets(hass: HomeAssistant, call: ServiceCall) -> list[_Target]:
         if not isinstance(device, dr.DeviceEntry):
             raise _invalid("unknown_device", device_id=device_id)
         smartlock_ids = device_smartlock_ids(device)
-        entry: NukiConfigEntry | None = hass.config_entries.async_get_entry(
-            device.config_entry_id
-        )
+        entry: NukiConfigEntry | None = hass.config_entries.async_get_entry(device.config_entry_id)
         name = device.name_by_user or device.name or device_id
         if not smartlock_ids or entry is None or entry.domain != DOMAIN:
             raise _invalid("not_nuki_device", device=name)
@@ -205,6 +216,17 @@ def _name(text: str) -> str:
     if not 0 < len(text) <= MAX_NAME_LENGTH:
         raise _invalid("invalid_name", max=str(MAX_NAME_LENGTH))
     return text
+
+
+def _account_user(value: object) -> int:
+    """Accept a positive whole number, also as text or as a float from the number selector."""
+    try:
+        user = int(str(value).removesuffix(".0"))
+    except ValueError:
+        user = 0
+    if isinstance(value, bool) or user <= 0:
+        raise _invalid("invalid_account_user")
+    return user
 
 
 def _minutes(value: time) -> int:
@@ -275,17 +297,20 @@ def _pick_code(call: ServiceCall, auths: Sequence[SmartlockAuth], target: _Targe
     raise _invalid("code_not_found", device=target.name, code=str(auth_id or name))
 
 
-def _smart_hosting(targets: Sequence[_Target]) -> HomeAssistantError:
+def _smart_hosting(
+    targets: Sequence[_Target], key: str = "keypad_smart_hosting"
+) -> HomeAssistantError:
     """Report devices that lack Smart Hosting, and raise their repair issues."""
     for target in targets:
         target.coordinator.async_mark_smart_hosting_missing([target.smartlock_id])
-    return _failed("keypad_smart_hosting", device=", ".join(t.name for t in targets))
+    return _failed(key, device=", ".join(t.name for t in targets))
 
 
 async def _await_change(
     coordinator: NukiCoordinator,
     targets: Sequence[_Target],
     done: Callable[[list[SmartlockAuth], _Target], bool],
+    hosting_key: str = "keypad_smart_hosting",
 ) -> None:
     """Read the authorizations back until `done` holds for every device, or fail.
 
@@ -309,19 +334,24 @@ async def _await_change(
         if pending:
             await asyncio.sleep(AUTH_POLL_INTERVAL)
     if unhosted:
-        raise _smart_hosting(unhosted)
+        raise _smart_hosting(unhosted, hosting_key)
 
 
-async def _write(targets: Sequence[_Target], write: Callable[[], Any]) -> None:
+async def _write(
+    targets: Sequence[_Target],
+    write: Callable[[], Any],
+    failed_key: str = "keypad_write_failed",
+    hosting_key: str = "keypad_smart_hosting",
+) -> None:
     """Send a write; a 409 is a duplicate code, other client errors a failed write."""
     try:
         await write()
     except NukiConflictError as err:
         raise _failed("keypad_duplicate", device=", ".join(t.name for t in targets)) from err
     except NukiSmartHostingError as err:
-        raise _smart_hosting(targets) from err
+        raise _smart_hosting(targets, hosting_key) from err
     except NukiError as err:
-        raise _failed("keypad_write_failed", error=str(err)) from err
+        raise _failed(failed_key, error=str(err)) from err
 
 
 def _outcome(
@@ -454,6 +484,69 @@ async def _async_delete_keypad_code(call: ServiceCall) -> ServiceResponse:
     return _outcome(targets, "deleted", deleted)
 
 
+async def _async_grant_app_access(call: ServiceCall) -> ServiceResponse:
+    """Authorize an account user's Nuki app on the chosen devices.
+
+    With push on, PUT /smartlock/auth/advanced names the devices refused for lack of Smart
+    Hosting and the result arrives by webhook; without, PUT /smartlock/auth skips them
+    silently, so the authorizations are read back.
+    """
+    name = _name(call.data["name"])
+    user = _account_user(call.data["account_user_id"])
+    targets = _targets(call.hass, call)
+    body: Body = {
+        "name": name,
+        "accountUserId": user,
+        "remoteAllowed": call.data["remote_allowed"],
+        **_window(call.data),
+    }
+    created: dict[int, SmartlockAuth] = {}
+    for coordinator, group in _by_coordinator(targets).items():
+        ids = [target.smartlock_id for target in group]
+        if coordinator.push is not None:
+            await _write(
+                group,
+                partial(coordinator.push.async_create_auths, ids, body),
+                "app_access_failed",
+                "app_access_smart_hosting",
+            )
+            continue
+        # Only an authorization that was not there before counts as the new one.
+        known = {auth.id for auth in await _read_auths(coordinator)}
+        await _write(
+            group,
+            partial(coordinator.client.create_auths, ids, {**body, "type": int(AuthType.APP)}),
+            "app_access_failed",
+            "app_access_smart_hosting",
+        )
+        done = partial(_new_app_auth, known=frozenset(known), user=user, name=name, created=created)
+        await _await_change(coordinator, group, done, "app_access_smart_hosting")
+    return _outcome(targets, "created", created)
+
+
+def _new_app_auth(
+    auths: list[SmartlockAuth],
+    target: _Target,
+    *,
+    known: frozenset[str | None],
+    user: int,
+    name: str,
+    created: dict[int, SmartlockAuth],
+) -> bool:
+    """Whether the user's new app authorization shows on the device (noted in `created`)."""
+    for auth in auths:
+        if (
+            auth.id not in known
+            and auth.smartlock_id == target.smartlock_id
+            and auth.type == AuthType.APP
+            and auth.account_user_id == user
+            and auth.name == name
+        ):
+            created[target.smartlock_id] = auth
+            return True
+    return False
+
+
 async def _async_list_authorizations(call: ServiceCall) -> ServiceResponse:
     """Return the authorizations of the chosen devices; keypad codes only on request."""
     include_codes = call.data["include_codes"]
@@ -523,6 +616,7 @@ def async_setup_services(hass: HomeAssistant) -> None:
         (SERVICE_CREATE_KEYPAD_CODE, _async_create_keypad_code, CREATE_SCHEMA),
         (SERVICE_UPDATE_KEYPAD_CODE, _async_update_keypad_code, UPDATE_SCHEMA),
         (SERVICE_DELETE_KEYPAD_CODE, _async_delete_keypad_code, DELETE_SCHEMA),
+        (SERVICE_GRANT_APP_ACCESS, _async_grant_app_access, GRANT_APP_ACCESS_SCHEMA),
     ):
         hass.services.async_register(
             DOMAIN, name, handler, schema=schema, supports_response=SupportsResponse.OPTIONAL
