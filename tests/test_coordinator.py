@@ -23,8 +23,11 @@ from pytest_homeassistant_custom_component.common import (
 )
 
 from custom_components.nuki_web_api.api import (
+    NukiConflictError,
+    NukiError,
     NukiForbiddenError,
     NukiInvalidResponseError,
+    NukiRequestError,
     NukiWebApiClient,
     Smartlock,
 )
@@ -246,6 +249,50 @@ async def test_short_outage_keeps_state(
     assert coordinator_of(setup_integration).last_update_success
     assert len(warnings_and_errors(caplog)) == 1
     assert "not reachable" in warnings_and_errors(caplog)[0]
+    assert sum("reachable again" in line for line in infos(caplog)) == 1
+
+
+@pytest.mark.parametrize("route", ["GET /smartlock", "GET /smartlock/log"])
+async def test_busy_read_keeps_state(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    simulator: SimulatorServer,
+    setup_integration: MockConfigEntry,
+    route: str,
+) -> None:
+    """A read answered with 423 Locked passes like a short outage: entities keep their state."""
+    lock = front_door_lock(hass)
+    state = hass.states.get(lock)
+    assert state is not None
+    simulator.fail_next("423", route=route)
+    await next_cycle(hass, freezer)
+    assert coordinator_of(setup_integration).last_update_success
+    assert hass.states.get(lock).state == state.state  # type: ignore[union-attr]
+    assert simulator.state.faults.queue == []  # the fault was served
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        NukiConflictError("GET /smartlock -> HTTP 409", status=409),
+        NukiRequestError("GET /smartlock -> HTTP 408", status=408),
+    ],
+)
+async def test_other_transient_read_errors_keep_state(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    setup_integration: MockConfigEntry,
+    caplog: pytest.LogCaptureFixture,
+    error: NukiError,
+) -> None:
+    coordinator = coordinator_of(setup_integration)
+    state = hass.states.get(front_door_lock(hass))
+    assert state is not None
+    with patch.object(coordinator.client, "smartlocks", side_effect=error):
+        await next_cycle(hass, freezer)
+    assert coordinator.last_update_success
+    assert hass.states.get(front_door_lock(hass)).state == state.state  # type: ignore[union-attr]
+    await next_cycle(hass, freezer)
     assert sum("reachable again" in line for line in infos(caplog)) == 1
 
 

@@ -22,6 +22,7 @@ from .api import (
     DeviceType,
     LockState,
     NukiAuthError,
+    NukiConflictError,
     NukiConnectionError,
     NukiDeviceBusyError,
     NukiError,
@@ -29,6 +30,7 @@ from .api import (
     NukiNotAllowedError,
     NukiNotFoundError,
     NukiRateLimitError,
+    NukiRequestError,
     NukiServerError,
     NukiSmartHostingError,
     NukiWebApiClient,
@@ -80,8 +82,23 @@ _ACTION_ERROR_KEYS: tuple[tuple[type[NukiError], str], ...] = (
     (NukiInvalidResponseError, "invalid_response"),
 )
 
-# Failures that count as "Nuki Web is unreachable" while polling.
-_OUTAGE_ERRORS = (NukiServerError, NukiConnectionError, NukiInvalidResponseError)
+# Failures that count as "Nuki Web is unreachable" while polling: the last state is kept through
+# the grace period. Besides server, network and garbled answers, reads that Nuki refuses only for
+# the moment (423 Locked, 409 Conflict, 408 Request Timeout) pass like a short outage.
+_OUTAGE_ERRORS = (
+    NukiServerError,
+    NukiConnectionError,
+    NukiInvalidResponseError,
+    NukiDeviceBusyError,
+    NukiConflictError,
+)
+_TRANSIENT_STATUSES = frozenset({408})
+
+
+def _is_outage(err: NukiError) -> bool:
+    return isinstance(err, _OUTAGE_ERRORS) or (
+        isinstance(err, NukiRequestError) and err.status in _TRANSIENT_STATUSES
+    )
 
 
 class _OwnTransitionLines(logging.Filter):
@@ -119,6 +136,21 @@ class NukiData:
     smart_hosting_missing: frozenset[int]
     new_logs: tuple[SmartlockLog, ...]
     last_log: dict[int, SmartlockLog] = field(default_factory=dict)
+    # new_logs by smartlockId, so that each entity finds its device's entries in one lookup.
+    new_logs_by_device: dict[int, tuple[SmartlockLog, ...]] = field(
+        init=False, repr=False, compare=False
+    )
+
+    def __post_init__(self) -> None:
+        """Group the new entries by device (``dataclasses.replace`` groups again)."""
+        grouped: dict[int, list[SmartlockLog]] = {}
+        for entry in self.new_logs:
+            grouped.setdefault(entry.smartlock_id, []).append(entry)
+        object.__setattr__(
+            self,
+            "new_logs_by_device",
+            {smartlock_id: tuple(entries) for smartlock_id, entries in grouped.items()},
+        )
 
 
 def _lock_state(device: Smartlock | None) -> LockState | OpenerState | None:
@@ -193,9 +225,9 @@ class NukiCoordinator(DataUpdateCoordinator[NukiData]):
             ) from err
         except NukiRateLimitError as err:
             return self._rate_limited(err)
-        except _OUTAGE_ERRORS as err:
-            return self._outage(err)
         except NukiError as err:
+            if _is_outage(err):
+                return self._outage(err)
             if self.data is not None and self._outage_since is None:
                 # The base class's line is filtered out (see _OwnTransitionLines).
                 self._outage_since = dt_util.utcnow()

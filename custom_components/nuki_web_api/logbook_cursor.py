@@ -2,8 +2,9 @@
 
 The ids seen are kept in a bounded memory and persisted per config entry with a
 `Store`, so that a restart of Home Assistant does not report them again. Entries dated
-before the cursor was created (before the integration was set up) are history: they are
-remembered, never reported.
+before the config entry was first set up are history: they are remembered, never reported.
+That moment is persisted too: a reload (after a reauth, say) or a restart reports what
+happened while the entry was not polling, at most what one bounded paging run reads.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from datetime import datetime
-from typing import TypedDict
+from typing import NotRequired, TypedDict
 
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.storage import Store
@@ -30,9 +31,10 @@ type PageFetcher = Callable[[str | None], Awaitable[list[SmartlockLog]]]
 
 
 class CursorData(TypedDict):
-    """What is persisted: the remembered ids, oldest first."""
+    """What is persisted: the remembered ids, oldest first, and the cut-off (ISO 8601)."""
 
     seen: list[str]
+    since: NotRequired[str]  # missing in stores written before it was kept
 
 
 def storage_key(entry_id: str) -> str:
@@ -64,9 +66,18 @@ class LogCursor:
         return cls(Store[CursorData](hass, STORAGE_VERSION, storage_key(entry_id)))
 
     async def async_load(self) -> None:
-        """Restore the ids seen before the last restart."""
-        if self._store is not None and (data := await self._store.async_load()) is not None:
+        """Restore the ids seen and the cut-off; a new cursor persists its cut-off right away."""
+        if self._store is None:
+            return
+        data = await self._store.async_load()
+        if data is not None:
             self.remember(data.get("seen", []))
+            since = dt_util.parse_datetime(data.get("since", ""))
+            if since is not None:
+                self._since = since
+                return
+        # First setup (or an older store): now is the cut-off from here on.
+        await self._store.async_save(self._data())
 
     async def async_save(self) -> None:
         """Write the ids now (on unload), instead of the delayed save after a cycle."""
@@ -122,7 +133,7 @@ class LogCursor:
         return new
 
     def _data(self) -> CursorData:
-        return {"seen": self.seen_ids()}
+        return {"seen": self.seen_ids(), "since": self._since.isoformat()}
 
     def _add(self, log_id: str) -> bool:
         if log_id in self._seen:
