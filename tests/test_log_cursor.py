@@ -143,6 +143,9 @@ async def test_nothing_stored_loads_empty(hass: HomeAssistant) -> None:
     cursor = LogCursor.for_entry(hass, "missing")
     await cursor.async_load()
     assert cursor.seen_ids() == []
+    unstored = LogCursor(since=SETUP)
+    await unstored.async_load()
+    assert unstored.advance([entry(1, seconds=-60)]) == ()
 
 
 async def test_cut_off_is_the_first_setup(

@@ -207,6 +207,10 @@ class NukiCoordinator(DataUpdateCoordinator[NukiData]):
         # Devices acted on, with their lock/opener state before the action, until it settles.
         self._unsettled: dict[int, LockState | OpenerState | None] = {}
         self._cancel_follow_up: CALLBACK_TYPE | None = None
+        # Pushed device states so far, and per device the number of its last one: a poll that
+        # started before a device's push keeps the pushed state (see _keep_pushed).
+        self._pushes = 0
+        self._pushed: dict[int, int] = {}
 
     # --- polling ---------------------------------------------------------------------
 
@@ -216,6 +220,7 @@ class NukiCoordinator(DataUpdateCoordinator[NukiData]):
 
     @override
     async def _async_update_data(self) -> NukiData:
+        started = self._pushes
         try:
             devices = await self.client.smartlocks()
             logs = await self._fetch_logs()
@@ -238,10 +243,31 @@ class NukiCoordinator(DataUpdateCoordinator[NukiData]):
                 translation_placeholders={"error": str(err)},
             ) from err
         self._end_outage()
-        data = self._snapshot(devices, logs)
+        data = self._keep_pushed(self._snapshot(devices, logs), started)
         if self.push is not None:
             await self.push.async_polled(self.data, data)
+            data = self._keep_pushed(data, started)  # a push may have come in meanwhile
         return data
+
+    def _keep_pushed(self, data: NukiData, started: int) -> NukiData:
+        """Keep the devices pushed while this poll was in flight: the poll read them earlier."""
+        newer = {
+            smartlock_id: self.data.devices[smartlock_id]
+            for smartlock_id, number in self._pushed.items()
+            if number > started and smartlock_id in data.devices.keys() & self.data.devices.keys()
+        }
+        return replace(data, devices={**data.devices, **newer}) if newer else data
+
+    @callback
+    def async_set_pushed_device(self, device: Smartlock) -> None:
+        """Apply a device that arrived by push (newer than what a poll in flight will bring)."""
+        self._pushes += 1
+        self._pushed[device.smartlock_id] = self._pushes
+        self.async_set_updated_data(
+            replace(
+                self.data, devices={**self.data.devices, device.smartlock_id: device}, new_logs=()
+            )
+        )
 
     async def _fetch_logs(self) -> list[SmartlockLog]:
         """Read the newest log page; a 401 here means the token lacks the log scope."""

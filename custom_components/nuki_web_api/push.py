@@ -430,14 +430,10 @@ class NukiPush:
 
     def _update_device(self, smartlock_id: int, changes: JsonObject) -> None:
         """Merge pushed fields into the device's JSON and parse it like a poll would."""
-        data = self._coordinator.data
-        if (device := data.devices.get(smartlock_id)) is None:
+        if (device := self._coordinator.data.devices.get(smartlock_id)) is None:
             self._refresh()  # a device this account did not have: read it completely
             return
-        updated = Smartlock.from_json({**device.raw, **changes})
-        self._coordinator.async_set_updated_data(
-            replace(data, devices={**data.devices, smartlock_id: updated}, new_logs=())
-        )
+        self._coordinator.async_set_pushed_device(Smartlock.from_json({**device.raw, **changes}))
 
     @callback
     def _refresh(self) -> None:
