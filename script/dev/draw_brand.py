@@ -24,7 +24,9 @@ def mark(size: int) -> Image.Image:
     d.rounded_rectangle((74 * s, 88 * s, 190 * s, 114 * s), radius=13 * s, fill=WHITE)
     # keyhole
     d.ellipse((100 * s, 132 * s, 156 * s, 188 * s), fill=WHITE)
-    d.polygon(((114 * s, 170 * s), (142 * s, 170 * s), (152 * s, 226 * s), (104 * s, 226 * s)), fill=WHITE)
+    d.polygon(
+        ((114 * s, 170 * s), (142 * s, 170 * s), (152 * s, 226 * s), (104 * s, 226 * s)), fill=WHITE
+    )
     return img
 
 
