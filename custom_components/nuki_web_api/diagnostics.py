@@ -1,4 +1,4 @@
-"""Diagnostics: the entry's settings and Nuki's raw device JSON, without secrets or personal data."""
+"""Diagnostics: the entry's settings, Nuki's raw device and authorization JSON, without secrets or personal data."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from typing import Any
 from homeassistant.components.diagnostics import async_redact_data
 from homeassistant.core import HomeAssistant
 
+from .api import NukiError, NukiWebApiClient
 from .const import CONF_API_TOKEN
 from .coordinator import NukiConfigEntry
 
@@ -27,6 +28,8 @@ TO_REDACT = {
     "webhook_id",
     "webhookUrl",
 }
+# Authorizations also carry ids that point at people; type, windows and errors stay.
+AUTH_TO_REDACT = TO_REDACT | {"appId", "authId", "fingerprints", "id"}
 
 
 async def async_get_config_entry_diagnostics(
@@ -43,4 +46,14 @@ async def async_get_config_entry_diagnostics(
         "last_update_success": coordinator.last_update_success,
         "smart_hosting_missing": sorted(data.smart_hosting_missing),
         "devices": [async_redact_data(device.raw, TO_REDACT) for device in data.devices.values()],
+        "authorizations": await _authorizations(entry.runtime_data.client),
     }
+
+
+async def _authorizations(client: NukiWebApiClient) -> list[dict[str, Any]] | dict[str, str]:
+    """Read on demand (to debug "my code does not work"); a failure must not fail the download."""
+    try:
+        auths = await client.auths()
+    except NukiError as err:
+        return {"error": type(err).__name__}
+    return [dict(async_redact_data(auth.raw, AUTH_TO_REDACT)) for auth in auths]
