@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import voluptuous as vol
 import yaml
 from awesomeversion import AwesomeVersion, AwesomeVersionStrategy
 from homeassistant.components.binary_sensor import BinarySensorEntityDescription
@@ -31,7 +32,9 @@ from homeassistant.components.select import SelectEntityDescription
 from homeassistant.components.sensor import SensorEntityDescription
 from homeassistant.components.switch import SwitchEntityDescription
 from homeassistant.const import __version__ as ha_version
+from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity import EntityDescription
+from homeassistant.setup import async_setup_component
 
 from custom_components import nuki_web_api
 from custom_components.nuki_web_api.const import DOMAIN, PLATFORMS
@@ -155,6 +158,10 @@ def hacs_problems(integration: Path) -> list[str]:
 # --- translations -------------------------------------------------------------------------
 
 PLACEHOLDER = re.compile(r"\{(\w+)\}")
+# hassfest translation_value_validator: no HTML, no '{quoted}' placeholders, no padding.
+HTML_TAG = re.compile(r"<[a-z/][^>]*>", re.IGNORECASE)
+QUOTED_PLACEHOLDER = re.compile(r"'[^']*\{[^}]+\}[^']*'")
+SLUG = re.compile(r"^[a-z0-9_]+$")
 
 
 def _leaves(tree: Any, prefix: str = "") -> Iterator[tuple[str, Any]]:
@@ -175,6 +182,13 @@ def translation_problems(integration: Path) -> list[str]:
     en = dict(_leaves(_translations(integration, "en")))
     de = dict(_leaves(_translations(integration, "de")))
     problems = [f"{key}: [%key: reference" for key, text in en.items() if "[%key:" in str(text)]
+    source = _translations(integration, "en")
+    problems += [
+        f"{part} key {key!r} is not a slug"
+        for part in ("entity", "exceptions", "issues", "services", "selector")
+        for key in _keys(source.get(part, {}))
+        if not SLUG.match(key)
+    ]
     problems += [f"de.json lacks {key}" for key in sorted(en.keys() - de.keys())]
     problems += [f"de.json has extra {key}" for key in sorted(de.keys() - en.keys())]
     for language, leaves in (("en", en), ("de", de)):
@@ -183,12 +197,45 @@ def translation_problems(integration: Path) -> list[str]:
             for key, text in leaves.items()
             if not isinstance(text, str) or not text.strip()
         ]
+    for language, leaves in (("en", en), ("de", de)):
+        for key, text in leaves.items():
+            if HTML_TAG.search(str(text)):
+                problems.append(f"{language}.json {key} contains HTML")
+            if QUOTED_PLACEHOLDER.search(str(text)):
+                problems.append(f"{language}.json {key} quotes a placeholder")
+            if str(text) != str(text).strip():
+                problems.append(f"{language}.json {key} has leading or trailing spaces")
     problems += [
         f"{key}: placeholders differ"
         for key in en.keys() & de.keys()
         if set(PLACEHOLDER.findall(str(en[key]))) != set(PLACEHOLDER.findall(str(de[key])))
     ]
     return problems
+
+
+def icon_problems(integration: Path) -> list[str]:
+    """icons.json: Material Design icons only; every entity entry has a default."""
+    icons: dict[str, Any] = _json(integration / "icons.json")
+    problems = [
+        f"{key}: {icon!r} is not an mdi: icon"
+        for key, icon in _leaves(icons)
+        if not (isinstance(icon, str) and re.fullmatch(r"mdi:[a-z0-9-]+", icon))
+    ]
+    problems += [
+        f"entity.{platform}.{key} has no default icon"
+        for platform, entries in icons.get("entity", {}).items()
+        for key, entry in entries.items()
+        if "default" not in entry
+    ]
+    problems += [f"{key} is not a slug" for key in _keys(icons) if not SLUG.match(key)]
+    return problems
+
+
+def _keys(tree: Any) -> Iterator[str]:
+    if isinstance(tree, dict):
+        for key, value in tree.items():
+            yield key
+            yield from _keys(value)
 
 
 # --- services -----------------------------------------------------------------------------
@@ -618,6 +665,7 @@ CHECKERS: dict[str, Checker] = {
     "manifest": manifest_problems,
     "hacs": hacs_problems,
     "translations": translation_problems,
+    "icons": icon_problems,
     "services": service_problems,
     "flows": flow_problems,
     "entity_translations": entity_translation_problems,
@@ -633,6 +681,32 @@ CHECKERS: dict[str, Checker] = {
 def test_repository_passes(checker: Checker) -> None:
     """The repository as committed passes every check."""
     assert checker(INTEGRATION) == []
+
+
+TARGET_KEYS = {"area_id", "device_id", "entity_id", "floor_id", "label_id"}
+
+
+def _schema_fields(schema: Any) -> set[str]:
+    """Field names of a service schema (entity services wrap theirs in All(...))."""
+    if isinstance(schema, vol.Schema):
+        return _schema_fields(schema.schema)
+    if isinstance(schema, vol.All):
+        return _schema_fields(schema.validators[0])
+    return {str(key) for key in schema} - {"metadata"}
+
+
+async def test_services_yaml_matches_registered_services(hass: HomeAssistant) -> None:
+    """The actions async_setup registers are those services.yaml describes, field by field."""
+    assert await async_setup_component(hass, DOMAIN, {})
+    registered = hass.services.async_services_internal()[DOMAIN]
+    described: dict[str, Any] = yaml.safe_load((INTEGRATION / "services.yaml").read_text())
+
+    assert registered.keys() == described.keys()
+    for name, service in registered.items():
+        fields = _schema_fields(service.schema)
+        if "target" in described[name]:
+            fields -= TARGET_KEYS
+        assert fields == set(described[name].get("fields", {})), name
 
 
 def test_the_walks_find_what_they_check() -> None:
@@ -702,6 +776,26 @@ BREAKAGES: dict[str, tuple[Checker, Callable[[Path], object]]] = {
         lambda i: _edit_json(
             i / "translations/en.json",
             lambda d: d["config"]["abort"].update(reauth_successful="[%key:common::x%]"),
+        ),
+    ),
+    "de_padded": (
+        translation_problems,
+        lambda i: _edit_json(
+            i / "translations/de.json",
+            lambda d: d["config"]["abort"].update(wrong_account=" Falsches Konto"),
+        ),
+    ),
+    "en_quoted_placeholder": (
+        translation_problems,
+        lambda i: _edit_json(
+            i / "translations/en.json",
+            lambda d: d["exceptions"]["device_busy"].update(message="'{name}' is busy"),
+        ),
+    ),
+    "icon_not_mdi": (
+        icon_problems,
+        lambda i: _edit_json(
+            i / "icons.json", lambda d: d["services"]["lock_n_go"].update(service="lock")
         ),
     ),
     "service_no_icon": (
