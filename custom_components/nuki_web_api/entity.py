@@ -6,16 +6,16 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import override
 
-from homeassistant.core import callback
+from homeassistant.core import CALLBACK_TYPE, callback
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.helpers.entity import Entity, EntityDescription
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
-from homeassistant.helpers.update_coordinator import CoordinatorEntity
+from homeassistant.helpers.update_coordinator import BaseCoordinatorEntity, CoordinatorEntity
 
 from .api import DeviceType, LogAction, LogCompletion, Smartlock, SmartlockLog
 from .const import DOMAIN
-from .coordinator import NukiConfigEntry, NukiCoordinator
+from .coordinator import NukiConfigEntry, NukiCoordinator, NukiData
 
 MANUFACTURER = "Nuki Home Solutions"
 
@@ -81,50 +81,99 @@ def device_info(coordinator: NukiCoordinator, device: Smartlock) -> DeviceInfo:
     return info
 
 
-class NukiEntity(CoordinatorEntity[NukiCoordinator]):
-    """An entity of one Nuki device, described by an entity description."""
+def _registry_fields(device: Smartlock) -> tuple[str | None, str, str | None, int | None]:
+    """Return what device_info takes from the device that can change (name, model, versions)."""
+    return (device.name, device.model, device.firmware, device.hardware_version)
 
-    _attr_has_entity_name = True
 
-    def __init__(
-        self,
-        coordinator: NukiCoordinator,
-        smartlock_id: int,
-        description: NukiEntityDescription,
-    ) -> None:
-        """Bind the entity to its device; the unique id is the smartlockId and the key."""
-        super().__init__(coordinator)
-        self.entity_description = description
-        self.smartlock_id = smartlock_id
-        self._attr_unique_id = f"{smartlock_id}_{description.key}"
-        self._attr_device_info = device_info(coordinator, coordinator.data.devices[smartlock_id])
-        self._actor_log: SmartlockLog | None = None
-        self._remember_actor()
+def _log_id(entry: SmartlockLog | None) -> str | None:
+    return None if entry is None else entry.id
 
-    @property
-    def device(self) -> Smartlock:
-        """The device as of the latest refresh (only valid while the entity is available)."""
-        return self.coordinator.data.devices[self.smartlock_id]
 
-    @property
-    def actor_log(self) -> SmartlockLog | None:
-        """The newest log entry, seen since setup, in which someone operated the device."""
-        return self._actor_log
+def _device_changed(before: NukiData, after: NukiData, smartlock_id: int) -> bool:
+    """Tell whether anything an entity of the device shows may differ between two snapshots.
+
+    The client returns the identical device object while Nuki sends the same JSON.
+    """
+    return (
+        after.devices.get(smartlock_id) is not before.devices.get(smartlock_id)
+        or smartlock_id in after.new_logs_by_device
+        or (smartlock_id in after.smart_hosting_missing)
+        != (smartlock_id in before.smart_hosting_missing)
+        or _log_id(after.last_log.get(smartlock_id)) != _log_id(before.last_log.get(smartlock_id))
+    )
+
+
+class DeviceListeners:
+    """One coordinator listener that calls only the entities of the devices that changed.
+
+    A cycle usually changes few devices, and calling each of hundreds of entities on every
+    cycle would cost more than the requests. All entities are called when the snapshot is
+    not new (the listeners run after a failed refresh, or to show a written setting) or the
+    refresh's success changed (availability). A changed device also gets its registry entry
+    checked here, once, not by each of its entities.
+
+    It lives while the coordinator has entities (unload or a reload starts afresh).
+    """
+
+    def __init__(self, coordinator: NukiCoordinator) -> None:
+        """Subscribe to the coordinator once the first entity listens."""
+        self._coordinator = coordinator
+        self._updates: dict[int, list[CALLBACK_TYPE]] = {}
+        self._unsubscribe: CALLBACK_TYPE | None = None
+        self._data: NukiData | None = None
+        self._success: bool | None = None
 
     @callback
-    @override
-    def _handle_coordinator_update(self) -> None:
-        self._remember_actor()
-        self._update_device_registry()
-        super()._handle_coordinator_update()
+    def add(self, smartlock_id: int, update: CALLBACK_TYPE) -> CALLBACK_TYPE:
+        """Call ``update`` when the device changes; return the function that stops it."""
+        if self._unsubscribe is None:
+            self._unsubscribe = self._coordinator.async_add_listener(self._dispatch)
+        self._updates.setdefault(smartlock_id, []).append(update)
 
-    def _update_device_registry(self) -> None:
+        @callback
+        def remove() -> None:
+            updates = self._updates[smartlock_id]
+            updates.remove(update)
+            if not updates:
+                del self._updates[smartlock_id]
+            if not self._updates and self._unsubscribe is not None:
+                self._unsubscribe()
+                _DEVICE_LISTENERS.pop(self._coordinator, None)
+
+        return remove
+
+    @callback
+    def _dispatch(self) -> None:
+        coordinator = self._coordinator
+        data, success = coordinator.data, coordinator.last_update_success
+        before, self._data = self._data, data
+        was_success, self._success = self._success, success
+        if before is None or before is data or success != was_success:
+            changed = list(self._updates)
+        else:
+            changed = [sid for sid in self._updates if _device_changed(before, data, sid)]
+        for smartlock_id in changed:
+            device = data.devices.get(smartlock_id)
+            old = None if before is None else before.devices.get(smartlock_id)
+            if device is not None and (
+                old is None
+                or (device is not old and _registry_fields(device) != _registry_fields(old))
+            ):
+                self._update_device_registry(device)
+            for update in list(self._updates.get(smartlock_id, ())):
+                try:
+                    update()
+                except Exception:
+                    coordinator.logger.exception("Unexpected error updating an entity")
+
+    def _update_device_registry(self, device: Smartlock) -> None:
         """Carry a firmware update or a rename in Nuki into the device registry."""
-        if self.device_entry is None or self.smartlock_id not in self.coordinator.data.devices:
-            return
-        registry = dr.async_get(self.hass)
-        entry = registry.async_get(self.device_entry.id, include_child_devices=False)
-        info = device_info(self.coordinator, self.device)
+        registry = dr.async_get(self._coordinator.hass)
+        entry = registry.async_get_device_by_identifier(
+            (DOMAIN, str(device.smartlock_id)), self._coordinator.config_entry.entry_id
+        )
+        info = device_info(self._coordinator, device)
         wanted = (
             info.get("name"),
             info.get("model"),
@@ -140,6 +189,90 @@ class NukiEntity(CoordinatorEntity[NukiCoordinator]):
                 entry.id, name=name, model=model, sw_version=sw_version, hw_version=hw_version
             )
 
+
+_DEVICE_LISTENERS: dict[NukiCoordinator, DeviceListeners] = {}
+
+
+def device_listeners(coordinator: NukiCoordinator) -> DeviceListeners:
+    """Return the coordinator's DeviceListeners (made on first use)."""
+    listeners = _DEVICE_LISTENERS.get(coordinator)
+    if listeners is None:
+        listeners = _DEVICE_LISTENERS[coordinator] = DeviceListeners(coordinator)
+    return listeners
+
+
+class NukiEntity(CoordinatorEntity[NukiCoordinator]):
+    """An entity of one Nuki device, described by an entity description."""
+
+    _attr_has_entity_name = True
+    # What the state written last was made of (see _handle_coordinator_update).
+    _written: tuple[object, ...] | None = None
+
+    def __init__(
+        self,
+        coordinator: NukiCoordinator,
+        smartlock_id: int,
+        description: NukiEntityDescription,
+    ) -> None:
+        """Bind the entity to its device; the unique id is the smartlockId and the key."""
+        super().__init__(coordinator)
+        self.entity_description = description
+        self.smartlock_id = smartlock_id
+        self._attr_unique_id = f"{smartlock_id}_{description.key}"
+        self._attr_device_info = device_info(coordinator, coordinator.data.devices[smartlock_id])
+        self._actor_log: SmartlockLog | None = None
+        self._last_log: SmartlockLog | None = None
+        self._remember_actor()
+
+    @override
+    async def async_added_to_hass(self) -> None:
+        """Listen for changes of the device only, not every refresh (see DeviceListeners)."""
+        # Skips BaseCoordinatorEntity's own listener on every refresh; the platform's runs.
+        await super(BaseCoordinatorEntity, self).async_added_to_hass()
+        self._remember_shown()  # Home Assistant writes this state next
+        self.async_on_remove(
+            device_listeners(self.coordinator).add(
+                self.smartlock_id, self._handle_coordinator_update
+            )
+        )
+
+    @property
+    def device(self) -> Smartlock:
+        """The device as of the latest refresh (only valid while the entity is available)."""
+        return self.coordinator.data.devices[self.smartlock_id]
+
+    @property
+    def actor_log(self) -> SmartlockLog | None:
+        """The newest log entry, seen since setup, in which someone operated the device."""
+        return self._actor_log
+
+    @callback
+    @override
+    def _handle_coordinator_update(self) -> None:
+        """Write the state only when what the entity shows changed.
+
+        DeviceListeners calls only the entities of a device that changed; of those, most
+        show the same as before (a lock state change leaves the settings as they were), and
+        Home Assistant's state write is the dominant cost of a cycle.
+        """
+        self._remember_actor()
+        if self._remember_shown():
+            self.async_write_ha_state()
+
+    def _remember_shown(self) -> bool:
+        """Tell whether what the entity shows changed since the last write (and note it)."""
+        shown = self._shown(self.available)
+        if shown == self._written:
+            return False
+        self._written = shown
+        return True
+
+    def _shown(self, available: bool) -> tuple[object, ...]:
+        """Return the parts of the entity's Home Assistant state that can change at runtime."""
+        if not available:
+            return (False,)
+        return (True, self.state, self.state_attributes, self.extra_state_attributes)
+
     def _remember_actor(self) -> None:
         """Keep the newest log entry in which someone operated the device.
 
@@ -147,7 +280,16 @@ class NukiEntity(CoordinatorEntity[NukiCoordinator]):
         unlock in the same cycle would hide the unlock in ``last_log``.
         """
         data = self.coordinator.data
-        candidates = [*data.new_logs, data.last_log.get(self.smartlock_id), self._actor_log]
+        candidates: list[SmartlockLog | None] = [
+            *data.new_logs_by_device.get(self.smartlock_id, ())
+        ]
+        last = data.last_log.get(self.smartlock_id)
+        if last != self._last_log:  # an entry seen before cannot change the actor
+            self._last_log = last
+            candidates.append(last)
+        if not candidates:
+            return
+        candidates.append(self._actor_log)
         actors = [
             log
             for log in candidates
@@ -192,13 +334,21 @@ def async_add_nuki_entities[D: NukiEntityDescription](
     coordinator = entry.runtime_data.coordinator
     descriptions = tuple(descriptions)
     added: set[tuple[int, str]] = set()
+    # The device object each device was last checked with: an identical one needs no check.
+    checked: dict[int, Smartlock] = {}
 
     @callback
     def _add_new() -> None:
         devices = coordinator.data.devices
-        added.intersection_update(key for key in added if key[0] in devices)
+        if checked.keys() - devices.keys():
+            added.intersection_update(key for key in added if key[0] in devices)
+            for smartlock_id in checked.keys() - devices.keys():
+                del checked[smartlock_id]
         new: list[Entity] = []
         for smartlock_id, device in devices.items():
+            if checked.get(smartlock_id) is device:
+                continue
+            checked[smartlock_id] = device
             for description in descriptions:
                 key = (smartlock_id, description.key)
                 if key not in added and description.exists_fn(device):

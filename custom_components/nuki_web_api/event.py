@@ -97,6 +97,11 @@ class NukiEventEntity(NukiEntity, EventEntity):
         self._fire_new_logs()
         super()._handle_coordinator_update()
 
+    @override
+    def _shown(self, available: bool) -> tuple[object, ...]:
+        """Only availability: the event itself is written when it fires."""
+        return (available,)
+
     @callback
     def _fire_new_logs(self) -> None:
         data = self.coordinator.data
@@ -106,9 +111,8 @@ class NukiEventEntity(NukiEntity, EventEntity):
         self._reported = data.new_logs
         device = data.devices.get(self.smartlock_id)
         if device is not None:
-            for entry in data.new_logs:
-                if entry.smartlock_id == self.smartlock_id:
-                    self._fire(device, entry)
+            for entry in data.new_logs_by_device.get(self.smartlock_id, ()):
+                self._fire(device, entry)
 
     @callback
     def _fire(self, device: Smartlock, entry: SmartlockLog) -> None:

@@ -13,7 +13,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
-from typing import Final, Protocol
+from typing import Final, Protocol, override
 
 from homeassistant.const import EntityCategory
 from homeassistant.core import CALLBACK_TYPE, HassJob, callback
@@ -311,6 +311,11 @@ class NukiSettingEntity(NukiEntity):
         """The setting's value (a written, unconfirmed value wins)."""
         description = self.entity_description
         return self._writer.value(self.device, description.config_object, description.field)
+
+    @override
+    def _shown(self, available: bool) -> tuple[object, ...]:
+        """Return the setting's value: the only part of the state that changes."""
+        return (available, self.setting) if available else (False,)
 
     async def async_write_setting(self, update: Callable[[JsonValue | None], JsonValue]) -> None:
         """Write the setting and show the new value at once.

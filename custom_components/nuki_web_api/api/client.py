@@ -132,6 +132,8 @@ class NukiWebApiClient:
         self.__token = token
         self._base_url = base_url.rstrip("/")
         self._timeout = aiohttp.ClientTimeout(total=timeout)
+        # smartlocks() answers an item equal to the last call's with the same object.
+        self._smartlocks: dict[int, Smartlock] = {}
 
     def __repr__(self) -> str:
         """Describe the client without the token."""
@@ -297,8 +299,22 @@ class NukiWebApiClient:
         return Account.from_json(await self._get_object("/account"))
 
     async def smartlocks(self) -> list[Smartlock]:
-        """Return every device of the account (items may carry only ids and an error)."""
-        return [Smartlock.from_json(item) for item in await self._get_list("/smartlock")]
+        """Return every device of the account (items may carry only ids and an error).
+
+        An item that equals the one of the previous call comes back as the same object:
+        no parsing, and callers can tell "unchanged" by identity.
+        """
+        items = await self._get_list("/smartlock")
+        devices = [self._reuse_or_parse(item) for item in items]
+        self._smartlocks = {device.smartlock_id: device for device in devices}
+        return devices
+
+    def _reuse_or_parse(self, item: JsonValue) -> Smartlock:
+        if isinstance(item, dict) and isinstance(smartlock_id := item.get("smartlockId"), int):
+            known = self._smartlocks.get(smartlock_id)
+            if known is not None and known.raw == item:
+                return known
+        return Smartlock.from_json(item)
 
     async def smartlock(self, smartlock_id: int) -> Smartlock:
         """Return one device."""
