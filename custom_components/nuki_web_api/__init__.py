@@ -19,14 +19,12 @@ from .coordinator import (
 from .logbook_cursor import LogCursor
 from .push import async_remove_push, async_setup_push
 from .services import async_setup_services
-from .settings_services import async_setup_settings_services
 
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 
 
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
     """Set up what does not depend on an entry (service actions are registered here)."""
-    async_setup_settings_services(hass)
     async_setup_services(hass)
     return True
 

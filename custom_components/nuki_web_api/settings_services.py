@@ -6,20 +6,15 @@ import re
 from typing import Final
 
 import probatio
-from homeassistant.config_entries import ConfigEntryState
-from homeassistant.core import HomeAssistant, ServiceCall, callback
-from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+from homeassistant.const import ATTR_DEVICE_ID
+from homeassistant.core import HomeAssistant, ServiceCall
+from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import config_validation as cv
-from homeassistant.helpers import device_registry as dr
 
 from .api import NukiError
-from .const import DOMAIN
-from .coordinator import NukiConfigEntry, device_smartlock_ids
+from .service_targets import DEVICES, Target, by_coordinator, failed, invalid, resolve_target
 from .settings import WEB_CONFIG, settings_writer
 
-SERVICE_SET_ADMIN_PIN: Final = "set_admin_pin"
-SERVICE_SET_BATTERY_WARNING: Final = "set_battery_warning"
-ATTR_DEVICE_ID: Final = "device_id"
 ATTR_PIN: Final = "pin"
 ATTR_ENABLED: Final = "enabled"
 
@@ -34,68 +29,45 @@ SET_ADMIN_PIN_SCHEMA: Final = probatio.Schema(
     {probatio.Required(ATTR_DEVICE_ID): cv.string, probatio.Required(ATTR_PIN): cv.string}
 )
 SET_BATTERY_WARNING_SCHEMA: Final = probatio.Schema(
-    {
-        probatio.Required(ATTR_DEVICE_ID): probatio.All(cv.ensure_list, [cv.string]),
-        probatio.Required(ATTR_ENABLED): cv.boolean,
-    }
+    {**DEVICES, probatio.Required(ATTR_ENABLED): cv.boolean}
 )
 
 
-def _device(hass: HomeAssistant, device_id: str) -> tuple[NukiConfigEntry, int]:
-    """Return the loaded entry and the smartlockId of a registry device."""
-    device = dr.async_get(hass).async_get(device_id)
-    if isinstance(device, dr.DeviceEntry):
-        for smartlock_id in device_smartlock_ids(device):
-            for entry_id in device.config_entries:
-                entry: NukiConfigEntry | None = hass.config_entries.async_get_entry(entry_id)
-                if (
-                    entry is not None
-                    and entry.domain == DOMAIN
-                    and entry.state is ConfigEntryState.LOADED
-                    and smartlock_id in entry.runtime_data.coordinator.data.devices
-                ):
-                    return entry, smartlock_id
-    raise ServiceValidationError(
-        translation_domain=DOMAIN,
-        translation_key="invalid_device",
-        translation_placeholders={"device_id": device_id},
-    )
+def _target(hass: HomeAssistant, device_id: str) -> Target:
+    """Resolve like every action, but keep these actions' one error for any wrong device."""
+    try:
+        return resolve_target(hass, device_id)
+    except ServiceValidationError as err:
+        raise invalid("invalid_device", device_id=device_id) from err
 
 
-async def _async_set_admin_pin(call: ServiceCall) -> None:
+async def async_set_admin_pin(call: ServiceCall) -> None:
     """Set a device's admin PIN (never logged)."""
     pin: str = call.data[ATTR_PIN]
     if not _ADMIN_PIN.fullmatch(pin):
-        raise ServiceValidationError(translation_domain=DOMAIN, translation_key="invalid_admin_pin")
-    entry, smartlock_id = _device(call.hass, call.data[ATTR_DEVICE_ID])
-    coordinator = entry.runtime_data.coordinator
+        raise invalid("invalid_admin_pin")
+    target = _target(call.hass, call.data[ATTR_DEVICE_ID])
+    coordinator, smartlock_id = target.coordinator, target.smartlock_id
     await coordinator.async_run_action(
         smartlock_id, lambda: coordinator.client.set_admin_pin(smartlock_id, int(pin))
     )
 
 
-async def _async_set_battery_warning(call: ServiceCall) -> None:
+async def async_set_battery_warning(call: ServiceCall) -> None:
     """Switch the battery warning e-mails of several devices with one request per account.
 
     POST /bulk-web-config works without Smart Hosting, unlike the per-device endpoints.
     """
     enabled: bool = call.data[ATTR_ENABLED]
-    accounts: dict[str, tuple[NukiConfigEntry, list[int]]] = {}
-    for device_id in call.data[ATTR_DEVICE_ID]:
-        entry, smartlock_id = _device(call.hass, device_id)
-        accounts.setdefault(entry.entry_id, (entry, []))[1].append(smartlock_id)
-    for entry, smartlock_ids in accounts.values():
-        coordinator = entry.runtime_data.coordinator
+    targets = [_target(call.hass, device_id) for device_id in call.data[ATTR_DEVICE_ID]]
+    for coordinator, group in by_coordinator(targets).items():
+        smartlock_ids = [target.smartlock_id for target in group]
         try:
             await coordinator.client.bulk_web_config(
                 smartlock_ids, {BATTERY_WARNING_FIELD: enabled}
             )
         except NukiError as err:
-            raise HomeAssistantError(
-                translation_domain=DOMAIN,
-                translation_key="settings_write_failed",
-                translation_placeholders={"error": str(err)},
-            ) from err
+            raise failed("settings_write_failed", error=str(err)) from err
         writer = settings_writer(coordinator)
         for smartlock_id in smartlock_ids:
             writer.remember(
@@ -103,17 +75,3 @@ async def _async_set_battery_warning(call: ServiceCall) -> None:
             )
         coordinator.async_update_listeners()
         await coordinator.async_request_refresh()
-
-
-@callback
-def async_setup_settings_services(hass: HomeAssistant) -> None:
-    """Register the settings service actions (once, for all entries)."""
-    hass.services.async_register(
-        DOMAIN, SERVICE_SET_ADMIN_PIN, _async_set_admin_pin, schema=SET_ADMIN_PIN_SCHEMA
-    )
-    hass.services.async_register(
-        DOMAIN,
-        SERVICE_SET_BATTERY_WARNING,
-        _async_set_battery_warning,
-        schema=SET_BATTERY_WARNING_SCHEMA,
-    )
