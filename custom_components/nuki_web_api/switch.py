@@ -11,6 +11,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .api import DeviceMode, OpenerAction, Smartlock
+from .auth_switch import async_add_auth_switches
 from .config_switch import async_add_config_switches
 from .coordinator import NukiConfigEntry
 from .entity import NukiEntity, NukiEntityDescription, async_add_nuki_entities, is_opener
@@ -51,6 +52,7 @@ async def async_setup_entry(
     """Set up the switches, now and when a device appears."""
     async_add_nuki_entities(entry, async_add_entities, SWITCHES, NukiSwitch)
     async_add_config_switches(entry, async_add_entities)
+    await async_add_auth_switches(hass, entry, async_add_entities)
 
 
 class NukiSwitch(NukiEntity, SwitchEntity):

@@ -1,0 +1,300 @@
+"""Authorization switches: created disabled, read only while enabled, writes confirmed."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from typing import Any
+from unittest.mock import patch
+
+import pytest
+from freezegun.api import FrozenDateTimeFactory
+from homeassistant.const import EntityCategory, Platform
+from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import HomeAssistantError
+from homeassistant.helpers import entity_registry as er
+from homeassistant.helpers import issue_registry as ir
+from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
+from syrupy.assertion import SnapshotAssertion
+from syrupy.filters import props
+
+from custom_components.nuki_web_api.auth_coordinator import AUTH_SCAN_INTERVAL, CONFIRM_DELAYS
+from custom_components.nuki_web_api.auth_switch import AUTH_SWITCHES
+from custom_components.nuki_web_api.const import DOMAIN
+from simulator.testing import SimulatorServer
+
+from .platform_helpers import (
+    FRONT_DOOR,
+    HOLIDAY_FLAT,
+    coordinator_of,
+    refresh,
+)
+
+ANNA = "switch.front_door_keypad_code_anna"
+FOB = "switch.front_door_fob_access_key_fob"
+SAM = "switch.front_door_app_access_sam"
+AUTH_READ = "GET /smartlock/auth"
+AUTH_WRITE = "POST /smartlock/{smartlockId}/auth/{id}"
+
+
+@pytest.fixture
+def platforms() -> list[Platform]:
+    """Only the switch platform."""
+    return [Platform.SWITCH]
+
+
+def _sim_auth(simulator: SimulatorServer, name: str) -> dict[str, Any]:
+    auth: dict[str, Any] = next(
+        a
+        for a in simulator.state.auths.values()
+        if a["smartlockId"] == FRONT_DOOR and a["name"] == name
+    )
+    return auth
+
+
+def _auth_switches(entity_registry: er.EntityRegistry, entry: MockConfigEntry) -> dict[str, str]:
+    """Return unique id -> entity id of the entry's authorization switches."""
+    return {
+        e.unique_id: e.entity_id
+        for e in er.async_entries_for_config_entry(entity_registry, entry.entry_id)
+        if "_auth_" in e.unique_id
+    }
+
+
+async def _tick(hass: HomeAssistant, freezer: FrozenDateTimeFactory, seconds: float) -> None:
+    await hass.async_block_till_done(wait_background_tasks=True)
+    freezer.tick(timedelta(seconds=seconds))
+    async_fire_time_changed(hass)
+    await hass.async_block_till_done(wait_background_tasks=True)
+
+
+async def _switch(hass: HomeAssistant, service: str, entity_id: str) -> None:
+    await hass.services.async_call("switch", service, {"entity_id": entity_id}, blocking=True)
+
+
+async def test_switches_created_disabled_and_no_reads(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    simulator: SimulatorServer,
+    config_entry: MockConfigEntry,
+    entity_registry: er.EntityRegistry,
+) -> None:
+    """Apps, the fob and keypad codes get a disabled switch; disabled, nothing reads the auths."""
+    config_entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(config_entry.entry_id)
+    await hass.async_block_till_done()
+    assert simulator.counters()["requests"][AUTH_READ] == 1  # the one read at setup
+
+    switches = _auth_switches(entity_registry, config_entry)
+    hosted = {
+        f"{a['smartlockId']}_auth_{a['id']}"
+        for a in simulator.state.auths.values()
+        if a["smartlockId"] in coordinator_of(config_entry).data.devices
+        and a["smartlockId"] != HOLIDAY_FLAT
+    }
+    assert set(switches) == hosted  # the device without Smart Hosting gets none
+    assert {ANNA, FOB, SAM} <= set(switches.values())
+    for entity_id in switches.values():
+        entry = entity_registry.async_get(entity_id)
+        assert entry is not None
+        assert entry.disabled_by is er.RegistryEntryDisabler.INTEGRATION
+        assert entry.entity_category is EntityCategory.CONFIG
+        assert hass.states.get(entity_id) is None
+
+    simulator.reset_counters()
+    for _ in range(3):
+        await _tick(hass, freezer, AUTH_SCAN_INTERVAL.total_seconds())
+    requests = simulator.counters()["requests"]
+    assert AUTH_READ not in requests
+    assert set(requests) == {"GET /smartlock", "GET /smartlock/log"}
+    assert requests["GET /smartlock"] == requests["GET /smartlock/log"]
+
+
+@pytest.mark.usefixtures("entity_registry_enabled_by_default")
+async def test_snapshot(
+    hass: HomeAssistant,
+    setup_integration: MockConfigEntry,
+    entity_registry: er.EntityRegistry,
+    snapshot: SnapshotAssertion,
+) -> None:
+    """Names, translation keys, device and states of the authorization switches."""
+    switches = _auth_switches(entity_registry, setup_integration)
+    assert switches
+    for entity_id in sorted(switches.values()):
+        entry = entity_registry.async_get(entity_id)
+        assert entry is not None
+        # The simulator makes up the auths' ids at start, so the unique id is left out.
+        assert entry == snapshot(name=f"{entity_id}-entry", exclude=props("unique_id"))
+        assert hass.states.get(entity_id) == snapshot(name=f"{entity_id}-state")
+
+
+@pytest.mark.usefixtures("entity_registry_enabled_by_default")
+async def test_reads_every_ten_minutes_while_enabled(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    simulator: SimulatorServer,
+    setup_integration: MockConfigEntry,
+) -> None:
+    """One account-wide read per interval; the regular cycle stays at two requests."""
+    simulator.reset_counters()
+    await _tick(hass, freezer, 30)
+    assert simulator.counters()["requests"] == {"GET /smartlock": 1, "GET /smartlock/log": 1}
+
+    simulator.reset_counters()
+    await _tick(hass, freezer, AUTH_SCAN_INTERVAL.total_seconds())
+    assert simulator.counters()["requests"][AUTH_READ] == 1
+
+    _sim_auth(simulator, "Sam")["enabled"] = False  # changed in the Nuki app
+    await _tick(hass, freezer, AUTH_SCAN_INTERVAL.total_seconds())
+    assert hass.states.get(SAM).state == "off"  # type: ignore[union-attr]
+
+
+@pytest.mark.usefixtures("entity_registry_enabled_by_default")
+async def test_toggle_writes_and_confirms(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    simulator: SimulatorServer,
+    setup_integration: MockConfigEntry,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A write keeps the other fields, shows at once and is confirmed by one read."""
+    anna = dict(_sim_auth(simulator, "Anna"))
+    assert hass.states.get(ANNA).state == "on"  # type: ignore[union-attr]
+    simulator.reset_counters()
+
+    await _switch(hass, "turn_off", ANNA)
+    assert hass.states.get(ANNA).state == "off"  # type: ignore[union-attr]
+    assert simulator.counters()["requests"] == {AUTH_WRITE: 1}
+    await _tick(hass, freezer, 1)  # the simulated device applies it
+    stored = _sim_auth(simulator, "Anna")
+    assert stored["enabled"] is False
+    assert {k: stored[k] for k in ("name", "code")} == {k: anna[k] for k in ("name", "code")}
+
+    await _tick(hass, freezer, CONFIRM_DELAYS[0])
+    assert simulator.counters()["requests"][AUTH_READ] == 1
+    assert hass.states.get(ANNA).state == "off"  # type: ignore[union-attr]
+    await _tick(hass, freezer, CONFIRM_DELAYS[-1])
+    assert simulator.counters()["requests"][AUTH_READ] == 1  # confirmed: no second read
+
+    await _switch(hass, "turn_on", ANNA)
+    await _tick(hass, freezer, CONFIRM_DELAYS[0] + 1)
+    assert _sim_auth(simulator, "Anna")["enabled"] is True
+    assert hass.states.get(ANNA).state == "on"  # type: ignore[union-attr]
+    assert str(anna["code"]) not in caplog.text  # keypad codes are never logged
+
+
+@pytest.mark.usefixtures("entity_registry_enabled_by_default")
+async def test_unconfirmed_write_reverts(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    simulator: SimulatorServer,
+    setup_integration: MockConfigEntry,
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A change Nuki never applies shows as written until the last read, then as reported."""
+    monkeypatch.setattr(simulator.state, "update_auth_later", lambda auth, fields: None)
+    simulator.reset_counters()
+    await _switch(hass, "turn_off", FOB)
+
+    await _tick(hass, freezer, CONFIRM_DELAYS[0])
+    assert hass.states.get(FOB).state == "off"  # type: ignore[union-attr]
+    assert "did not apply" not in caplog.text
+    await _tick(hass, freezer, CONFIRM_DELAYS[1] - CONFIRM_DELAYS[0])
+    assert hass.states.get(FOB).state == "on"  # type: ignore[union-attr]
+    assert simulator.counters()["requests"][AUTH_READ] == len(CONFIRM_DELAYS)
+    warnings = [r for r in caplog.records if r.levelno == logging.WARNING]
+    assert any("Key fob" in r.getMessage() for r in warnings)
+
+    await _tick(hass, freezer, 30)  # no more confirmation reads
+    assert simulator.counters()["requests"][AUTH_READ] == len(CONFIRM_DELAYS)
+
+
+@pytest.mark.usefixtures("entity_registry_enabled_by_default")
+async def test_busy_device_and_smart_hosting_errors(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    simulator: SimulatorServer,
+    setup_integration: MockConfigEntry,
+) -> None:
+    """423 after the retries and a missing Smart Hosting raise translated errors."""
+    simulator.fail_next("423", count=3, route=AUTH_WRITE)
+    with (
+        patch("custom_components.nuki_web_api.coordinator.ACTION_RETRY_DELAYS", (0.0, 0.0)),
+        pytest.raises(HomeAssistantError) as err,
+    ):
+        await _switch(hass, "turn_off", SAM)
+    assert err.value.translation_key == "device_busy"
+    assert simulator.counters()["requests"][AUTH_WRITE] == 3
+    assert hass.states.get(SAM).state == "on"  # type: ignore[union-attr]
+
+    simulator.set_smart_hosting(FRONT_DOOR, False)
+    with pytest.raises(HomeAssistantError) as err:
+        await _switch(hass, "turn_off", SAM)
+    assert err.value.translation_key == "smart_hosting_required"
+    assert err.value.translation_domain == DOMAIN
+    issues = ir.async_get(hass)
+    assert issues.async_get_issue(DOMAIN, f"smart_hosting_{FRONT_DOOR}") is not None
+
+    await refresh(hass, setup_integration)  # the device list shows it: unavailable at once
+    assert hass.states.get(SAM).state == "unavailable"  # type: ignore[union-attr]
+
+
+@pytest.mark.usefixtures("entity_registry_enabled_by_default")
+async def test_auth_error_items_and_failed_reads_make_unavailable(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    simulator: SimulatorServer,
+    setup_integration: MockConfigEntry,
+) -> None:
+    """Auths that come back as Smart Hosting error items, or a failed read: unavailable."""
+    simulator.fail_next("500", route=AUTH_READ)
+    await _tick(hass, freezer, AUTH_SCAN_INTERVAL.total_seconds())
+    assert hass.states.get(ANNA).state == "unavailable"  # type: ignore[union-attr]
+    await _tick(hass, freezer, AUTH_SCAN_INTERVAL.total_seconds())
+    assert hass.states.get(ANNA).state == "on"  # type: ignore[union-attr]
+
+    simulator.fail_next("error-items", route=AUTH_READ)
+    await _tick(hass, freezer, AUTH_SCAN_INTERVAL.total_seconds())
+    assert hass.states.get(ANNA).state == "unavailable"  # type: ignore[union-attr]
+
+
+@pytest.mark.usefixtures("entity_registry_enabled_by_default")
+async def test_new_auth_gets_a_switch_on_the_next_read(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    simulator: SimulatorServer,
+    setup_integration: MockConfigEntry,
+    entity_registry: er.EntityRegistry,
+) -> None:
+    """An authorization created later appears while the authorizations are read."""
+    sim = simulator.state
+    sim.create_auth_later(sim.devices[FRONT_DOOR], {"name": "Cleaner", "type": 13, "code": 354678})
+    await _tick(hass, freezer, 1)
+    before = len(_auth_switches(entity_registry, setup_integration))
+    await _tick(hass, freezer, AUTH_SCAN_INTERVAL.total_seconds())
+    assert len(_auth_switches(entity_registry, setup_integration)) == before + 1
+    state = hass.states.get("switch.front_door_keypad_code_cleaner")
+    assert state is not None
+    assert state.state == "on"
+
+
+async def test_failed_setup_read_adds_no_switches(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    simulator: SimulatorServer,
+    config_entry: MockConfigEntry,
+    entity_registry: er.EntityRegistry,
+) -> None:
+    """The entry sets up without authorization switches when the read at setup fails."""
+    simulator.fail_next("401", route=AUTH_READ)  # a token without smartlock.auth
+    config_entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(config_entry.entry_id)
+    await hass.async_block_till_done()
+    assert _auth_switches(entity_registry, config_entry) == {}
+    assert hass.states.get("switch.front_door_led") is not None
+
+
+def test_switchable_types() -> None:
+    """One description per switchable authorization type: app, fob, keypad code."""
+    assert [d.auth_type.value for d in AUTH_SWITCHES] == [0, 2, 13]
