@@ -14,13 +14,16 @@ from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers import issue_registry as ir
+from homeassistant.helpers.dispatcher import async_dispatcher_send
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
 from syrupy.assertion import SnapshotAssertion
 from syrupy.filters import props
 
+from custom_components.nuki_web_api.api import SmartlockAuth
 from custom_components.nuki_web_api.auth_coordinator import AUTH_SCAN_INTERVAL, CONFIRM_DELAYS
 from custom_components.nuki_web_api.auth_switch import AUTH_SWITCHES
 from custom_components.nuki_web_api.const import DOMAIN
+from custom_components.nuki_web_api.push import signal_auth_pushed
 from simulator.testing import SimulatorServer
 
 from .platform_helpers import (
@@ -298,3 +301,56 @@ async def test_failed_setup_read_adds_no_switches(
 def test_switchable_types() -> None:
     """One description per switchable authorization type: app, fob, keypad code."""
     assert [d.auth_type.value for d in AUTH_SWITCHES] == [0, 2, 13]
+
+
+@pytest.mark.usefixtures("entity_registry_enabled_by_default")
+async def test_pushed_authorizations_apply_at_once(
+    hass: HomeAssistant,
+    simulator: SimulatorServer,
+    setup_integration: MockConfigEntry,
+    entity_registry: er.EntityRegistry,
+) -> None:
+    """DEVICE_AUTHS pushes change, add and delete switches without a read."""
+    signal = signal_auth_pushed(setup_integration.entry_id)
+    sam = {**_sim_auth(simulator, "Sam"), "enabled": False}
+    simulator.reset_counters()
+    async_dispatcher_send(hass, signal, SmartlockAuth.from_json(sam), False)
+    await hass.async_block_till_done()
+    assert hass.states.get(SAM).state == "off"  # type: ignore[union-attr]
+
+    guest = {**sam, "id": "0123456789abcdef01234567", "name": "Guest fob", "type": 2}
+    async_dispatcher_send(hass, signal, SmartlockAuth.from_json(guest), False)
+    await hass.async_block_till_done()
+    assert hass.states.get("switch.front_door_fob_access_guest_fob") is not None
+
+    async_dispatcher_send(hass, signal, SmartlockAuth.from_json(sam), True)
+    no_id = {k: v for k, v in sam.items() if k != "id"}
+    async_dispatcher_send(hass, signal, SmartlockAuth.from_json(no_id), False)
+    await hass.async_block_till_done()
+    assert hass.states.get(SAM).state == "unavailable"  # type: ignore[union-attr]
+    assert simulator.counters()["requests"] == {}
+
+
+@pytest.mark.usefixtures("entity_registry_enabled_by_default")
+async def test_device_leaving_and_unload_with_a_pending_confirmation(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    simulator: SimulatorServer,
+    setup_integration: MockConfigEntry,
+    entity_registry: er.EntityRegistry,
+) -> None:
+    """A device that leaves takes its switches; unloading cancels a pending confirmation."""
+    await _switch(hass, "turn_off", SAM)
+    assert await hass.config_entries.async_unload(setup_integration.entry_id)
+    await hass.async_block_till_done()
+    simulator.reset_counters()
+    await _tick(hass, freezer, CONFIRM_DELAYS[-1])
+    assert AUTH_READ not in simulator.counters()["requests"]
+
+    assert await hass.config_entries.async_setup(setup_integration.entry_id)
+    await hass.async_block_till_done()
+    simulator.remove_device(FRONT_DOOR)
+    await refresh(hass, setup_integration)
+    await _tick(hass, freezer, AUTH_SCAN_INTERVAL.total_seconds())
+    assert entity_registry.async_get(SAM) is None
+    assert hass.states.get(ANNA) is None

@@ -4,6 +4,7 @@
 every ``AUTH_SCAN_INTERVAL`` only while at least one authorization switch is enabled:
 a DataUpdateCoordinator polls only while it has listeners, and the switches, disabled by
 default, are its only listeners. After a write it reads again to confirm (``CONFIRM_DELAYS``).
+With push on, authorizations pushed by Nuki (DEVICE_AUTHS) apply at once.
 """
 
 from __future__ import annotations
@@ -13,12 +14,14 @@ from functools import partial
 from typing import Final, override
 
 from homeassistant.core import CALLBACK_TYPE, HassJob, HomeAssistant, callback
+from homeassistant.helpers.dispatcher import async_dispatcher_connect
 from homeassistant.helpers.event import async_call_later
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 
 from .api import JsonObject, JsonValue, NukiError, NukiWebApiClient, SmartlockAuth
 from .const import DOMAIN, LOGGER
 from .coordinator import NukiConfigEntry
+from .push import signal_auth_pushed
 
 AUTH_SCAN_INTERVAL: Final = timedelta(minutes=10)
 # Seconds after a write at which the authorizations are read to confirm it; after the last
@@ -76,6 +79,9 @@ class NukiAuthCoordinator(DataUpdateCoordinator[AuthsById]):
         self._cancel_confirm: CALLBACK_TYPE | None = None
         self._refresh_hooks: list[CALLBACK_TYPE] = []
         entry.async_on_unload(self._cancel)
+        entry.async_on_unload(
+            async_dispatcher_connect(hass, signal_auth_pushed(entry.entry_id), self._pushed)
+        )
 
     @override
     async def _async_update_data(self) -> AuthsById:
@@ -88,6 +94,20 @@ class NukiAuthCoordinator(DataUpdateCoordinator[AuthsById]):
                 translation_placeholders={"error": str(err)},
             ) from err
         return {auth.id: auth for auth in auths if auth.id is not None}
+
+    @callback
+    def _pushed(self, auth: SmartlockAuth, deleted: bool) -> None:
+        """Apply an authorization that push delivered (DEVICE_AUTHS) like a read would."""
+        if auth.id is None:
+            return
+        data = dict(self.data)
+        if deleted:
+            data.pop(auth.id, None)
+        else:
+            data[auth.id] = auth
+        self.data = data
+        self._async_refresh_finished()
+        self.async_set_updated_data(data)
 
     @callback
     def async_on_refresh(self, hook: CALLBACK_TYPE) -> CALLBACK_TYPE:
