@@ -205,6 +205,8 @@ class NukiEntity(CoordinatorEntity[NukiCoordinator]):
     """An entity of one Nuki device, described by an entity description."""
 
     _attr_has_entity_name = True
+    # Whether the entity shows who operated the device (actor_log is kept only then).
+    _shows_actor = False
     # What the state written last was made of (see _handle_coordinator_update).
     _written: tuple[object, ...] | None = None
 
@@ -222,7 +224,8 @@ class NukiEntity(CoordinatorEntity[NukiCoordinator]):
         self._attr_device_info = device_info(coordinator, coordinator.data.devices[smartlock_id])
         self._actor_log: SmartlockLog | None = None
         self._last_log: SmartlockLog | None = None
-        self._remember_actor()
+        if self._shows_actor:
+            self._remember_actor()
 
     @override
     async def async_added_to_hass(self) -> None:
@@ -243,7 +246,10 @@ class NukiEntity(CoordinatorEntity[NukiCoordinator]):
 
     @property
     def actor_log(self) -> SmartlockLog | None:
-        """The newest log entry, seen since setup, in which someone operated the device."""
+        """The newest log entry, seen since setup, in which someone operated the device.
+
+        Kept only by entities that show it (``_shows_actor``), else ``None``.
+        """
         return self._actor_log
 
     @callback
@@ -255,7 +261,8 @@ class NukiEntity(CoordinatorEntity[NukiCoordinator]):
         show the same as before (a lock state change leaves the settings as they were), and
         Home Assistant's state write is the dominant cost of a cycle.
         """
-        self._remember_actor()
+        if self._shows_actor:
+            self._remember_actor()
         if self._remember_shown():
             self.async_write_ha_state()
 
@@ -284,7 +291,7 @@ class NukiEntity(CoordinatorEntity[NukiCoordinator]):
             *data.new_logs_by_device.get(self.smartlock_id, ())
         ]
         last = data.last_log.get(self.smartlock_id)
-        if last != self._last_log:  # an entry seen before cannot change the actor
+        if _log_id(last) != _log_id(self._last_log):  # an entry seen before changes nothing
             self._last_log = last
             candidates.append(last)
         if not candidates:

@@ -113,6 +113,7 @@ class NukiLock(NukiEntity, LockEntity):
 
     entity_description: NukiLockEntityDescription
     _attr_supported_features = LockEntityFeature.OPEN
+    _shows_actor = True
 
     @property
     def _state(self) -> LockState | None:

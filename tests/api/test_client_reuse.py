@@ -31,6 +31,10 @@ async def test_unchanged_items_come_back_identical(
     assert third[1].raw == changed[1]
     assert third[1].state is not None
     assert third[1].state.state.value == changed[1]["state"]["state"]
+    # Nested objects whose JSON did not change are taken over, not parsed again.
+    assert third[1].config is not None
+    assert third[1].config is first[1].config
+    assert third[1].opener_advanced_config is first[1].opener_advanced_config
 
 
 async def test_a_device_that_left_is_forgotten(

@@ -310,11 +310,12 @@ class NukiWebApiClient:
         return devices
 
     def _reuse_or_parse(self, item: JsonValue) -> Smartlock:
+        known = None
         if isinstance(item, dict) and isinstance(smartlock_id := item.get("smartlockId"), int):
             known = self._smartlocks.get(smartlock_id)
             if known is not None and known.raw == item:
                 return known
-        return Smartlock.from_json(item)
+        return Smartlock.from_json(item, known)
 
     async def smartlock(self, smartlock_id: int) -> Smartlock:
         """Return one device."""

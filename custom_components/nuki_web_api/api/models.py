@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Self, cast
+from typing import Protocol, Self, cast
 
 from .enums import (
     AdminPinState,
@@ -149,9 +149,23 @@ class _Reader:
         return tuple(v for v in value if isinstance(v, str))
 
 
+class _FromRaw(Protocol):
+    @property
+    def raw(self) -> JsonObject: ...
+
+
 def _sub[T](data: JsonObject | None, parse: Callable[[object], T]) -> T | None:
     """Parse an optional nested object (``None`` if absent or not an object)."""
     return None if data is None else parse(data)
+
+
+def _sub_again[T: _FromRaw](
+    data: JsonObject | None, parse: Callable[[object], T], previous: T | None
+) -> T | None:
+    """Like _sub, but return ``previous`` as it is when it was parsed from equal JSON."""
+    if previous is not None and previous.raw == data:
+        return previous
+    return _sub(data, parse)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -524,12 +538,16 @@ class Smartlock:
         return model_name(self.type, self.product_variant)
 
     @classmethod
-    def from_json(cls, data: object) -> Self:
-        """Parse Nuki's JSON object."""
+    def from_json(cls, data: object, previous: Smartlock | None = None) -> Self:
+        """Parse Nuki's JSON object.
+
+        Nested objects that equal those of ``previous`` (the same device, read earlier)
+        are taken from it rather than parsed again.
+        """
         r = _Reader(data, "smartlock")
         device_type = r.need_enum("type", DeviceType)
-        state = r.get_object("state")
         firmware_version = r.get_int("firmwareVersion")
+        p = previous
         return cls(
             smartlock_id=r.need_int("smartlockId"),
             account_id=r.get_int("accountId"),
@@ -538,16 +556,32 @@ class Smartlock:
             auth_id=r.get_int("authId"),
             name=r.get_str("name"),
             favorite=r.get_bool("favorite") or False,
-            config=_sub(r.get_object("config"), SmartlockConfig.from_json),
-            advanced_config=_sub(r.get_object("advancedConfig"), AdvancedConfig.from_json),
-            opener_advanced_config=_sub(
-                r.get_object("openerAdvancedConfig"), OpenerAdvancedConfig.from_json
+            config=_sub_again(
+                r.get_object("config"), SmartlockConfig.from_json, None if p is None else p.config
             ),
-            smartdoor_advanced_config=_sub(
-                r.get_object("smartdoorAdvancedConfig"), SmartdoorAdvancedConfig.from_json
+            advanced_config=_sub_again(
+                r.get_object("advancedConfig"),
+                AdvancedConfig.from_json,
+                None if p is None else p.advanced_config,
             ),
-            web_config=_sub(r.get_object("webConfig"), WebConfig.from_json),
-            state=None if state is None else SmartlockState.from_json(state, device_type),
+            opener_advanced_config=_sub_again(
+                r.get_object("openerAdvancedConfig"),
+                OpenerAdvancedConfig.from_json,
+                None if p is None else p.opener_advanced_config,
+            ),
+            smartdoor_advanced_config=_sub_again(
+                r.get_object("smartdoorAdvancedConfig"),
+                SmartdoorAdvancedConfig.from_json,
+                None if p is None else p.smartdoor_advanced_config,
+            ),
+            web_config=_sub_again(
+                r.get_object("webConfig"), WebConfig.from_json, None if p is None else p.web_config
+            ),
+            state=_sub_again(
+                r.get_object("state"),
+                lambda state: SmartlockState.from_json(state, device_type),
+                None if p is None or p.type != device_type else p.state,
+            ),
             firmware_version=firmware_version,
             firmware=firmware_string(firmware_version),
             hardware_version=r.get_int("hardwareVersion"),
@@ -557,8 +591,10 @@ class Smartlock:
             virtual_device=r.get_bool("virtualDevice") or False,
             creation_date=r.get_datetime("creationDate"),
             update_date=r.get_datetime("updateDate"),
-            current_subscription=_sub(
-                r.get_object("currentSubscription"), ShsSubscription.from_json
+            current_subscription=_sub_again(
+                r.get_object("currentSubscription"),
+                ShsSubscription.from_json,
+                None if p is None else p.current_subscription,
             ),
             error=r.get_str("error"),
             raw=r.data,
