@@ -14,6 +14,7 @@ from homeassistant.helpers.entity import Entity
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.nuki_web_api.const import DOMAIN
+from custom_components.nuki_web_api.sensor import NukiSensor
 from simulator.testing import SimulatorServer
 
 from .platform_helpers import FRONT_DOOR, OFFICE, coordinator_of, refresh
@@ -129,3 +130,26 @@ async def test_firmware_update_touches_the_registry_once(
     assert device is not None
     assert device.sw_version == "4.4.0"
     assert updates == [device.id]
+
+
+async def test_a_failing_entity_does_not_stop_the_others(
+    hass: HomeAssistant,
+    setup_integration: MockConfigEntry,
+    simulator: SimulatorServer,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """An error in one entity's update is logged; the other entities still update."""
+    original = NukiSensor._shown
+
+    def broken(self: NukiSensor, available: bool) -> tuple[object, ...]:
+        if self.entity_id == "sensor.front_door_battery":
+            raise RuntimeError("broken sensor")
+        return original(self, available)
+
+    monkeypatch.setattr(NukiSensor, "_shown", broken)
+    for smartlock_id in (FRONT_DOOR, OFFICE):
+        simulator.state.devices[smartlock_id].state["batteryCharge"] = 42
+    await refresh(hass, setup_integration)
+    assert hass.states.get("sensor.office_battery").state == "42"
+    assert "broken sensor" in caplog.text
