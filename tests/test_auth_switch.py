@@ -178,6 +178,8 @@ async def test_toggle_writes_and_confirms(
     assert hass.states.get(ANNA).state == "off"  # type: ignore[union-attr]
     await _tick(hass, freezer, CONFIRM_DELAYS[-1])
     assert simulator.counters()["requests"][AUTH_READ] == 1  # confirmed: no second read
+    # Within the polling interval, and the write does not start the lock's follow-up reads.
+    assert "GET /smartlock" not in simulator.counters()["requests"]
 
     await _switch(hass, "turn_on", ANNA)
     await _tick(hass, freezer, CONFIRM_DELAYS[0] + 1)

@@ -176,7 +176,9 @@ class NukiAuthSwitch(CoordinatorEntity[NukiAuthCoordinator], SwitchEntity):
         client = self.coordinator.client
         body = auth_update_body(auth, enabled=enabled)
         await self._main.async_run_action(
-            self.smartlock_id, partial(client.update_auth, self.smartlock_id, self.auth_id, body)
+            self.smartlock_id,
+            partial(client.update_auth, self.smartlock_id, self.auth_id, body),
+            follow_up=False,
         )
         self.coordinator.async_expect(self.auth_id, enabled)
         self.async_write_ha_state()

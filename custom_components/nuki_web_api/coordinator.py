@@ -439,12 +439,18 @@ class NukiCoordinator(DataUpdateCoordinator[NukiData]):
             await self.client.action(smartlock_id, action)
 
     async def async_run_action(
-        self, smartlock_id: int, call: Callable[[], Awaitable[None]]
+        self,
+        smartlock_id: int,
+        call: Callable[[], Awaitable[None]],
+        *,
+        follow_up: bool = True,
     ) -> None:
         """Send one action to a device, then follow its state until it settles.
 
         Actions on one device run one after another; a busy device (423) is retried
-        briefly. Client errors become translated HomeAssistantErrors.
+        briefly. Client errors become translated HomeAssistantErrors. Writes that
+        change nothing in GET /smartlock (authorisations, the admin PIN) pass
+        ``follow_up=False``: the follow-up reads could not confirm them.
         """
         device = self.data.devices.get(smartlock_id)
         if device is not None and device.server_state == ServerState.OFFLINE:
@@ -455,7 +461,8 @@ class NukiCoordinator(DataUpdateCoordinator[NukiData]):
                 await self._call_with_retry(call)
             except NukiError as err:
                 raise self._map_action_error(err, smartlock_id) from err
-        self._start_follow_ups(smartlock_id)
+        if follow_up:
+            self._start_follow_ups(smartlock_id)
 
     @staticmethod
     async def _call_with_retry(call: Callable[[], Awaitable[None]]) -> None:

@@ -49,7 +49,9 @@ async def async_set_admin_pin(call: ServiceCall) -> None:
     target = _target(call.hass, call.data[ATTR_DEVICE_ID])
     coordinator, smartlock_id = target.coordinator, target.smartlock_id
     await coordinator.async_run_action(
-        smartlock_id, lambda: coordinator.client.set_admin_pin(smartlock_id, int(pin))
+        smartlock_id,
+        lambda: coordinator.client.set_admin_pin(smartlock_id, int(pin)),
+        follow_up=False,
     )
 
 
