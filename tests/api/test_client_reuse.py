@@ -49,3 +49,37 @@ async def test_a_device_that_left_is_forgotten(
     (again,) = await client.smartlocks()
     assert again is not first
     assert again == first
+
+
+async def test_log_entries_seen_before_come_back_identical(
+    client: NukiWebApiClient, nuki_server: FakeNuki
+) -> None:
+    """logs(): an equal entry -> the same object; an error item sharing the id -> parsed anew."""
+    nuki_server.respond(200, [payloads.LOG_OPENER, payloads.LOG_LOCK])
+    opener, lock = await client.logs()
+    nuki_server.respond(200, copy.deepcopy([payloads.LOG_LOCK]))
+    (again,) = await client.logs(before_id=opener.id)
+    assert again is lock
+
+    error_item = {**payloads.LOG_NO_SHS, "id": payloads.LOG_LOCK["id"]}
+    nuki_server.respond(200, [error_item])
+    (replaced,) = await client.logs()
+    assert replaced is not lock
+    assert replaced.smartlock_id == error_item["smartlockId"]
+    assert replaced.error is not None
+
+
+async def test_remembered_log_entries_are_bounded(
+    client: NukiWebApiClient, nuki_server: FakeNuki
+) -> None:
+    """Only the newest few pages are kept: an entry that fell out is parsed anew."""
+    nuki_server.respond(200, [payloads.LOG_LOCK])
+    (first,) = await client.logs()
+    for page in range(4):
+        items = [{**payloads.LOG_LOCK, "id": f"{page:04x}{index:020x}"} for index in range(50)]
+        nuki_server.respond(200, items)
+        await client.logs()
+    nuki_server.respond(200, [payloads.LOG_LOCK])
+    (again,) = await client.logs()
+    assert again is not first
+    assert again == first

@@ -49,6 +49,8 @@ _LOGGER = logging.getLogger(__name__)
 DEFAULT_BASE_URL: Final = "https://api.nuki.io"
 DEFAULT_TIMEOUT: Final = 20.0
 MAX_LOG_LIMIT: Final = 50
+# Parsed log entries kept for reuse: a few pages, as a cycle reads up to two.
+_KNOWN_LOGS: Final = 4 * MAX_LOG_LIMIT
 _MESSAGE_MAX: Final = 200
 _MESSAGE_KEYS: Final = (
     "detailMessage",
@@ -134,6 +136,9 @@ class NukiWebApiClient:
         self._timeout = aiohttp.ClientTimeout(total=timeout)
         # smartlocks() answers an item equal to the last call's with the same object.
         self._smartlocks: dict[int, Smartlock] = {}
+        # logs() answers an entry equal to a recently returned one with the same object
+        # (pages overlap from cycle to cycle); by id, the newest _KNOWN_LOGS entries.
+        self._logs: dict[str, tuple[JsonValue, SmartlockLog]] = {}
 
     def __repr__(self) -> str:
         """Describe the client without the token."""
@@ -389,7 +394,19 @@ class NukiWebApiClient:
             params["id"] = before_id
         path = "/smartlock/log" if smartlock_id is None else f"/smartlock/{smartlock_id}/log"
         items = await self._get_list(path, params, smartlock_id=smartlock_id)
-        return [SmartlockLog.from_json(item) for item in items]
+        return [self._reuse_or_parse_log(item) for item in items]
+
+    def _reuse_or_parse_log(self, item: JsonValue) -> SmartlockLog:
+        """Reuse the entry parsed from an equal item (an error item may share the id)."""
+        log_id = item.get("id") if isinstance(item, dict) else None
+        if not isinstance(log_id, str):
+            return SmartlockLog.from_json(item)
+        known = self._logs.pop(log_id, None)
+        entry = known[1] if known is not None and known[0] == item else SmartlockLog.from_json(item)
+        self._logs[log_id] = (item, entry)
+        if len(self._logs) > _KNOWN_LOGS:
+            del self._logs[next(iter(self._logs))]
+        return entry
 
     # -- authorizations ----------------------------------------------------------------
 
