@@ -18,8 +18,7 @@ from homeassistant.helpers.dispatcher import async_dispatcher_connect
 from homeassistant.helpers.event import async_call_later
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 
-from .api import JsonObject, JsonValue, NukiError, NukiWebApiClient, SmartlockAuth
-from .auth_writes import UPDATABLE_FIELDS
+from .api import NukiError, NukiWebApiClient, SmartlockAuth
 from .const import DOMAIN, LOGGER
 from .coordinator import NukiConfigEntry
 from .push import signal_auth_pushed
@@ -29,20 +28,6 @@ AUTH_SCAN_INTERVAL: Final = timedelta(minutes=10)
 # one an unconfirmed switch shows what Nuki reports again.
 CONFIRM_DELAYS: Final = (3.0, 8.0)
 type AuthsById = dict[str, SmartlockAuth]
-
-
-def auth_update_body(auth: SmartlockAuth, **changes: JsonValue) -> JsonObject:
-    """Return the complete SmartlockAuthUpdate body for ``auth`` with ``changes`` applied.
-
-    A partial update may clear the time limits, so every field is sent as read.
-    """
-    body: dict[str, JsonValue] = {
-        key: value
-        for key, value in auth.raw.items()
-        if key in UPDATABLE_FIELDS and value is not None
-    }
-    body.update(changes)
-    return body
 
 
 class NukiAuthCoordinator(DataUpdateCoordinator[AuthsById]):

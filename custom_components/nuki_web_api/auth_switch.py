@@ -19,7 +19,8 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
 from .api import AuthType, SmartlockAuth
-from .auth_coordinator import NukiAuthCoordinator, auth_update_body
+from .auth_coordinator import NukiAuthCoordinator
+from .auth_writes import auth_update_body
 from .const import DOMAIN
 from .coordinator import NukiConfigEntry, NukiCoordinator
 

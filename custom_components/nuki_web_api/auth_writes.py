@@ -63,6 +63,20 @@ UPDATABLE_FIELDS: Final = frozenset(
 )
 
 
+def auth_update_body(auth: SmartlockAuth, **changes: JsonValue) -> Body:
+    """Return the complete SmartlockAuthUpdate body for ``auth`` with ``changes`` applied.
+
+    A partial update may clear the time limits, so every field is sent as read.
+    """
+    body: Body = {
+        key: value
+        for key, value in auth.raw.items()
+        if key in UPDATABLE_FIELDS and value is not None
+    }
+    body.update(changes)
+    return body
+
+
 def checked_name(text: str) -> str:
     """Apply Nuki's limit on an authorization's name."""
     if not 0 < len(text) <= MAX_NAME_LENGTH:

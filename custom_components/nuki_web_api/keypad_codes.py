@@ -12,9 +12,9 @@ from homeassistant.helpers import config_validation as cv
 
 from .api import AuthType, SmartlockAuth
 from .auth_writes import (
-    UPDATABLE_FIELDS,
     WINDOW_FIELDS,
     Body,
+    auth_update_body,
     await_change,
     checked_name,
     hosting_missing,
@@ -134,12 +134,7 @@ async def async_update_keypad_code(call: ServiceCall) -> ServiceResponse:
         picked.update({target.smartlock_id: _pick_code(call, auths, target) for target in group})
         for target in group:
             auth = picked[target.smartlock_id]
-            body: Body = {
-                key: value
-                for key, value in auth.raw.items()
-                if key in UPDATABLE_FIELDS and value is not None
-            }
-            body.update(changes)
+            body = auth_update_body(auth, **changes)
             auth_id = str(auth.id)
             await write(
                 [target],
