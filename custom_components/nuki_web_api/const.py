@@ -32,7 +32,8 @@ DEFAULT_SCAN_INTERVAL: Final = 30
 MIN_SCAN_INTERVAL: Final = 10
 MAX_SCAN_INTERVAL: Final = 3600
 
-# Newest entries read per cycle from GET /smartlock/log.
+# Entries per page of GET /smartlock/log; a cycle reads older pages only to catch up
+# (see logbook_cursor.MAX_PAGES).
 LOG_PAGE_SIZE: Final = 50
 
 # How long entities keep their last state while Nuki Web is unreachable.

@@ -270,7 +270,7 @@ class NukiCoordinator(DataUpdateCoordinator[NukiData]):
         )
 
     async def _fetch_logs(self) -> list[SmartlockLog]:
-        """Read the newest log page; a 401 here means the token lacks the log scope."""
+        """Read the newest log page (older ones while all is new); a 401 means no log scope."""
         try:
             logs = await self.log_cursor.async_fetch(
                 lambda before: self.client.logs(before_id=before, limit=LOG_PAGE_SIZE),
