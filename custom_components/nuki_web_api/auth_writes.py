@@ -1,5 +1,7 @@
 """Writing authorizations and confirming them, shared by the keypad-code and app-access actions.
 
+The authorization switches use only ``auth_update_body`` (they confirm through their coordinator).
+
 Nuki writes authorizations asynchronously, and its bulk endpoints silently skip devices
 without Smart Hosting, so every authorization write reads the authorizations back until the
 change shows (or a bounded wait ends) and reports the outcome per device.
