@@ -38,7 +38,6 @@ ALL_SCOPES = frozenset(
 
 OPENER = 2
 SMARTDOOR = 3
-LOCK_TYPES = frozenset({0, 3, 4, 5})
 # Lock states (Smartlock.State.state, type 0/3/4/5).
 LOCKED, UNLOCKING, UNLOCKED, LOCKING, UNLATCHED, UNLOCKED_LNG, UNLATCHING = 1, 2, 3, 4, 5, 6, 7
 # Opener states (type 2) and modes.
@@ -51,14 +50,6 @@ TRIGGER_SYSTEM, TRIGGER_BUTTON, TRIGGER_WEB, TRIGGER_KEYPAD = 0, 2, 4, 255
 INVALID_CODE = 224
 SOURCE_DEFAULT, SOURCE_KEYPAD = 0, 1
 OPENER_SOURCE = {TRIGGER_WEB: 2, TRIGGER_BUTTON: 3, TRIGGER_KEYPAD: 6, TRIGGER_SYSTEM: 0}
-ACTION_NAMES = {1: "Unlock", 2: "Lock", 3: "Unlatch", 4: "LockNGo", 5: "LockNGoUnlatch"}
-OPENER_ACTION_NAMES = {
-    1: "ActivateRto",
-    2: "DeactivateRto",
-    3: "Open",
-    6: "ActivateCm",
-    7: "DeactivateCm",
-}
 
 
 def iso(ts: float) -> str:
