@@ -1,4 +1,7 @@
-"""Switch entities: the Opener's continuous mode."""
+"""Switch entities: the Opener's continuous mode, plus the setting and authorization switches.
+
+Those live in config_switch.py and auth_switch.py; this platform adds them.
+"""
 
 from __future__ import annotations
 
