@@ -1,4 +1,4 @@
-"""Config flow: API token (user, reauth, reconfigure) and polling options."""
+"""Config flow: API token (user, reauth, reconfigure) and options (polling interval, push)."""
 
 from __future__ import annotations
 
