@@ -1,4 +1,7 @@
-"""Poll Nuki Web: one GET /smartlock and one GET /smartlock/log per cycle, for all devices."""
+"""Poll Nuki Web: one GET /smartlock and one GET /smartlock/log page per cycle, for all devices.
+
+Older log pages are read only to catch up (see logbook_cursor.py).
+"""
 
 from __future__ import annotations
 

@@ -80,12 +80,12 @@ class LogCursor:
         await self._store.async_save(self._data())
 
     async def async_save(self) -> None:
-        """Write the ids now (on unload), instead of the delayed save after a cycle."""
+        """Write the ids and the cut-off now (on unload), not with the delayed save."""
         if self._store is not None:
             await self._store.async_save(self._data())
 
     async def async_remove(self) -> None:
-        """Delete the persisted ids (the config entry was removed)."""
+        """Delete the persisted ids and cut-off (the config entry was removed)."""
         if self._store is not None:
             await self._store.async_remove()
 
