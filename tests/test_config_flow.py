@@ -98,7 +98,7 @@ async def test_user_flow_insufficient_scope(
     )
     assert result["type"] is FlowResultType.FORM
     assert result["errors"] == {"base": "insufficient_scope"}
-    assert result["description_placeholders"] == {"missing_scopes": missing}
+    assert result["description_placeholders"]["missing_scopes"] == missing
 
 
 async def test_user_flow_errors_then_recovers(
@@ -261,3 +261,108 @@ async def test_options_flow(hass: HomeAssistant) -> None:
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert entry.options == {CONF_SCAN_INTERVAL: 45}
+
+
+# --- what a token and an API URL may be (the token only goes where it is safe) -------------
+
+
+@pytest.fixture
+def sent() -> Iterator[AsyncMock]:
+    """Record every HTTP request instead of letting it leave (a refused one must not)."""
+    with patch("aiohttp.ClientSession._request") as request:
+        yield request
+
+
+@pytest.mark.parametrize(
+    ("url", "error"),
+    [
+        ("http://169.254.169.254", "insecure_url"),  # link-local: another host, not this one
+        ("http://192.168.1.20:8080", "insecure_url"),
+        ("http://api.nuki.io", "insecure_url"),
+        ("http://127.0.0.1.nip.io:8080", "insecure_url"),
+        ("https://user:secret@api.nuki.io", "url_credentials"),
+        ("https://api.nuki.io/?proxy=1", "url_query"),
+        ("https://api.nuki.io/#top", "url_fragment"),
+        ("api.nuki.io", "invalid_url"),
+        ("ftp://api.nuki.io", "invalid_url"),
+    ],
+)
+async def test_user_flow_refuses_unsafe_url(
+    hass: HomeAssistant, sent: AsyncMock, url: str, error: str
+) -> None:
+    """A URL the token must not go to is a form error that says why; nothing is sent."""
+    flow_id = await _start_user_flow(hass)
+    result = await hass.config_entries.flow.async_configure(
+        flow_id, _user_input("a-good-looking-token", url)
+    )
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == {"base": error}
+    assert result["description_placeholders"] == {"default_url": "https://api.nuki.io"}
+    assert not sent.called
+
+
+@pytest.mark.parametrize("token", ["line\nbreak", "tab\tinside", "nul\x00", "two words", " "])
+async def test_user_flow_refuses_token_with_control_characters(
+    hass: HomeAssistant, sent: AsyncMock, token: str
+) -> None:
+    flow_id = await _start_user_flow(hass)
+    result = await hass.config_entries.flow.async_configure(
+        flow_id, _user_input(token, "https://api.nuki.io")
+    )
+    assert result["errors"] == {"base": "invalid_token"}
+    assert not sent.called
+
+
+async def test_user_flow_strips_pasted_token_and_url(
+    hass: HomeAssistant, simulator: SimulatorServer
+) -> None:
+    """Whitespace that comes with a pasted token or URL is not part of them."""
+    flow_id = await _start_user_flow(hass)
+    result = await hass.config_entries.flow.async_configure(
+        flow_id, _user_input(f"  {simulator.token}\n", f" {simulator.url}/ ")
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["data"] == {CONF_API_TOKEN: simulator.token, CONF_API_URL: simulator.url}
+
+
+async def test_user_flow_url_that_is_not_nuki(
+    hass: HomeAssistant, simulator: SimulatorServer
+) -> None:
+    """Something answers, but /account is 404 (e.g. Home Assistant's own address)."""
+    flow_id = await _start_user_flow(hass)
+    result = await hass.config_entries.flow.async_configure(
+        flow_id, _user_input(simulator.token, simulator.url + "/not-the-api")
+    )
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == {"base": "not_nuki_api"}
+
+
+async def test_reauth_with_unsafe_stored_url_sends_nothing(
+    hass: HomeAssistant, sent: AsyncMock
+) -> None:
+    """Reauth cannot change the URL: an unsafe stored one ends the flow with the reason."""
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        unique_id=str(DEMO_ACCOUNT_ID),
+        data={CONF_API_TOKEN: "old", CONF_API_URL: "http://169.254.169.254"},
+    )
+    entry.add_to_hass(hass)
+    result = await entry.start_reauth_flow(hass)
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "unsafe_stored_url"
+    assert not sent.called
+
+
+async def test_reconfigure_refuses_unsafe_url(
+    hass: HomeAssistant, simulator: SimulatorServer, config_entry: MockConfigEntry
+) -> None:
+    config_entry.add_to_hass(hass)
+    result = await config_entry.start_reconfigure_flow(hass)
+    assert result["description_placeholders"] == {"default_url": "https://api.nuki.io"}
+    with patch("aiohttp.ClientSession._request") as sent:
+        result = await hass.config_entries.flow.async_configure(
+            result["flow_id"], _user_input(simulator.token, "http://169.254.169.254/")
+        )
+    assert result["errors"] == {"base": "insecure_url"}
+    assert not sent.called
+    assert config_entry.data[CONF_API_URL] == simulator.url

@@ -1,5 +1,7 @@
 """Setup, unload, reload and the setup failures of a config entry."""
 
+from unittest.mock import patch
+
 from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntryState
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr
@@ -66,6 +68,48 @@ async def test_setup_with_rejected_token_starts_reauth(
     flows = hass.config_entries.flow.async_progress()
     assert [flow["context"]["source"] for flow in flows] == [SOURCE_REAUTH]
     assert flows[0]["context"]["entry_id"] == config_entry.entry_id
+
+
+async def test_setup_with_unsafe_stored_url_sends_no_token(hass: HomeAssistant) -> None:
+    """An entry from before the https rule fails with the reason; the token stays home."""
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        unique_id="1",
+        data={CONF_API_TOKEN: "some-token", CONF_API_URL: "http://169.254.169.254"},
+    )
+    entry.add_to_hass(hass)
+    with patch("aiohttp.ClientSession._request") as sent:
+        await hass.config_entries.async_setup(entry.entry_id)
+    assert not sent.called
+    assert entry.state is ConfigEntryState.SETUP_ERROR
+    assert entry.reason is not None
+    assert "must use https" in entry.reason
+
+
+async def test_setup_with_unusable_stored_token_asks_for_a_new_one(
+    hass: HomeAssistant, simulator: SimulatorServer, config_entry: MockConfigEntry
+) -> None:
+    config_entry.add_to_hass(hass)
+    hass.config_entries.async_update_entry(
+        config_entry, data={**config_entry.data, CONF_API_TOKEN: "tok\r\nX-Injected: 1"}
+    )
+    await hass.config_entries.async_setup(config_entry.entry_id)
+    assert config_entry.state is ConfigEntryState.SETUP_ERROR
+    flows = hass.config_entries.flow.async_progress()
+    assert [flow["context"]["source"] for flow in flows] == [SOURCE_REAUTH]
+    assert sum(simulator.state.counters.values()) == 0
+
+
+async def test_setup_strips_a_stored_token(
+    hass: HomeAssistant, simulator: SimulatorServer, config_entry: MockConfigEntry
+) -> None:
+    """A token stored with the whitespace it was pasted with (before it was stripped) works."""
+    config_entry.add_to_hass(hass)
+    hass.config_entries.async_update_entry(
+        config_entry, data={**config_entry.data, CONF_API_TOKEN: f" {simulator.token}\n"}
+    )
+    assert await hass.config_entries.async_setup(config_entry.entry_id)
+    assert config_entry.state is ConfigEntryState.LOADED
 
 
 async def test_yaml_setup_without_entries(hass: HomeAssistant) -> None:

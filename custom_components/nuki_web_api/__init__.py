@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import ConfigEntryAuthFailed, ConfigEntryError
 from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.typing import ConfigType
 
-from .api import NukiWebApiClient
+from .api import (
+    NukiInvalidTokenError,
+    NukiUnsafeUrlError,
+    NukiWebApiClient,
+    check_base_url,
+    check_token,
+)
 from .const import CONF_API_TOKEN, CONF_API_URL, DEFAULT_API_URL, DOMAIN, PLATFORMS
 from .coordinator import (
     NukiConfigEntry,
@@ -30,12 +37,24 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
 
 
 async def async_setup_entry(hass: HomeAssistant, entry: NukiConfigEntry) -> bool:
-    """Connect to Nuki Web with the entry's token and set up the platforms."""
-    client = NukiWebApiClient(
-        async_get_clientsession(hass),
-        entry.data[CONF_API_TOKEN],
-        base_url=entry.data.get(CONF_API_URL, DEFAULT_API_URL),
-    )
+    """Connect to Nuki Web with the entry's token and set up the platforms.
+
+    An entry stored before the https rule may hold a URL the token must not go to: it
+    fails with a reason (Reconfigure changes it) before any request.
+    """
+    try:
+        url = check_base_url(entry.data.get(CONF_API_URL, DEFAULT_API_URL))
+    except NukiUnsafeUrlError:
+        raise ConfigEntryError(
+            translation_domain=DOMAIN, translation_key="unsafe_api_url"
+        ) from None
+    try:
+        token = check_token(entry.data[CONF_API_TOKEN])
+    except NukiInvalidTokenError:
+        raise ConfigEntryAuthFailed(
+            translation_domain=DOMAIN, translation_key="invalid_stored_token"
+        ) from None
+    client = NukiWebApiClient(async_get_clientsession(hass), token, base_url=url)
     coordinator = NukiCoordinator(hass, entry, client)
     await coordinator.async_config_entry_first_refresh()
     entry.runtime_data = NukiRuntimeData(client=client, coordinator=coordinator)

@@ -29,10 +29,16 @@ from .api import (
     Account,
     NukiAuthError,
     NukiConnectionError,
+    NukiForbiddenError,
     NukiInvalidResponseError,
+    NukiInvalidTokenError,
     NukiRateLimitError,
+    NukiRequestError,
     NukiServerError,
+    NukiUnsafeUrlError,
     NukiWebApiClient,
+    check_base_url,
+    check_token,
 )
 from .const import (
     CONF_ADVANCED,
@@ -104,22 +110,49 @@ async def _validate(hass: HomeAssistant, token: str, url: str) -> Account:
 async def _try_validate(
     hass: HomeAssistant, token: str, url: str
 ) -> tuple[Account | None, dict[str, str], dict[str, str]]:
-    """Validate and translate failures into form errors and their placeholders."""
+    """Validate and translate failures into form errors and their placeholders.
+
+    The token and the URL are checked first, so that the token is never sent where it is
+    not safe (see api/safety.py).
+    """
     try:
+        check_token(token)
+        check_base_url(url)
         return await _validate(hass, token, url), {}, {}
+    except NukiInvalidTokenError:
+        return None, {"base": "invalid_token"}, {}
+    except NukiUnsafeUrlError as err:
+        return None, {"base": err.problem.value}, {}
     except NukiAuthError:
         return None, {"base": "invalid_auth"}, {}
     except _MissingScopesError as err:
         return None, {"base": "insufficient_scope"}, {"missing_scopes": str(err)}
-    except NukiConnectionError, NukiServerError, NukiInvalidResponseError, NukiRateLimitError:
+    except (
+        NukiConnectionError,
+        NukiServerError,
+        NukiRateLimitError,
+        NukiForbiddenError,  # Nuki's outages answered a plain-text 403
+    ):
         return None, {"base": "cannot_connect"}, {}
+    except NukiRequestError, NukiInvalidResponseError:
+        # Something answers there, but not as the Nuki Web API (404 on /account, HTML).
+        return None, {"base": "not_nuki_api"}, {}
     except Exception:  # noqa: BLE001 - the form shows "unknown" instead of failing
         LOGGER.exception("Unexpected error while checking the API token")
         return None, {"base": "unknown"}, {}
 
 
+def _token(user_input: Mapping[str, Any]) -> str:
+    """Return the token as pasted, without the spaces or line break that came with it."""
+    return str(user_input[CONF_API_TOKEN]).strip()
+
+
 def _url(user_input: Mapping[str, Any]) -> str:
-    return str(user_input[CONF_ADVANCED][CONF_API_URL]).rstrip("/")
+    return str(user_input[CONF_ADVANCED][CONF_API_URL]).strip().rstrip("/")
+
+
+# The flow's own texts name the default URL (hassfest wants URLs as placeholders).
+_URL_PLACEHOLDERS = {"default_url": DEFAULT_API_URL}
 
 
 class NukiWebApiConfigFlow(ConfigFlow, domain=DOMAIN):
@@ -139,7 +172,7 @@ class NukiWebApiConfigFlow(ConfigFlow, domain=DOMAIN):
         errors: dict[str, str] = {}
         placeholders: dict[str, str] = {}
         if user_input is not None:
-            token, url = user_input[CONF_API_TOKEN], _url(user_input)
+            token, url = _token(user_input), _url(user_input)
             account, errors, placeholders = await _try_validate(self.hass, token, url)
             if account is not None:
                 await self.async_set_unique_id(str(account.account_id))
@@ -154,7 +187,7 @@ class NukiWebApiConfigFlow(ConfigFlow, domain=DOMAIN):
                 _CONNECTION_SCHEMA, {CONF_ADVANCED: (user_input or {}).get(CONF_ADVANCED, {})}
             ),
             errors=errors,
-            description_placeholders=placeholders,
+            description_placeholders=_URL_PLACEHOLDERS | placeholders,
         )
 
     async def async_step_reauth(self, entry_data: Mapping[str, Any]) -> ConfigFlowResult:
@@ -168,11 +201,15 @@ class NukiWebApiConfigFlow(ConfigFlow, domain=DOMAIN):
         errors: dict[str, str] = {}
         placeholders: dict[str, str] = {}
         entry = self._get_reauth_entry()
+        url = entry.data.get(CONF_API_URL, DEFAULT_API_URL)
+        try:
+            check_base_url(url)
+        except NukiUnsafeUrlError:
+            # This form cannot change the URL, and no token may go there.
+            return self.async_abort(reason="unsafe_stored_url")
         if user_input is not None:
-            token = user_input[CONF_API_TOKEN]
-            account, errors, placeholders = await _try_validate(
-                self.hass, token, entry.data.get(CONF_API_URL, DEFAULT_API_URL)
-            )
+            token = _token(user_input)
+            account, errors, placeholders = await _try_validate(self.hass, token, url)
             if account is not None:
                 await self.async_set_unique_id(str(account.account_id))
                 self._abort_if_unique_id_mismatch(reason="wrong_account")
@@ -194,7 +231,7 @@ class NukiWebApiConfigFlow(ConfigFlow, domain=DOMAIN):
         placeholders: dict[str, str] = {}
         entry = self._get_reconfigure_entry()
         if user_input is not None:
-            token, url = user_input[CONF_API_TOKEN], _url(user_input)
+            token, url = _token(user_input), _url(user_input)
             account, errors, placeholders = await _try_validate(self.hass, token, url)
             if account is not None:
                 await self.async_set_unique_id(str(account.account_id))
@@ -209,7 +246,7 @@ class NukiWebApiConfigFlow(ConfigFlow, domain=DOMAIN):
                 _CONNECTION_SCHEMA, {CONF_ADVANCED: {CONF_API_URL: url}}
             ),
             errors=errors,
-            description_placeholders=placeholders,
+            description_placeholders=_URL_PLACEHOLDERS | placeholders,
         )
 
 

@@ -65,6 +65,13 @@ from .models import (
     WebConfig,
     firmware_string,
 )
+from .safety import (
+    NukiInvalidTokenError,
+    NukiUnsafeUrlError,
+    UrlProblem,
+    check_base_url,
+    check_token,
+)
 
 __all__ = [
     "DEFAULT_BASE_URL",
@@ -101,6 +108,7 @@ __all__ = [
     "NukiForbiddenError",
     "NukiIntEnum",
     "NukiInvalidResponseError",
+    "NukiInvalidTokenError",
     "NukiNotAllowedError",
     "NukiNotFoundError",
     "NukiRateLimitError",
@@ -108,6 +116,7 @@ __all__ = [
     "NukiServerError",
     "NukiSmartHostingError",
     "NukiTimeoutError",
+    "NukiUnsafeUrlError",
     "NukiWebApiClient",
     "OpenerAction",
     "OpenerAdvancedConfig",
@@ -125,7 +134,10 @@ __all__ = [
     "SmartlockLog",
     "SmartlockState",
     "StateTrigger",
+    "UrlProblem",
     "WebConfig",
+    "check_base_url",
+    "check_token",
     "firmware_string",
     "is_smart_hosting_error",
     "model_name",

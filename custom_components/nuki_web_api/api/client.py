@@ -43,6 +43,7 @@ from .models import (
     SmartlockLog,
     smartlock_ids_in,
 )
+from .safety import ensure_safe
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -166,6 +167,7 @@ class NukiWebApiClient:
         endpoints). ``smartlock_id`` names the device for a Smart Hosting error. A 2xx
         object with a Smart Hosting ``error`` raises unless ``return_error_body`` is set.
         """
+        ensure_safe(self._base_url, self.__token)
         headers = {"Authorization": f"Bearer {self.__token}", "Accept": "application/json"}
         what = f"{method} {path}"
         _LOGGER.debug("%s", what)
