@@ -1,9 +1,12 @@
 """Browser tests: one simulator and one real Home Assistant per session, a logged-in page per test.
 
-Run them with `script/test-e2e`: it passes `-p no:homeassistant`, because the
+Run them with `script/test-e2e`: it passes `-p no:homeassistant` and `--confcutdir tests/e2e`
+(so tests/conftest.py, which imports it, is not loaded), because the
 pytest-homeassistant-custom-component plugin blocks sockets and checks threads and event
 loops around every test, which does not fit processes and a browser that live for the whole
-session. On failure, a screenshot and Home Assistant's log land in tests/e2e/artifacts/.
+session. Nothing here imports the plugin: `script/test-newest-ha` runs these tests with a
+Home Assistant the plugin does not support yet. On failure, a screenshot and Home
+Assistant's log land in tests/e2e/artifacts/.
 """
 
 from __future__ import annotations
@@ -55,11 +58,6 @@ def pytest_runtest_makereport(
     return report
 
 
-@pytest.fixture(autouse=True)
-def auto_enable_custom_integrations() -> None:
-    """Replace tests/conftest.py's fixture: it needs the in-process `hass` these tests lack."""
-
-
 @pytest.fixture(scope="session")
 def stack(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
@@ -71,6 +69,9 @@ def stack(
     try:
         with harness.run_stack(base, username=USER, password=PASSWORD) as running:
             yield running
+        # The whole log, start and stop included, not only the tests' own stretches.
+        problems = harness.integration_problems(running.hass_log.read_text())
+        assert not problems, "the integration's warnings and errors:\n" + "\n".join(problems)
     finally:
         if request.session.testsfailed:
             ARTIFACTS.mkdir(exist_ok=True)
@@ -105,16 +106,14 @@ def page(request: pytest.FixtureRequest, stack: Stack, browser: Browser) -> Iter
 
 
 @pytest.fixture(autouse=True)
-def no_integration_tracebacks(stack: Stack) -> Iterator[None]:
-    """Fail a test during which Home Assistant logged a traceback from the integration."""
+def integration_log_is_clean(stack: Stack) -> Iterator[None]:
+    """Fail a test during which the integration logged a warning, error, traceback or deprecation."""
     offset = stack.hass_log.stat().st_size
     yield
     with stack.hass_log.open() as log:
         log.seek(offset)
-        tracebacks = harness.integration_tracebacks(log.read())
-    assert not tracebacks, "tracebacks from custom_components.nuki_web_api:\n" + "\n".join(
-        tracebacks
-    )
+        problems = harness.integration_problems(log.read())
+    assert not problems, "the integration's warnings and errors:\n" + "\n".join(problems)
 
 
 @pytest.fixture

@@ -104,9 +104,14 @@ def start_simulator(port: int, log: TextIO, *, token: str | None = None) -> subp
 
 
 def start_hass(config_dir: Path, log: TextIO) -> subprocess.Popen[bytes]:
-    """Start `hass -c CONFIG_DIR`; its log also goes to CONFIG_DIR/home-assistant.log."""
+    """Start `hass -c CONFIG_DIR`; its log also goes to CONFIG_DIR/home-assistant.log.
+
+    DeprecationWarnings are shown (Python hides them by default), so that Home Assistant
+    logs them and integration_problems finds those the integration causes.
+    """
     cmd = [sys.executable, "-m", "homeassistant", "-c", str(config_dir)]
-    return subprocess.Popen(cmd, cwd=REPO, stdout=log, stderr=subprocess.STDOUT)
+    env = os.environ | {"PYTHONWARNINGS": "default::DeprecationWarning"}
+    return subprocess.Popen(cmd, cwd=REPO, stdout=log, stderr=subprocess.STDOUT, env=env)
 
 
 def stop(proc: subprocess.Popen[bytes], timeout: float = 20.0) -> None:
@@ -152,16 +157,30 @@ def wait_until_running(
 
 
 _LOG_RECORD = re.compile(r"^(?=\d{4}-\d\d-\d\d \d\d:\d\d:\d\d)", re.MULTILINE)
+_LEVEL = re.compile(r"^\S+ \S+ (?P<level>[A-Z]+) ")
+_PROBLEM_LEVELS = frozenset({"WARNING", "ERROR", "CRITICAL"})
+# The integration's logger or files, or its domain as a word ("custom integration
+# 'nuki_web_api'", "entry … for nuki_web_api"), not a path such as ~/.cache/nuki_web_api/.
+_OURS = re.compile(rf"custom_components[./]{DOMAIN}|(?<![\w/]){DOMAIN}(?![\w/])")
+# Home Assistant says this of every custom integration, each time it starts.
+_NOT_TESTED_BY_HA = f"We found a custom integration {DOMAIN} which has not been tested"
 
 
-def integration_tracebacks(log_text: str) -> list[str]:
-    """Return the log records that carry a traceback raised in or logged by this integration."""
-    return [
-        record
-        for record in _LOG_RECORD.split(log_text)
-        if "Traceback (most recent call last)" in record
-        and ("custom_components.nuki_web_api" in record or f"custom_components/{DOMAIN}/" in record)
-    ]
+def integration_problems(log_text: str) -> list[str]:
+    """Return the log records at WARNING or above, or with a traceback, that name the integration.
+
+    Deprecations reach the log as warnings: Home Assistant's "Detected that custom
+    integration 'nuki_web_api' …" reports and Python's DeprecationWarning (start_hass turns
+    those on).
+    """
+    problems = []
+    for record in _LOG_RECORD.split(log_text):
+        level = _LEVEL.match(record)
+        if not _OURS.search(record) or _NOT_TESTED_BY_HA in record:
+            continue
+        if (level and level["level"] in _PROBLEM_LEVELS) or "Traceback (most recent" in record:
+            problems.append(record)
+    return problems
 
 
 def request(
