@@ -1,7 +1,12 @@
-"""hassfest and the HACS action, mirrored offline.
+"""Repository rules that Home Assistant's hassfest does not check.
 
-Neither runs on these machines (hassfest is not in the wheel, its Docker image cannot be
-pulled), so their checks run here over the repository files. Every checker takes the
+hassfest itself runs in `script/lint` (../shared/tools/run-hassfest) and in the validate
+workflow: manifest keys and values, dependencies, en.json's schema and value rules (no HTML,
+URLs, quoted placeholders or padding), icons.json and services.yaml's schema. What it leaves
+out for a custom integration is checked here: de.json against en.json, that every action,
+flow step, error, entity, exception and issue named in the code has its text (hassfest
+demands service texts and icons of core integrations only) and no text is dead, the
+quality-scale statuses, the brand images and PARALLEL_UPDATES. Every checker takes the
 integration folder and returns its problems; the second half breaks a copy to show that
 each checker can fail.
 """
@@ -22,7 +27,6 @@ from typing import Any
 import pytest
 import voluptuous as vol
 import yaml
-from awesomeversion import AwesomeVersion, AwesomeVersionStrategy
 from homeassistant.components.binary_sensor import BinarySensorEntityDescription
 from homeassistant.components.button import ButtonEntityDescription
 from homeassistant.components.event import EventEntityDescription
@@ -31,12 +35,12 @@ from homeassistant.components.number import NumberEntityDescription
 from homeassistant.components.select import SelectEntityDescription
 from homeassistant.components.sensor import SensorEntityDescription
 from homeassistant.components.switch import SwitchEntityDescription
-from homeassistant.const import __version__ as ha_version
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity import EntityDescription
 from homeassistant.setup import async_setup_component
 
 from custom_components import nuki_web_api
+from custom_components.nuki_web_api.api import UrlProblem
 from custom_components.nuki_web_api.const import DOMAIN, PLATFORMS
 
 ROOT = Path(__file__).parent.parent
@@ -44,124 +48,18 @@ INTEGRATION = ROOT / "custom_components" / DOMAIN
 
 type Checker = Callable[[Path], list[str]]
 
-# --- manifest.json (hassfest manifest.py, HACS publish/integration.md) --------------------
-
-MANIFEST_REQUIRED = {
-    "domain",
-    "name",
-    "codeowners",
-    "config_flow",
-    "documentation",
-    "integration_type",
-    "iot_class",
-    "issue_tracker",
-    "requirements",
-    "version",
-}
-MANIFEST_ALLOWED = MANIFEST_REQUIRED | {
-    "after_dependencies",
-    "bluetooth",
-    "dependencies",
-    "dhcp",
-    "homekit",
-    "import_executor",
-    "loggers",
-    "mqtt",
-    "quality_scale",
-    "single_config_entry",
-    "ssdp",
-    "usb",
-    "zeroconf",
-}
-IOT_CLASSES = {
-    "assumed_state",
-    "calculated",
-    "cloud_polling",
-    "cloud_push",
-    "local_polling",
-    "local_push",
-}
-INTEGRATION_TYPES = {"device", "hardware", "helper", "hub", "service", "system", "virtual"}
-
 
 def _json(path: Path) -> Any:
     return json.loads(path.read_text(encoding="utf-8"))
 
 
-def manifest_problems(integration: Path) -> list[str]:
-    """Keys, order and values as hassfest validates a custom integration's manifest."""
-    manifest: dict[str, Any] = _json(integration / "manifest.json")
-    keys = list(manifest)
-    problems = [f"missing {key}" for key in sorted(MANIFEST_REQUIRED - set(keys))]
-    problems += [f"unknown key {key}" for key in sorted(set(keys) - MANIFEST_ALLOWED)]
-    if keys[:2] != ["domain", "name"] or keys[2:] != sorted(keys[2:]):
-        problems.append(f"keys not sorted (domain, name, then alphabetical): {keys}")
-    if manifest.get("domain") != integration.name:
-        problems.append(f"domain {manifest.get('domain')!r} is not the folder {integration.name!r}")
-    version = AwesomeVersion(str(manifest.get("version")))
-    if version.strategy not in (AwesomeVersionStrategy.SEMVER, AwesomeVersionStrategy.CALVER):
-        problems.append(f"version {version} is neither SemVer nor CalVer")
-    for key in ("documentation", "issue_tracker"):
-        if not str(manifest.get(key, "")).startswith("https://"):
-            problems.append(f"{key} is not an https URL")
-    if "home-assistant.io/integrations" in str(manifest.get("documentation")):
-        problems.append("documentation points at home-assistant.io")
-    if manifest.get("iot_class") not in IOT_CLASSES:
-        problems.append(f"iot_class {manifest.get('iot_class')!r}")
-    if manifest.get("integration_type") not in INTEGRATION_TYPES:
-        problems.append(f"integration_type {manifest.get('integration_type')!r}")
-    if manifest.get("config_flow") is not True:
-        problems.append("config_flow is not true")
-    owners = manifest.get("codeowners", [])
-    if not owners or not all(str(owner).startswith("@") for owner in owners):
-        problems.append(f"codeowners {owners!r}")
-    problems += [
-        f"requirement {req!r} is not pinned"
-        for req in manifest.get("requirements", [])
-        if "==" not in req
-    ]
-    for dependency in manifest.get("dependencies", []) + manifest.get("after_dependencies", []):
-        if importlib.util.find_spec(f"homeassistant.components.{dependency}") is None:
-            problems.append(f"unknown dependency {dependency}")
-    return problems
-
-
-# --- hacs.json (HACS utils/validate.py) --------------------------------------------------
-
-HACS_KEYS = {
-    "content_in_root",
-    "country",
-    "filename",
-    "hacs",
-    "hide_default_branch",
-    "homeassistant",
-    "name",
-    "persistent_directory",
-    "render_readme",
-    "zip_release",
-}
-
-
-def hacs_problems(integration: Path) -> list[str]:
-    """hacs.json at the repository root: known keys, a name, a minimum HA we can meet."""
-    hacs: dict[str, Any] = _json(integration.parent.parent / "hacs.json")
-    problems = [f"unknown key {key}" for key in sorted(set(hacs) - HACS_KEYS)]
-    if not hacs.get("name"):
-        problems.append("name missing")
-    if "homeassistant" in hacs:
-        minimum = AwesomeVersion(str(hacs["homeassistant"]))
-        if not minimum.valid or minimum > AwesomeVersion(ha_version):
-            problems.append(f"homeassistant {minimum} is not <= the installed {ha_version}")
-    return problems
-
-
 # --- translations -------------------------------------------------------------------------
 
 PLACEHOLDER = re.compile(r"\{(\w+)\}")
-# hassfest translation_value_validator: no HTML, no '{quoted}' placeholders, no padding.
+# hassfest's value rules, which it applies to en.json only: no HTML, no '{quoted}'
+# placeholders, no padding.
 HTML_TAG = re.compile(r"<[a-z/][^>]*>", re.IGNORECASE)
 QUOTED_PLACEHOLDER = re.compile(r"'[^']*\{[^}]+\}[^']*'")
-SLUG = re.compile(r"^[a-z0-9_]+$")
 
 
 def _leaves(tree: Any, prefix: str = "") -> Iterator[tuple[str, Any]]:
@@ -178,64 +76,31 @@ def _translations(integration: Path, language: str) -> dict[str, Any]:
 
 
 def translation_problems(integration: Path) -> list[str]:
-    """en.json is the source: no references, de.json has the same keys and placeholders."""
+    """de.json has en.json's keys and placeholders and clean values; en.json no references.
+
+    A custom integration's en.json is shipped as is: a `[%key:…]` reference is resolved
+    only for core integrations.
+    """
     en = dict(_leaves(_translations(integration, "en")))
     de = dict(_leaves(_translations(integration, "de")))
     problems = [f"{key}: [%key: reference" for key, text in en.items() if "[%key:" in str(text)]
-    source = _translations(integration, "en")
-    problems += [
-        f"{part} key {key!r} is not a slug"
-        for part in ("entity", "exceptions", "issues", "services", "selector")
-        for key in _keys(source.get(part, {}))
-        if not SLUG.match(key)
-    ]
     problems += [f"de.json lacks {key}" for key in sorted(en.keys() - de.keys())]
     problems += [f"de.json has extra {key}" for key in sorted(de.keys() - en.keys())]
-    for language, leaves in (("en", en), ("de", de)):
-        problems += [
-            f"{language}.json {key} is empty or not a string"
-            for key, text in leaves.items()
-            if not isinstance(text, str) or not text.strip()
-        ]
-    for language, leaves in (("en", en), ("de", de)):
-        for key, text in leaves.items():
-            if HTML_TAG.search(str(text)):
-                problems.append(f"{language}.json {key} contains HTML")
-            if QUOTED_PLACEHOLDER.search(str(text)):
-                problems.append(f"{language}.json {key} quotes a placeholder")
-            if str(text) != str(text).strip():
-                problems.append(f"{language}.json {key} has leading or trailing spaces")
+    for key, text in de.items():
+        if not isinstance(text, str) or not text.strip():
+            problems.append(f"de.json {key} is empty or not a string")
+        elif HTML_TAG.search(text):
+            problems.append(f"de.json {key} contains HTML")
+        elif QUOTED_PLACEHOLDER.search(text):
+            problems.append(f"de.json {key} quotes a placeholder")
+        elif text != text.strip():
+            problems.append(f"de.json {key} has leading or trailing spaces")
     problems += [
         f"{key}: placeholders differ"
         for key in en.keys() & de.keys()
         if set(PLACEHOLDER.findall(str(en[key]))) != set(PLACEHOLDER.findall(str(de[key])))
     ]
     return problems
-
-
-def icon_problems(integration: Path) -> list[str]:
-    """icons.json: Material Design icons only; every entity entry has a default."""
-    icons: dict[str, Any] = _json(integration / "icons.json")
-    problems = [
-        f"{key}: {icon!r} is not an mdi: icon"
-        for key, icon in _leaves(icons)
-        if not (isinstance(icon, str) and re.fullmatch(r"mdi:[a-z0-9-]+", icon))
-    ]
-    problems += [
-        f"entity.{platform}.{key} has no default icon"
-        for platform, entries in icons.get("entity", {}).items()
-        for key, entry in entries.items()
-        if "default" not in entry
-    ]
-    problems += [f"{key} is not a slug" for key in _keys(icons) if not SLUG.match(key)]
-    return problems
-
-
-def _keys(tree: Any) -> Iterator[str]:
-    if isinstance(tree, dict):
-        for key, value in tree.items():
-            yield key
-            yield from _keys(value)
 
 
 # --- services -----------------------------------------------------------------------------
@@ -310,6 +175,8 @@ def _flow_keys(integration: Path) -> Iterator[tuple[str, str, str]]:
                     and isinstance(value, ast.Constant)
                 ):
                     yield "config", "error", value.value
+    # The flow shows a refused API URL's problem as the form error.
+    yield from (("config", "error", problem.value) for problem in UrlProblem)
 
 
 def _form_fields(step: dict[str, Any], where: str) -> Iterator[str]:
@@ -630,7 +497,7 @@ def brand_problems(integration: Path) -> list[str]:
     return problems
 
 
-# --- module-level names hassfest and HA expect --------------------------------------------
+# --- module-level names -------------------------------------------------------------------
 
 
 def _module_names(path: Path) -> set[str]:
@@ -648,24 +515,16 @@ def _module_names(path: Path) -> set[str]:
 
 
 def module_problems(integration: Path) -> list[str]:
-    """CONFIG_SCHEMA when async_setup exists; PARALLEL_UPDATES in every platform module."""
-    problems = []
-    init = _module_names(integration / "__init__.py")
-    if "async_setup" in init and "CONFIG_SCHEMA" not in init:
-        problems.append("__init__.py has async_setup but no CONFIG_SCHEMA")
-    problems += [
+    """PARALLEL_UPDATES in every platform module (the quality scale's parallel-updates)."""
+    return [
         f"{platform}.py has no PARALLEL_UPDATES"
         for platform in PLATFORMS
         if "PARALLEL_UPDATES" not in _module_names(integration / f"{platform}.py")
     ]
-    return problems
 
 
 CHECKERS: dict[str, Checker] = {
-    "manifest": manifest_problems,
-    "hacs": hacs_problems,
     "translations": translation_problems,
-    "icons": icon_problems,
     "services": service_problems,
     "flows": flow_problems,
     "entity_translations": entity_translation_problems,
@@ -743,30 +602,6 @@ def _write_png(path: Path, width: int, height: int) -> None:
 
 
 BREAKAGES: dict[str, tuple[Checker, Callable[[Path], object]]] = {
-    "manifest_unsorted": (
-        manifest_problems,
-        lambda i: _edit_json(
-            i / "manifest.json", lambda m: m.update(codeowners=m.pop("codeowners"))
-        ),
-    ),
-    "manifest_no_version": (
-        manifest_problems,
-        lambda i: _edit_json(i / "manifest.json", lambda m: m.pop("version")),
-    ),
-    "manifest_http_docs": (
-        manifest_problems,
-        lambda i: _edit_json(i / "manifest.json", lambda m: m.update(documentation="http://x")),
-    ),
-    "hacs_newer_ha": (
-        hacs_problems,
-        lambda i: _edit_json(
-            i.parent.parent / "hacs.json", lambda h: h.update(homeassistant="2099.1.0")
-        ),
-    ),
-    "hacs_unknown_key": (
-        hacs_problems,
-        lambda i: _edit_json(i.parent.parent / "hacs.json", lambda h: h.update(domains=["lock"])),
-    ),
     "de_missing_key": (
         translation_problems,
         lambda i: _edit_json(i / "translations/de.json", lambda d: d["services"].popitem()),
@@ -785,17 +620,11 @@ BREAKAGES: dict[str, tuple[Checker, Callable[[Path], object]]] = {
             lambda d: d["config"]["abort"].update(wrong_account=" Falsches Konto"),
         ),
     ),
-    "en_quoted_placeholder": (
+    "de_quoted_placeholder": (
         translation_problems,
         lambda i: _edit_json(
-            i / "translations/en.json",
+            i / "translations/de.json",
             lambda d: d["exceptions"]["device_busy"].update(message="'{name}' is busy"),
-        ),
-    ),
-    "icon_not_mdi": (
-        icon_problems,
-        lambda i: _edit_json(
-            i / "icons.json", lambda d: d["services"]["lock_n_go"].update(service="lock")
         ),
     ),
     "service_no_icon": (
@@ -903,12 +732,6 @@ BREAKAGES: dict[str, tuple[Checker, Callable[[Path], object]]] = {
             (i / "lock.py").read_text().replace("PARALLEL_UPDATES", "SERIAL_UPDATES")
         ),
     ),
-    "no_config_schema": (
-        module_problems,
-        lambda i: (i / "__init__.py").write_text(
-            (i / "__init__.py").read_text().replace("CONFIG_SCHEMA", "SCHEMA")
-        ),
-    ),
 }
 
 
@@ -919,7 +742,6 @@ def test_a_broken_copy_fails(
     """The same check on a copy with one mistake reports it."""
     integration = tmp_path / "custom_components" / DOMAIN
     shutil.copytree(INTEGRATION, integration, ignore=shutil.ignore_patterns("__pycache__"))
-    shutil.copy(ROOT / "hacs.json", tmp_path / "hacs.json")
     assert checker(integration) == []
 
     breakage(integration)
