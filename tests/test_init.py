@@ -2,6 +2,7 @@
 
 from unittest.mock import patch
 
+import pytest
 from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntryState
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr
@@ -56,18 +57,29 @@ async def test_setup_retries_when_unreachable(hass: HomeAssistant, socket_enable
     assert entry.state is ConfigEntryState.SETUP_RETRY
 
 
-async def test_setup_with_rejected_token_starts_reauth(
-    hass: HomeAssistant, simulator: SimulatorServer, config_entry: MockConfigEntry
+@pytest.mark.parametrize(
+    ("token", "sent"),
+    [("revoked-token", True), ("tok\r\nX-Injected: 1", False)],
+    ids=["rejected_by_nuki", "unusable_never_sent"],
+)
+async def test_setup_with_bad_token_starts_reauth(
+    hass: HomeAssistant,
+    simulator: SimulatorServer,
+    config_entry: MockConfigEntry,
+    token: str,
+    sent: bool,
 ) -> None:
+    """Nuki rejects the token, or it has characters no token has (then nothing is sent)."""
     config_entry.add_to_hass(hass)
     hass.config_entries.async_update_entry(
-        config_entry, data={**config_entry.data, CONF_API_TOKEN: "revoked-token"}
+        config_entry, data={**config_entry.data, CONF_API_TOKEN: token}
     )
     await hass.config_entries.async_setup(config_entry.entry_id)
     assert config_entry.state is ConfigEntryState.SETUP_ERROR
     flows = hass.config_entries.flow.async_progress()
     assert [flow["context"]["source"] for flow in flows] == [SOURCE_REAUTH]
     assert flows[0]["context"]["entry_id"] == config_entry.entry_id
+    assert (sum(simulator.state.counters.values()) > 0) is sent
 
 
 async def test_setup_with_unsafe_stored_url_sends_no_token(hass: HomeAssistant) -> None:
@@ -84,20 +96,6 @@ async def test_setup_with_unsafe_stored_url_sends_no_token(hass: HomeAssistant) 
     assert entry.state is ConfigEntryState.SETUP_ERROR
     assert entry.reason is not None
     assert "must use https" in entry.reason
-
-
-async def test_setup_with_unusable_stored_token_asks_for_a_new_one(
-    hass: HomeAssistant, simulator: SimulatorServer, config_entry: MockConfigEntry
-) -> None:
-    config_entry.add_to_hass(hass)
-    hass.config_entries.async_update_entry(
-        config_entry, data={**config_entry.data, CONF_API_TOKEN: "tok\r\nX-Injected: 1"}
-    )
-    await hass.config_entries.async_setup(config_entry.entry_id)
-    assert config_entry.state is ConfigEntryState.SETUP_ERROR
-    flows = hass.config_entries.flow.async_progress()
-    assert [flow["context"]["source"] for flow in flows] == [SOURCE_REAUTH]
-    assert sum(simulator.state.counters.values()) == 0
 
 
 async def test_setup_strips_a_stored_token(

@@ -169,6 +169,16 @@ def test_manifest_version_is_the_newest_changelog_entry() -> None:
     assert versions == sorted(versions, key=AwesomeVersion, reverse=True)
 
 
+def _setup_python(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [ROOT / "script" / "setup", "--print-python"],
+        capture_output=True,
+        text=True,
+        check=False,
+        env=env,
+    )
+
+
 def test_setup_uses_a_python_314_found_on_path(tmp_path: Path) -> None:
     """script/setup takes a Python >= 3.14.2 from PATH before assembling one (GitHub's runners)."""
     shim = tmp_path / "bin" / "python3.14"
@@ -179,22 +189,9 @@ def test_setup_uses_a_python_314_found_on_path(tmp_path: Path) -> None:
         "PATH": f"{shim.parent}:/usr/bin:/bin",
         "NUKI_PY_CACHE": str(tmp_path / "no-cache"),
     }
-    found = subprocess.run(
-        [ROOT / "script" / "setup", "--print-python"],
-        capture_output=True,
-        text=True,
-        check=True,
-        env=env,
-    )
-    assert found.stdout.strip() == str(shim)
+    assert _setup_python(env).stdout.strip() == str(shim)
 
     shim.write_text("#!/bin/sh\nexit 1\n")  # an older Python: refused, none left to take
-    refused = subprocess.run(
-        [ROOT / "script" / "setup", "--print-python"],
-        capture_output=True,
-        text=True,
-        check=False,
-        env=env,
-    )
+    refused = _setup_python(env)
     assert refused.returncode != 0
     assert refused.stdout == ""
