@@ -337,6 +337,22 @@ async def test_user_flow_url_that_is_not_nuki(
     assert result["errors"] == {"base": "not_nuki_api"}
 
 
+async def test_reauth_at_a_url_that_is_not_nuki(
+    hass: HomeAssistant, simulator: SimulatorServer, config_entry: MockConfigEntry
+) -> None:
+    """The error names the default URL there too (the reauth form has no URL field)."""
+    config_entry.add_to_hass(hass)
+    hass.config_entries.async_update_entry(
+        config_entry, data={**config_entry.data, CONF_API_URL: simulator.url + "/not-the-api"}
+    )
+    result = await config_entry.start_reauth_flow(hass)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_API_TOKEN: simulator.token}
+    )
+    assert result["errors"] == {"base": "not_nuki_api"}
+    assert result["description_placeholders"]["default_url"] == "https://api.nuki.io"
+
+
 async def test_reauth_with_unsafe_stored_url_sends_nothing(
     hass: HomeAssistant, sent: AsyncMock
 ) -> None:

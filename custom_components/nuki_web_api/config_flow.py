@@ -220,7 +220,7 @@ class NukiWebApiConfigFlow(ConfigFlow, domain=DOMAIN):
             step_id="reauth_confirm",
             data_schema=_TOKEN_SCHEMA,
             errors=errors,
-            description_placeholders={"title": entry.title, **placeholders},
+            description_placeholders={"title": entry.title, **_URL_PLACEHOLDERS, **placeholders},
         )
 
     async def async_step_reconfigure(
