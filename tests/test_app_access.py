@@ -320,3 +320,13 @@ async def test_account_user_as_text_or_float(
     data = {"device_id": [device_id(hass, setup_integration, FRONT_DOOR)], "name": "Guest"}
     await grant(hass, {**data, "account_user_id": value})
     assert set(app_auths(simulator, "Guest")) == {FRONT_DOOR}
+
+
+async def test_an_app_authorization_may_have_a_32_character_name(
+    hass: HomeAssistant, simulator: SimulatorServer, setup_integration: MockConfigEntry
+) -> None:
+    """The Swagger's limit (32) holds for app authorizations; only keypad codes keep 20."""
+    name = "Cleaning company, weekday access"[:32]
+    data = {"device_id": [device_id(hass, setup_integration, FRONT_DOOR)], "name": name}
+    await grant(hass, {**data, "account_user_id": USER})
+    assert set(app_auths(simulator, name)) == {FRONT_DOOR}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
 from typing import Any
 from unittest.mock import patch
 
@@ -194,6 +195,116 @@ async def test_create_keypad_code_validation(
         await call(hass, "create_keypad_code", fields | data)
     assert err.value.translation_key == key
     assert "PUT /smartlock/auth" not in simulator.counters()["requests"]
+
+
+def _days(days: float) -> str:
+    return (dt_util.utcnow() + timedelta(days=days)).isoformat()
+
+
+@pytest.mark.parametrize(
+    ("window", "key"),
+    [
+        ({"allowed_from": _days(2), "allowed_until": _days(1)}, "window_reversed"),
+        ({"allowed_from": (moment := _days(1)), "allowed_until": moment}, "window_reversed"),
+        ({"allowed_until": _days(-1)}, "window_ended"),
+        ({"allowed_from": _days(-10), "allowed_until": _days(-1)}, "window_ended"),
+        ({"allowed_week_days": []}, "window_no_week_day"),
+        ({"allowed_from_time": "08:00"}, "window_times_incomplete"),
+        ({"allowed_until_time": "08:00"}, "window_times_incomplete"),
+        ({"allowed_from_time": "08:00", "allowed_until_time": "08:00:30"}, "window_empty"),
+        ({"allowed_from_time": "22:00", "allowed_until_time": "06:00"}, "window_overnight"),
+    ],
+)
+async def test_windows_that_never_work_are_refused(
+    hass: HomeAssistant,
+    simulator: SimulatorServer,
+    setup_integration: MockConfigEntry,
+    window: dict[str, Any],
+    key: str,
+) -> None:
+    """Reversed or past dates, no week day, an empty or overnight daily window: nothing is sent."""
+    fields = {"name": "Guest", "code": "975318"}
+    front = device_id(hass, setup_integration, FRONT_DOOR)
+    for service, data in (
+        ("create_keypad_code", {"device_id": front, **fields}),
+        ("update_keypad_code", {"device_id": front, "name": "Anna"}),
+    ):
+        with pytest.raises(ServiceValidationError) as err:
+            await call(hass, service, data | window)
+        assert err.value.translation_key == key
+    requests = simulator.counters()["requests"]
+    assert "PUT /smartlock/auth" not in requests
+    assert "POST /smartlock/{smartlockId}/auth/{id}" not in requests
+
+
+async def test_update_checks_the_window_with_the_code_s_current_times(
+    hass: HomeAssistant, simulator: SimulatorServer, setup_integration: MockConfigEntry
+) -> None:
+    """A daily window that one changed time would turn overnight is refused; one that fits is sent."""
+    front = device_id(hass, setup_integration, FRONT_DOOR)
+    anna = codes(simulator, FRONT_DOOR)["Anna"]
+    anna.update(allowedFromTime=480, allowedUntilTime=720)  # 08:00-12:00
+    with pytest.raises(ServiceValidationError) as err:
+        await call(
+            hass,
+            "update_keypad_code",
+            {"device_id": front, "name": "Anna", "allowed_until_time": "07:00"},
+        )
+    assert err.value.translation_key == "window_overnight"
+    await call(
+        hass,
+        "update_keypad_code",
+        {"device_id": front, "name": "Anna", "allowed_from_time": "09:00"},
+    )
+    anna = codes(simulator, FRONT_DOOR)["Anna"]
+    assert (anna["allowedFromTime"], anna["allowedUntilTime"]) == (540, 720)
+
+
+async def test_naive_moments_are_in_home_assistant_s_time_zone(
+    hass: HomeAssistant, simulator: SimulatorServer, setup_integration: MockConfigEntry
+) -> None:
+    """The date-time selector sends local time without a zone; Nuki wants UTC."""
+    await hass.config.async_set_time_zone("Europe/Berlin")
+    year = dt_util.utcnow().year + 1
+    await call(
+        hass,
+        "create_keypad_code",
+        {
+            "device_id": device_id(hass, setup_integration, FRONT_DOOR),
+            "name": "Winter guest",
+            "code": "975318",
+            "allowed_from": f"{year}-01-10 08:00:00",
+            "allowed_until": f"{year}-07-10 08:00:00",
+        },
+    )
+    created = codes(simulator, FRONT_DOOR)["Winter guest"]
+    assert created["allowedFromDate"] == f"{year}-01-10T07:00:00.000Z"  # CET
+    assert created["allowedUntilDate"] == f"{year}-07-10T06:00:00.000Z"  # CEST
+
+
+async def test_a_name_nuki_would_cut_is_refused(
+    hass: HomeAssistant, simulator: SimulatorServer, setup_integration: MockConfigEntry
+) -> None:
+    """Nuki keeps 20 characters of a keypad code's name: 20 work, 21 are refused at once.
+
+    (With 21, the read-back would never find the name as sent and end in a timeout although
+    the code exists.)
+    """
+    front = device_id(hass, setup_integration, FRONT_DOOR)
+    with pytest.raises(ServiceValidationError) as err:
+        await call(
+            hass, "create_keypad_code", {"device_id": front, "name": "N" * 21, "code": "975318"}
+        )
+    assert err.value.translation_key == "invalid_name"
+    assert err.value.translation_placeholders == {"max": "20"}
+    assert "PUT /smartlock/auth" not in simulator.counters()["requests"]
+    response = await call(
+        hass,
+        "create_keypad_code",
+        {"device_id": front, "name": "N" * 20, "code": "975318"},
+        return_response=True,
+    )
+    assert response["devices"][0]["auth_id"] == codes(simulator, FRONT_DOOR)["N" * 20]["id"]
 
 
 async def test_create_keypad_code_without_keypad(
@@ -466,9 +577,10 @@ async def test_update_validation(
     assert err.value.translation_key == "invalid_code"
     with pytest.raises(ServiceValidationError) as err:
         await call(
-            hass, "update_keypad_code", {"device_id": front, "name": "Anna", "new_name": "y" * 40}
+            hass, "update_keypad_code", {"device_id": front, "name": "Anna", "new_name": "y" * 21}
         )
     assert err.value.translation_key == "invalid_name"
+    assert err.value.translation_placeholders == {"max": "20"}
 
 
 async def test_delete_keypad_code(

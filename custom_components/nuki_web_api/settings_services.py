@@ -109,7 +109,10 @@ async def async_set_battery_warning(call: ServiceCall) -> None:
         await coordinator.async_request_refresh()
     if left:
         ledger.mark(left, Stand.LEFT)
-        raise ledger.error(failed("device_left", device=", ".join(t.name for t in left)))
+        gone = failed("device_left", device=", ".join(t.name for t in left))
+        if (error := ledger.error(gone)) is gone:
+            raise gone
+        raise error from gone
 
 
 def _battery_warning(target: Target) -> JsonValue | None:

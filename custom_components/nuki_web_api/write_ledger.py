@@ -101,4 +101,6 @@ async def write_all(
                 except HomeAssistantError as undo_err:
                     names = ", ".join(target.name for target in group)
                     LOGGER.warning("Could not undo the change on %s: %s", names, undo_err)
-        raise ledger.error(err) from err
+        if (error := ledger.error(err)) is err:
+            raise
+        raise error from err
