@@ -55,10 +55,10 @@ def add_code(simulator: SimulatorServer, smartlock_id: int, name: str, code: int
 
 
 async def add_second_account(
-    hass: HomeAssistant, simulator: SimulatorServer, secret_tokens: set[str]
-) -> MockConfigEntry:
-    """Set up Robin's account (Cellar) next to Alex's."""
-    secret_tokens.add(SECOND_TOKEN)
+    hass: HomeAssistant, simulator: SimulatorServer, first: MockConfigEntry, tokens: set[str]
+) -> tuple[MockConfigEntry, list[str]]:
+    """Set up Robin's account (Cellar) next to Alex's; return it and [Front door, Cellar]."""
+    tokens.add(SECOND_TOKEN)
     entry = MockConfigEntry(
         domain=DOMAIN,
         title="robin@example.com",
@@ -68,7 +68,7 @@ async def add_second_account(
     entry.add_to_hass(hass)
     assert await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()
-    return entry
+    return entry, [device_id(hass, first, FRONT_DOOR), device_id(hass, entry, CELLAR)]
 
 
 @contextmanager
@@ -84,6 +84,23 @@ def fail_request(
         return await real(*args, **kwargs)
 
     with patch.object(client, method, failing):
+        yield
+
+
+@contextmanager
+def leaving_after(
+    simulator: SimulatorServer, entry: MockConfigEntry, method: str, smartlock_id: int
+) -> Iterator[None]:
+    """Let the device leave the account right after the entry's next `method` request."""
+    client = entry.runtime_data.client
+    real = getattr(client, method)
+
+    async def then_the_device_leaves(*args: Any) -> None:
+        await real(*args)
+        simulator.remove_device(smartlock_id)
+        await entry.runtime_data.coordinator.async_refresh()
+
+    with patch.object(client, method, then_the_device_leaves):
         yield
 
 
@@ -118,39 +135,25 @@ async def test_a_device_named_twice_is_written_once(
     assert len(twice) == 1
 
 
-async def test_second_account_without_keypad_gets_nothing_written(
+@pytest.mark.parametrize(("keypad", "key"), [(False, "no_keypad"), (True, "code_exists")])
+async def test_second_account_refusing_the_code_gets_nothing_written(
     hass: HomeAssistant,
     simulator: SimulatorServer,
     setup_integration: MockConfigEntry,
     secret_tokens: set[str],
+    keypad: bool,
+    key: str,
 ) -> None:
-    second = await add_second_account(hass, simulator, secret_tokens)
-    devices = [device_id(hass, setup_integration, FRONT_DOOR), device_id(hass, second, CELLAR)]
+    """Cellar has no keypad, or the code already: the Front door gets no code either."""
+    if keypad:
+        give_keypad(simulator, CELLAR)
+        add_code(simulator, CELLAR, "Robin", 975318)
+    _, devices = await add_second_account(hass, simulator, setup_integration, secret_tokens)
     with pytest.raises(ServiceValidationError) as err:
         await call(
             hass, "create_keypad_code", {"device_id": devices, "name": "Guest", "code": "975318"}
         )
-    assert err.value.translation_key == "no_keypad"
-    assert err.value.translation_placeholders == {"device": "Cellar"}
-    assert PUT_AUTHS not in simulator.counters()["requests"]
-    assert "Guest" not in codes(simulator, FRONT_DOOR)
-
-
-async def test_duplicate_code_on_the_second_account_writes_nothing(
-    hass: HomeAssistant,
-    simulator: SimulatorServer,
-    setup_integration: MockConfigEntry,
-    secret_tokens: set[str],
-) -> None:
-    give_keypad(simulator, CELLAR)
-    add_code(simulator, CELLAR, "Robin", 975318)
-    second = await add_second_account(hass, simulator, secret_tokens)
-    devices = [device_id(hass, setup_integration, FRONT_DOOR), device_id(hass, second, CELLAR)]
-    with pytest.raises(ServiceValidationError) as err:
-        await call(
-            hass, "create_keypad_code", {"device_id": devices, "name": "Guest", "code": "975318"}
-        )
-    assert err.value.translation_key == "code_exists"
+    assert err.value.translation_key == key
     assert err.value.translation_placeholders == {"device": "Cellar"}
     assert PUT_AUTHS not in simulator.counters()["requests"]
     assert "Guest" not in codes(simulator, FRONT_DOOR)
@@ -188,8 +191,7 @@ async def test_code_missing_on_the_second_account_changes_nothing(
     data: dict[str, Any],
 ) -> None:
     give_keypad(simulator, CELLAR)
-    second = await add_second_account(hass, simulator, secret_tokens)
-    devices = [device_id(hass, setup_integration, FRONT_DOOR), device_id(hass, second, CELLAR)]
+    _, devices = await add_second_account(hass, simulator, setup_integration, secret_tokens)
     with pytest.raises(ServiceValidationError) as err:
         await call(hass, service, {"device_id": devices, "name": "Anna", **data})
     assert err.value.translation_key == "code_not_found"
@@ -211,8 +213,7 @@ async def test_create_failing_on_the_second_account_is_undone(
 ) -> None:
     """A 500 may or may not have created the code: the error says it is not confirmed."""
     give_keypad(simulator, CELLAR)
-    second = await add_second_account(hass, simulator, secret_tokens)
-    devices = [device_id(hass, setup_integration, FRONT_DOOR), device_id(hass, second, CELLAR)]
+    second, devices = await add_second_account(hass, simulator, setup_integration, secret_tokens)
     with (
         fail_request(simulator, second, "create_auths", "500", PUT_AUTHS),
         pytest.raises(HomeAssistantError) as err,
@@ -236,8 +237,7 @@ async def test_an_undo_that_fails_names_the_code_that_stands(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     give_keypad(simulator, CELLAR)
-    second = await add_second_account(hass, simulator, secret_tokens)
-    devices = [device_id(hass, setup_integration, FRONT_DOOR), device_id(hass, second, CELLAR)]
+    second, devices = await add_second_account(hass, simulator, setup_integration, secret_tokens)
     with (
         fail_request(simulator, second, "create_auths", "423", PUT_AUTHS),
         fail_request(simulator, setup_integration, "delete_auths", "500", "DELETE /smartlock/auth"),
@@ -298,8 +298,7 @@ async def test_update_that_added_a_window_cannot_be_taken_back(
     """Nuki has no way to clear a window again: the error names the code as changed."""
     give_keypad(simulator, CELLAR)
     add_code(simulator, CELLAR, "Anna", 456789)
-    second = await add_second_account(hass, simulator, secret_tokens)
-    devices = [device_id(hass, setup_integration, FRONT_DOOR), device_id(hass, second, CELLAR)]
+    second, devices = await add_second_account(hass, simulator, setup_integration, secret_tokens)
     with (
         fail_request(simulator, second, "update_auth", "423", UPDATE_AUTH),
         pytest.raises(HomeAssistantError) as err,
@@ -322,8 +321,7 @@ async def test_delete_failing_on_the_second_account_names_what_is_gone(
     """A deleted code is not re-created (that would give back an access): it is named."""
     give_keypad(simulator, CELLAR)
     add_code(simulator, CELLAR, "Anna", 456789)
-    second = await add_second_account(hass, simulator, secret_tokens)
-    devices = [device_id(hass, setup_integration, FRONT_DOOR), device_id(hass, second, CELLAR)]
+    second, devices = await add_second_account(hass, simulator, setup_integration, secret_tokens)
     with (
         fail_request(simulator, second, "delete_auths", "423", "DELETE /smartlock/auth"),
         pytest.raises(HomeAssistantError) as err,
@@ -370,8 +368,7 @@ async def test_grant_failing_on_the_second_account_is_undone(
     setup_integration: MockConfigEntry,
     secret_tokens: set[str],
 ) -> None:
-    second = await add_second_account(hass, simulator, secret_tokens)
-    devices = [device_id(hass, setup_integration, FRONT_DOOR), device_id(hass, second, CELLAR)]
+    second, devices = await add_second_account(hass, simulator, setup_integration, secret_tokens)
     with (
         fail_request(simulator, second, "create_auths", "423", PUT_AUTHS),
         pytest.raises(HomeAssistantError) as err,
@@ -392,8 +389,7 @@ async def test_battery_warning_failing_on_the_second_account_is_undone(
     setup_integration: MockConfigEntry,
     secret_tokens: set[str],
 ) -> None:
-    second = await add_second_account(hass, simulator, secret_tokens)
-    devices = [device_id(hass, setup_integration, FRONT_DOOR), device_id(hass, second, CELLAR)]
+    second, devices = await add_second_account(hass, simulator, setup_integration, secret_tokens)
     with (
         fail_request(simulator, second, "bulk_web_config", "500", "POST /bulk-web-config"),
         pytest.raises(HomeAssistantError) as err,
@@ -416,19 +412,10 @@ async def test_device_leaving_during_the_read_back(
     hass: HomeAssistant, simulator: SimulatorServer, setup_integration: MockConfigEntry
 ) -> None:
     """The read-back gives up at once with a translated error, not after the timeout."""
-    coordinator = setup_integration.runtime_data.coordinator
-    client = setup_integration.runtime_data.client
-    real = client.create_auths
     simulator.state.actuation_delay = 60  # Nuki accepts, the code does not show
-
-    async def then_the_device_leaves(*args: Any) -> None:
-        await real(*args)
-        simulator.remove_device(FRONT_DOOR)
-        await coordinator.async_refresh()
-
     with (
         patch.object(auth_writes, "AUTH_POLL_TIMEOUT", 30.0),
-        patch.object(client, "create_auths", then_the_device_leaves),
+        leaving_after(simulator, setup_integration, "create_auths", FRONT_DOOR),
         pytest.raises(HomeAssistantError) as err,
     ):
         async with asyncio.timeout(5):
@@ -452,19 +439,9 @@ async def test_battery_warning_of_a_device_that_left_meanwhile(
     secret_tokens: set[str],
 ) -> None:
     """Nuki accepted the write, then the device left: a translated error names it."""
-    second = await add_second_account(hass, simulator, secret_tokens)
-    coordinator = second.runtime_data.coordinator
-    client = second.runtime_data.client
-    real = client.bulk_web_config
-
-    async def then_the_device_leaves(*args: Any) -> None:
-        await real(*args)
-        simulator.remove_device(CELLAR)
-        await coordinator.async_refresh()
-
-    devices = [device_id(hass, setup_integration, FRONT_DOOR), device_id(hass, second, CELLAR)]
+    second, devices = await add_second_account(hass, simulator, setup_integration, secret_tokens)
     with (
-        patch.object(client, "bulk_web_config", then_the_device_leaves),
+        leaving_after(simulator, second, "bulk_web_config", CELLAR),
         pytest.raises(HomeAssistantError) as err,
     ):
         await call(hass, "set_battery_warning", {"device_id": devices, "enabled": False})
