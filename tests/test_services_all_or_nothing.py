@@ -71,6 +71,19 @@ async def add_second_account(
     return entry, [device_id(hass, first, FRONT_DOOR), device_id(hass, entry, CELLAR)]
 
 
+@pytest.fixture
+async def anna_on_both(
+    hass: HomeAssistant,
+    simulator: SimulatorServer,
+    setup_integration: MockConfigEntry,
+    secret_tokens: set[str],
+) -> tuple[MockConfigEntry, list[str]]:
+    """Robin's account too, the Cellar with a keypad and a code "Anna" like the Front door's."""
+    give_keypad(simulator, CELLAR)
+    add_code(simulator, CELLAR, "Anna", 456789)
+    return await add_second_account(hass, simulator, setup_integration, secret_tokens)
+
+
 @contextmanager
 def fail_request(
     simulator: SimulatorServer, entry: MockConfigEntry, method: str, kind: str, route: str
@@ -292,13 +305,10 @@ async def test_update_failing_on_the_second_device_is_restored(
 async def test_update_that_added_a_window_cannot_be_taken_back(
     hass: HomeAssistant,
     simulator: SimulatorServer,
-    setup_integration: MockConfigEntry,
-    secret_tokens: set[str],
+    anna_on_both: tuple[MockConfigEntry, list[str]],
 ) -> None:
     """Nuki has no way to clear a window again: the error names the code as changed."""
-    give_keypad(simulator, CELLAR)
-    add_code(simulator, CELLAR, "Anna", 456789)
-    second, devices = await add_second_account(hass, simulator, setup_integration, secret_tokens)
+    second, devices = anna_on_both
     with (
         fail_request(simulator, second, "update_auth", "423", UPDATE_AUTH),
         pytest.raises(HomeAssistantError) as err,
@@ -315,13 +325,10 @@ async def test_update_that_added_a_window_cannot_be_taken_back(
 async def test_delete_failing_on_the_second_account_names_what_is_gone(
     hass: HomeAssistant,
     simulator: SimulatorServer,
-    setup_integration: MockConfigEntry,
-    secret_tokens: set[str],
+    anna_on_both: tuple[MockConfigEntry, list[str]],
 ) -> None:
     """A deleted code is not re-created (that would give back an access): it is named."""
-    give_keypad(simulator, CELLAR)
-    add_code(simulator, CELLAR, "Anna", 456789)
-    second, devices = await add_second_account(hass, simulator, setup_integration, secret_tokens)
+    second, devices = anna_on_both
     with (
         fail_request(simulator, second, "delete_auths", "423", "DELETE /smartlock/auth"),
         pytest.raises(HomeAssistantError) as err,
