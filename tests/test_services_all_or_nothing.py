@@ -455,3 +455,11 @@ async def test_battery_warning_of_a_device_that_left_meanwhile(
     assert cause(err) == "device_left"
     assert stands(err) == "Front door: written; Cellar: left the account"
     assert hass.states.get("switch.front_door_battery_warning_by_e_mail").state == "off"
+
+    with (
+        leaving_after(simulator, setup_integration, "bulk_web_config", FRONT_DOOR),
+        pytest.raises(HomeAssistantError) as err,
+    ):
+        await call(hass, "set_battery_warning", {"device_id": devices[0], "enabled": True})
+    assert err.value.translation_key == "device_left"  # one device: the reason alone
+    assert err.value.translation_placeholders == {"device": "Front door"}

@@ -116,8 +116,9 @@ async def async_set_battery_warning(call: ServiceCall) -> None:
 
 
 def _battery_warning(target: Target) -> JsonValue | None:
-    """Return the battery warning the device shows now (what an undo writes back)."""
-    device = target.coordinator.data.devices.get(target.smartlock_id)
-    if device is None:
-        return None
+    """Return the battery warning the device shows now (what an undo writes back).
+
+    Called right after the target was resolved, with no await between: the device is there.
+    """
+    device = target.coordinator.data.devices[target.smartlock_id]
     return settings_writer(target.coordinator).value(device, WEB_CONFIG, BATTERY_WARNING_FIELD)
