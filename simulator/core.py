@@ -72,6 +72,21 @@ def parse_iso(text: str) -> float:
 _oid_counter = itertools.count(1)
 
 
+# Nuki keeps at most 20 characters of a keypad code's name, although the Swagger allows 32
+# for every authorization: "PIN_NAME (string; up to 20 characters)",
+# https://developer.nuki.io/t/web-api-example-manage-pin-codes-for-your-nuki-keypad/54 (the
+# Smart Lock's Bluetooth API has a 20-byte name field for keypad codes too).
+KEYPAD_NAME_LENGTH = 20
+
+
+def keypad_name(fields: Json, auth_type: Any) -> Json:
+    """Return create/update fields with a keypad code's name cut to what Nuki keeps."""
+    name = fields.get("name")
+    if auth_type == KEYPAD_CODE_AUTH and isinstance(name, str):
+        return {**fields, "name": name[:KEYPAD_NAME_LENGTH]}
+    return fields
+
+
 def object_id(ts: float) -> str:
     """Return a 24-hex MongoDB-style ObjectId: seconds, then a process-wide counter."""
     return f"{int(ts):08x}{next(_oid_counter):016x}"
@@ -548,7 +563,7 @@ class Simulator:
             "updateDate": now,
         }
         fields = {k: v for k, v in fields.items() if k != "smartActionsEnabled"}
-        auth.update(fields)
+        auth.update(keypad_name(fields, fields.get("type")))
         return auth
 
     def check_code_free(self, dev: Device, code: Any, skip: str | None = None) -> None:
@@ -605,7 +620,7 @@ class Simulator:
         self._begin_auth_change(auth)
         if "code" in fields and auth["type"] == KEYPAD_CODE_AUTH:
             self.check_code_free(self.devices[auth["smartlockId"]], fields["code"], skip=auth["id"])
-        changed = {**auth, **fields}
+        changed = {**auth, **keypad_name(fields, auth["type"])}
         self.later(self.actuation_delay, lambda: self._store_auth(changed))
 
     def delete_auth_later(self, auth: Json) -> None:

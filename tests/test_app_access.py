@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
+from dataclasses import replace
 from datetime import datetime, time
 from typing import Any
+from unittest.mock import patch
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -134,17 +136,31 @@ async def test_an_existing_auth_of_the_user_is_not_taken_for_the_new_one(
     assert second["devices"][0]["auth_id"] in simulator.state.auths
 
 
-async def test_push_off_detects_the_smart_hosting_no_op(
-    hass: HomeAssistant, simulator: SimulatorServer, setup_integration: MockConfigEntry
+@pytest.mark.parametrize("push", [False, True])
+async def test_smart_hosting_is_checked_before_any_write(
+    hass: HomeAssistant,
+    simulator: SimulatorServer,
+    hass_client_no_auth: Callable[[], Any],
+    push: bool,
 ) -> None:
-    devices = [device_id(hass, setup_integration, i) for i in (FRONT_DOOR, HOLIDAY_FLAT)]
+    """Nuki would skip (push off) or refuse (push on) a device without Smart Hosting.
+
+    So the call is refused before anything is written: the other device gets nothing either.
+    """
+    if push:
+        hass.config.external_url = EXTERNAL_URL
+    entry = make_entry(simulator, push_on=push)
+    await setup_entry(hass, entry)
+    devices = [device_id(hass, entry, i) for i in (FRONT_DOOR, HOLIDAY_FLAT)]
     with pytest.raises(HomeAssistantError) as err:
         await grant(hass, {"device_id": devices, "account_user_id": USER, "name": "Guest"})
     assert err.value.translation_key == "app_access_smart_hosting"
     assert str(HOLIDAY_FLAT) in str(err.value)
     assert "Front door" not in str(err.value)
     assert ir.async_get(hass).async_get_issue(DOMAIN, f"smart_hosting_{HOLIDAY_FLAT}")
-    assert set(app_auths(simulator, "Guest")) == {FRONT_DOOR}  # the other device got it
+    assert not app_auths(simulator, "Guest")
+    assert requests(simulator, PLAIN) == requests(simulator, ADVANCED) == 0
+    await hass.config_entries.async_unload(entry.entry_id)
 
 
 async def test_grant_with_push_on_uses_the_advanced_api(
@@ -164,17 +180,39 @@ async def test_grant_with_push_on_uses_the_advanced_api(
     assert created[FRONT_DOOR]["remoteAllowed"] is True  # the default
 
 
-async def test_push_on_names_the_refused_devices(
+async def test_push_on_refusal_after_the_check_is_undone(
     hass: HomeAssistant, simulator: SimulatorServer, push_entry: MockConfigEntry
 ) -> None:
+    """Smart Hosting ends between the check and the write: Nuki refuses that device.
+
+    The device that got the access loses it again, and the error says so.
+    """
+    client = push_entry.runtime_data.client
+    real_auths = client.auths
+    reads = 0
+
+    async def hosted_at_first(**kwargs: Any) -> Any:
+        nonlocal reads
+        reads += 1
+        answer = await real_auths(**kwargs)
+        return [a for a in answer if a.error is None] if reads == 1 else answer
+
+    coordinator = push_entry.runtime_data.coordinator
+    coordinator.data = replace(coordinator.data, smart_hosting_missing=frozenset())
     devices = [device_id(hass, push_entry, i) for i in (FRONT_DOOR, HOLIDAY_FLAT)]
-    with pytest.raises(HomeAssistantError) as err:
+    with (
+        patch.object(client, "auths", hosted_at_first),
+        pytest.raises(HomeAssistantError) as err,
+    ):
         await grant(hass, {"device_id": devices, "account_user_id": USER, "name": "Guest"})
-    assert err.value.translation_key == "smart_hosting_refused"
-    assert str(HOLIDAY_FLAT) in str(err.value)
-    assert "Front door" not in str(err.value)
+    assert err.value.translation_key == "write_incomplete"
+    assert err.value.translation_placeholders is not None
+    assert err.value.translation_placeholders["devices"] == (
+        f"Front door: created, then undone; Nuki device {HOLIDAY_FLAT}: unchanged"
+    )
     assert ir.async_get(hass).async_get_issue(DOMAIN, f"smart_hosting_{HOLIDAY_FLAT}")
-    assert set(app_auths(simulator, "Guest")) == {FRONT_DOOR}
+    assert not app_auths(simulator, "Guest")
+    assert requests(simulator, ADVANCED) == 1
     assert requests(simulator, PLAIN) == 0
 
 
@@ -210,7 +248,11 @@ async def test_failed_advanced_result(
     push_entry: MockConfigEntry,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """A result webhook with success false is the service's error."""
+    """A result webhook with success false is the service's error.
+
+    The simulator created the authorization all the same (only the result is faked): the
+    read-back finds it, it is deleted again, and the error says so.
+    """
     nuki_push = push_entry.runtime_data.coordinator.push
     assert nuki_push is not None
 
@@ -227,7 +269,12 @@ async def test_failed_advanced_result(
                 "name": "Guest",
             },
         )
-    assert err.value.translation_key == "device_busy"
+    assert err.value.translation_key == "write_incomplete"
+    assert isinstance(err.value.__cause__, HomeAssistantError)
+    assert err.value.__cause__.translation_key == "device_busy"
+    assert err.value.translation_placeholders is not None
+    assert err.value.translation_placeholders["devices"] == "Front door: created, then undone"
+    assert not app_auths(simulator, "Guest")
 
 
 @pytest.mark.parametrize(
@@ -273,3 +320,13 @@ async def test_account_user_as_text_or_float(
     data = {"device_id": [device_id(hass, setup_integration, FRONT_DOOR)], "name": "Guest"}
     await grant(hass, {**data, "account_user_id": value})
     assert set(app_auths(simulator, "Guest")) == {FRONT_DOOR}
+
+
+async def test_an_app_authorization_may_have_a_32_character_name(
+    hass: HomeAssistant, simulator: SimulatorServer, setup_integration: MockConfigEntry
+) -> None:
+    """The Swagger's limit (32) holds for app authorizations; only keypad codes keep 20."""
+    name = "Cleaning company, weekday access"[:32]
+    data = {"device_id": [device_id(hass, setup_integration, FRONT_DOOR)], "name": name}
+    await grant(hass, {**data, "account_user_id": USER})
+    assert set(app_auths(simulator, name)) == {FRONT_DOOR}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
 from typing import Any
 from unittest.mock import patch
 
@@ -13,6 +14,7 @@ from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers import issue_registry as ir
+from homeassistant.util import dt as dt_util
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.nuki_web_api import auth_writes
@@ -129,6 +131,7 @@ async def test_create_keypad_code_with_window(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     front = device_id(hass, setup_integration, FRONT_DOOR)
+    year = dt_util.utcnow().year + 1
     response = await call(
         hass,
         "create_keypad_code",
@@ -136,8 +139,8 @@ async def test_create_keypad_code_with_window(
             "device_id": front,
             "name": "Cleaner",
             "code": "987654",
-            "allowed_from": "2026-06-01T08:00:00+00:00",
-            "allowed_until": "2026-06-30T18:00:00+00:00",
+            "allowed_from": f"{year}-06-01T08:00:00+00:00",
+            "allowed_until": f"{year}-06-30T18:00:00+00:00",
             "allowed_week_days": ["mon", "fri"],
             "allowed_from_time": "08:00",
             "allowed_until_time": "12:30",
@@ -148,8 +151,8 @@ async def test_create_keypad_code_with_window(
     assert created["code"] == 987654
     assert created["allowedWeekDays"] == 64 + 4
     assert (created["allowedFromTime"], created["allowedUntilTime"]) == (480, 750)
-    assert created["allowedFromDate"] == "2026-06-01T08:00:00.000Z"
-    assert created["allowedUntilDate"] == "2026-06-30T18:00:00.000Z"
+    assert created["allowedFromDate"] == f"{year}-06-01T08:00:00.000Z"
+    assert created["allowedUntilDate"] == f"{year}-06-30T18:00:00.000Z"
     assert response == {
         "devices": [
             {
@@ -171,7 +174,7 @@ async def test_create_keypad_code_with_window(
         ({"code": "123456"}, "invalid_code"),  # starts with 12
         ({"code": "456089"}, "invalid_code"),  # a 0
         ({"code": "45678a"}, "invalid_code"),
-        ({"name": "x" * 33}, "invalid_name"),
+        ({"name": "x" * 21}, "invalid_name"),  # Nuki keeps 20 characters of a keypad code's name
         ({"name": ""}, "invalid_name"),
         ({"code": "456789"}, "code_exists"),  # Anna's
     ],
@@ -192,6 +195,116 @@ async def test_create_keypad_code_validation(
         await call(hass, "create_keypad_code", fields | data)
     assert err.value.translation_key == key
     assert "PUT /smartlock/auth" not in simulator.counters()["requests"]
+
+
+def _days(days: float) -> str:
+    return (dt_util.utcnow() + timedelta(days=days)).isoformat()
+
+
+@pytest.mark.parametrize(
+    ("window", "key"),
+    [
+        ({"allowed_from": _days(2), "allowed_until": _days(1)}, "window_reversed"),
+        ({"allowed_from": (moment := _days(1)), "allowed_until": moment}, "window_reversed"),
+        ({"allowed_until": _days(-1)}, "window_ended"),
+        ({"allowed_from": _days(-10), "allowed_until": _days(-1)}, "window_ended"),
+        ({"allowed_week_days": []}, "window_no_week_day"),
+        ({"allowed_from_time": "08:00"}, "window_times_incomplete"),
+        ({"allowed_until_time": "08:00"}, "window_times_incomplete"),
+        ({"allowed_from_time": "08:00", "allowed_until_time": "08:00:30"}, "window_empty"),
+        ({"allowed_from_time": "22:00", "allowed_until_time": "06:00"}, "window_overnight"),
+    ],
+)
+async def test_windows_that_never_work_are_refused(
+    hass: HomeAssistant,
+    simulator: SimulatorServer,
+    setup_integration: MockConfigEntry,
+    window: dict[str, Any],
+    key: str,
+) -> None:
+    """Reversed or past dates, no week day, an empty or overnight daily window: nothing is sent."""
+    fields = {"name": "Guest", "code": "975318"}
+    front = device_id(hass, setup_integration, FRONT_DOOR)
+    for service, data in (
+        ("create_keypad_code", {"device_id": front, **fields}),
+        ("update_keypad_code", {"device_id": front, "name": "Anna"}),
+    ):
+        with pytest.raises(ServiceValidationError) as err:
+            await call(hass, service, data | window)
+        assert err.value.translation_key == key
+    requests = simulator.counters()["requests"]
+    assert "PUT /smartlock/auth" not in requests
+    assert "POST /smartlock/{smartlockId}/auth/{id}" not in requests
+
+
+async def test_update_checks_the_window_with_the_code_s_current_times(
+    hass: HomeAssistant, simulator: SimulatorServer, setup_integration: MockConfigEntry
+) -> None:
+    """A daily window that one changed time would turn overnight is refused; one that fits is sent."""
+    front = device_id(hass, setup_integration, FRONT_DOOR)
+    anna = codes(simulator, FRONT_DOOR)["Anna"]
+    anna.update(allowedFromTime=480, allowedUntilTime=720)  # 08:00-12:00
+    with pytest.raises(ServiceValidationError) as err:
+        await call(
+            hass,
+            "update_keypad_code",
+            {"device_id": front, "name": "Anna", "allowed_until_time": "07:00"},
+        )
+    assert err.value.translation_key == "window_overnight"
+    await call(
+        hass,
+        "update_keypad_code",
+        {"device_id": front, "name": "Anna", "allowed_from_time": "09:00"},
+    )
+    anna = codes(simulator, FRONT_DOOR)["Anna"]
+    assert (anna["allowedFromTime"], anna["allowedUntilTime"]) == (540, 720)
+
+
+async def test_naive_moments_are_in_home_assistant_s_time_zone(
+    hass: HomeAssistant, simulator: SimulatorServer, setup_integration: MockConfigEntry
+) -> None:
+    """The date-time selector sends local time without a zone; Nuki wants UTC."""
+    await hass.config.async_set_time_zone("Europe/Berlin")
+    year = dt_util.utcnow().year + 1
+    await call(
+        hass,
+        "create_keypad_code",
+        {
+            "device_id": device_id(hass, setup_integration, FRONT_DOOR),
+            "name": "Winter guest",
+            "code": "975318",
+            "allowed_from": f"{year}-01-10 08:00:00",
+            "allowed_until": f"{year}-07-10 08:00:00",
+        },
+    )
+    created = codes(simulator, FRONT_DOOR)["Winter guest"]
+    assert created["allowedFromDate"] == f"{year}-01-10T07:00:00.000Z"  # CET
+    assert created["allowedUntilDate"] == f"{year}-07-10T06:00:00.000Z"  # CEST
+
+
+async def test_a_name_nuki_would_cut_is_refused(
+    hass: HomeAssistant, simulator: SimulatorServer, setup_integration: MockConfigEntry
+) -> None:
+    """Nuki keeps 20 characters of a keypad code's name: 20 work, 21 are refused at once.
+
+    (With 21, the read-back would never find the name as sent and end in a timeout although
+    the code exists.)
+    """
+    front = device_id(hass, setup_integration, FRONT_DOOR)
+    with pytest.raises(ServiceValidationError) as err:
+        await call(
+            hass, "create_keypad_code", {"device_id": front, "name": "N" * 21, "code": "975318"}
+        )
+    assert err.value.translation_key == "invalid_name"
+    assert err.value.translation_placeholders == {"max": "20"}
+    assert "PUT /smartlock/auth" not in simulator.counters()["requests"]
+    response = await call(
+        hass,
+        "create_keypad_code",
+        {"device_id": front, "name": "N" * 20, "code": "975318"},
+        return_response=True,
+    )
+    assert response["devices"][0]["auth_id"] == codes(simulator, FRONT_DOOR)["N" * 20]["id"]
 
 
 async def test_create_keypad_code_without_keypad(
@@ -247,10 +360,13 @@ async def test_device_gone_from_the_account(
     assert err.value.translation_key == "unknown_device"
 
 
-async def test_create_without_smart_hosting_is_detected(
+async def test_smart_hosting_is_checked_before_any_write(
     hass: HomeAssistant, simulator: SimulatorServer, setup_integration: MockConfigEntry
 ) -> None:
-    """Nuki's bulk create skips a device without Smart Hosting silently (204)."""
+    """Nuki's bulk create would skip a device without Smart Hosting silently (204).
+
+    So the call is refused before anything is written: no code on the other device either.
+    """
     with pytest.raises(HomeAssistantError) as err:
         await call(
             hass,
@@ -267,9 +383,8 @@ async def test_create_without_smart_hosting_is_detected(
     assert err.value.translation_key == "keypad_smart_hosting"
     # Nuki sends no name for a device without Smart Hosting.
     assert err.value.translation_placeholders == {"device": f"Nuki device {HOLIDAY_FLAT}"}
-    assert simulator.counters()["requests"]["PUT /smartlock/auth"] == 1
-    assert "Visitor" not in codes(simulator, HOLIDAY_FLAT)
-    assert "Visitor" in codes(simulator, FRONT_DOOR)
+    assert "PUT /smartlock/auth" not in simulator.counters()["requests"]
+    assert "Visitor" not in codes(simulator, FRONT_DOOR)
     assert ir.async_get(hass).issues  # the Smart Hosting repair issue is there
 
 
@@ -462,9 +577,10 @@ async def test_update_validation(
     assert err.value.translation_key == "invalid_code"
     with pytest.raises(ServiceValidationError) as err:
         await call(
-            hass, "update_keypad_code", {"device_id": front, "name": "Anna", "new_name": "y" * 40}
+            hass, "update_keypad_code", {"device_id": front, "name": "Anna", "new_name": "y" * 21}
         )
     assert err.value.translation_key == "invalid_name"
+    assert err.value.translation_placeholders == {"max": "20"}
 
 
 async def test_delete_keypad_code(

@@ -336,6 +336,27 @@ async def test_pending_write_of_a_device_that_left(
     )
 
 
+async def test_write_queued_behind_an_action_of_a_device_that_left(
+    hass: HomeAssistant, setup_integration: MockConfigEntry, simulator: SimulatorServer
+) -> None:
+    """The write waits for the device's action; meanwhile the device leaves: a translated error."""
+    coordinator = setup_integration.runtime_data.coordinator
+    release = asyncio.Event()
+    action = hass.async_create_task(coordinator.async_run_action(FRONT_DOOR, release.wait))
+    await asyncio.sleep(0)
+    write = hass.async_create_task(CASES[0].write(hass))
+    await asyncio.sleep(0.05)
+    simulator.remove_device(FRONT_DOOR)
+    await coordinator.async_refresh()  # not refresh(): it would wait for the held action
+    release.set()
+    await action
+    with pytest.raises(HomeAssistantError) as err:
+        await write
+    assert err.value.translation_key == "device_left"
+    assert err.value.translation_placeholders == {"device": "Front door"}
+    assert "POST /smartlock/{smartlockId}/advanced/config" not in simulator.counters()["requests"]
+
+
 async def test_unload_cancels_the_confirmation_timers(
     hass: HomeAssistant,
     setup_integration: MockConfigEntry,

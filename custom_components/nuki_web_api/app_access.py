@@ -1,8 +1,9 @@
 """The grant_app_access action: authorize an account user's Nuki app on devices.
 
-With push on, PUT /smartlock/auth/advanced names the devices refused for lack of Smart
-Hosting and the result arrives by webhook, so nothing is read back; without, PUT
-/smartlock/auth skips them silently, so the authorizations are read back.
+With push on, the authorization goes through PUT /smartlock/auth/advanced (its result
+arrives by webhook), without through PUT /smartlock/auth (which skips devices without Smart
+Hosting silently). Either way the authorizations are read back: that confirms the grant,
+gives its id, and lets a failure on another device or account undo it.
 """
 
 from __future__ import annotations
@@ -18,14 +19,17 @@ from .api import AuthType, SmartlockAuth
 from .auth_writes import (
     WINDOW_FIELDS,
     Body,
-    await_change,
+    check_hosting,
     checked_name,
     outcome,
-    read_auths,
+    read_accounts,
+    undo_created,
     window,
-    write,
+    write_and_confirm,
 )
-from .service_targets import DEVICES, Target, by_coordinator, invalid, resolve_targets
+from .coordinator import NukiCoordinator
+from .service_targets import DEVICES, Target, invalid, resolve_targets
+from .write_ledger import Ledger, write_all
 
 GRANT_APP_ACCESS_SCHEMA = probatio.Schema(
     {
@@ -51,37 +55,42 @@ def _account_user(value: object) -> int:
 
 
 async def async_grant_app_access(call: ServiceCall) -> ServiceResponse:
-    """Authorize an account user's Nuki app on the chosen devices."""
+    """Authorize an account user's Nuki app on the chosen devices: on all of them or none."""
     name = checked_name(call.data["name"])
     user = _account_user(call.data["account_user_id"])
-    targets = resolve_targets(call.hass, call.data[ATTR_DEVICE_ID])
     body: Body = {
         "name": name,
         "accountUserId": user,
         "remoteAllowed": call.data["remote_allowed"],
         **window(call.data),
     }
+    targets = resolve_targets(call.hass, call.data[ATTR_DEVICE_ID])
+    auths = await read_accounts(targets)
+    check_hosting(auths, targets, "app_access_smart_hosting")
     created: dict[int, SmartlockAuth] = {}
-    for coordinator, group in by_coordinator(targets).items():
+    ledger = Ledger(targets, "created")
+
+    async def step(coordinator: NukiCoordinator, group: list[Target]) -> None:
         ids = [target.smartlock_id for target in group]
         if coordinator.push is not None:
-            await write(
-                group,
-                partial(coordinator.push.async_create_auths, ids, body),
-                "app_access_failed",
-                "app_access_smart_hosting",
+            send = partial(coordinator.push.async_create_auths, ids, body)
+        else:
+            send = partial(
+                coordinator.client.create_auths, ids, {**body, "type": int(AuthType.APP)}
             )
-            continue
         # Only an authorization that was not there before counts as the new one.
-        known = {auth.id for auth in await read_auths(coordinator)}
-        await write(
-            group,
-            partial(coordinator.client.create_auths, ids, {**body, "type": int(AuthType.APP)}),
-            "app_access_failed",
-            "app_access_smart_hosting",
+        known = frozenset(auth.id for auth in auths[coordinator])
+        done = partial(_new_app_auth, known=known, user=user, name=name, created=created)
+        await write_and_confirm(
+            coordinator,
+            [(group, send)],
+            done,
+            ledger,
+            failed_key="app_access_failed",
+            hosting_key="app_access_smart_hosting",
         )
-        done = partial(_new_app_auth, known=frozenset(known), user=user, name=name, created=created)
-        await await_change(coordinator, group, done, "app_access_smart_hosting")
+
+    await write_all(ledger, step, undo_created(ledger, created))
     return outcome(targets, "created", created)
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from functools import partial
 
 import probatio
@@ -12,19 +12,21 @@ from homeassistant.helpers import config_validation as cv
 
 from .api import AuthType, SmartlockAuth
 from .auth_writes import (
+    KEYPAD_NAME_LENGTH,
     WINDOW_FIELDS,
     Body,
     auth_update_body,
-    await_change,
+    check_hosting,
     checked_name,
-    hosting_missing,
     outcome,
-    read_auths,
-    smart_hosting,
+    read_accounts,
+    undo_created,
     window,
-    write,
+    write_and_confirm,
 )
-from .service_targets import DEVICES, SchemaDict, Target, by_coordinator, invalid, resolve_targets
+from .coordinator import NukiCoordinator
+from .service_targets import DEVICES, SchemaDict, Target, invalid, resolve_targets
+from .write_ledger import Ledger, Stand, write_all
 
 _PICK_CODE: SchemaDict = {
     probatio.Optional("auth_id"): cv.string,
@@ -60,8 +62,8 @@ def _code(text: str) -> int:
 
 
 def _check_keypad(target: Target) -> None:
-    device = target.coordinator.data.devices[target.smartlock_id]
-    config = device.config
+    device = target.coordinator.data.devices.get(target.smartlock_id)
+    config = None if device is None else device.config
     if config is not None and not (config.keypad_paired or config.keypad2_paired):
         raise invalid("no_keypad", device=target.name)
 
@@ -70,24 +72,40 @@ def _keypad_codes(auths: Sequence[SmartlockAuth], smartlock_id: int) -> list[Sma
     return [a for a in auths if a.smartlock_id == smartlock_id and a.type == AuthType.KEYPAD_CODE]
 
 
+def _check_code_free(
+    auths: Sequence[SmartlockAuth], target: Target, code: int, keep: SmartlockAuth | None = None
+) -> None:
+    """Refuse a code another keypad code of the device has (``keep`` is the one changed)."""
+    for auth in _keypad_codes(auths, target.smartlock_id):
+        if auth.code == code and (keep is None or auth.id != keep.id):
+            raise invalid("code_exists", device=target.name)
+
+
 def _pick_code(call: ServiceCall, auths: Sequence[SmartlockAuth], target: Target) -> SmartlockAuth:
     """Find the keypad code named by `auth_id` or `name` on the device."""
     auth_id, name = call.data.get("auth_id"), call.data.get("name")
-    if (auth_id is None) == (name is None):
-        raise invalid("pick_one_code")
-    if hosting_missing(auths, target):
-        raise smart_hosting([target])
     for auth in _keypad_codes(auths, target.smartlock_id):
         if auth.id is not None and (auth.id == auth_id or (auth_id is None and auth.name == name)):
             return auth
     raise invalid("code_not_found", device=target.name, code=str(auth_id or name))
 
 
+async def _picked_codes(
+    call: ServiceCall, targets: list[Target]
+) -> tuple[dict[NukiCoordinator, list[SmartlockAuth]], dict[int, SmartlockAuth]]:
+    """Read every account and find the chosen code on every device, before any write."""
+    if ("auth_id" in call.data) == ("name" in call.data):
+        raise invalid("pick_one_code")
+    auths = await read_accounts(targets)
+    check_hosting(auths, targets)
+    picked = {t.smartlock_id: _pick_code(call, auths[t.coordinator], t) for t in targets}
+    return auths, picked
+
+
 async def async_create_keypad_code(call: ServiceCall) -> ServiceResponse:
-    """Create one keypad code on the chosen devices."""
-    name = checked_name(call.data["name"])
+    """Create one keypad code on the chosen devices: on all of them or, as far as Nuki allows, none."""
+    name = checked_name(call.data["name"], KEYPAD_NAME_LENGTH)
     code = _code(call.data["code"])
-    targets = resolve_targets(call.hass, call.data[ATTR_DEVICE_ID])
     body: Body = {
         "name": name,
         "type": int(AuthType.KEYPAD_CODE),
@@ -95,78 +113,140 @@ async def async_create_keypad_code(call: ServiceCall) -> ServiceResponse:
         "remoteAllowed": False,
         **window(call.data),
     }
+    targets = resolve_targets(call.hass, call.data[ATTR_DEVICE_ID])
+    for target in targets:
+        _check_keypad(target)
+    auths = await read_accounts(targets)
+    check_hosting(auths, targets)
+    for target in targets:
+        _check_code_free(auths[target.coordinator], target, code)
     created: dict[int, SmartlockAuth] = {}
-    for coordinator, group in by_coordinator(targets).items():
-        for target in group:
-            _check_keypad(target)
-        auths = await read_auths(coordinator)
-        for target in group:
-            if any(a.code == code for a in _keypad_codes(auths, target.smartlock_id)):
-                raise invalid("code_exists", device=target.name)
+    ledger = Ledger(targets, "created")
+
+    def done(auths: list[SmartlockAuth], target: Target) -> bool:
+        for auth in _keypad_codes(auths, target.smartlock_id):
+            if auth.code == code and auth.name == name:
+                created[target.smartlock_id] = auth
+                return True
+        return False
+
+    async def step(coordinator: NukiCoordinator, group: list[Target]) -> None:
         ids = [target.smartlock_id for target in group]
-        await write(group, partial(coordinator.client.create_auths, ids, body))
+        send = partial(coordinator.client.create_auths, ids, body)
+        await write_and_confirm(coordinator, [(group, send)], done, ledger)
 
-        def done(auths: list[SmartlockAuth], target: Target) -> bool:
-            for auth in _keypad_codes(auths, target.smartlock_id):
-                if auth.code == code and auth.name == name:
-                    created[target.smartlock_id] = auth
-                    return True
-            return False
-
-        await await_change(coordinator, group, done)
+    await write_all(ledger, step, undo_created(ledger, created))
     return outcome(targets, "created", created)
 
 
 async def async_update_keypad_code(call: ServiceCall) -> ServiceResponse:
-    """Change a keypad code's name, code, enabled flag or window on the chosen devices."""
-    changes: Body = window(call.data)
+    """Change a keypad code's name, code, enabled flag or window on the chosen devices.
+
+    When a device fails, the devices already changed get their previous values back.
+    """
+    changes: Body = {}
     if "new_name" in call.data:
-        changes["name"] = checked_name(call.data["new_name"])
-    if "code" in call.data:
-        changes["code"] = _code(call.data["code"])
+        changes["name"] = checked_name(call.data["new_name"], KEYPAD_NAME_LENGTH)
+    new_code = _code(call.data["code"]) if "code" in call.data else None
+    if new_code is not None:
+        changes["code"] = new_code
     if "enabled" in call.data:
         changes["enabled"] = call.data["enabled"]
     targets = resolve_targets(call.hass, call.data[ATTR_DEVICE_ID])
+    auths, picked = await _picked_codes(call, targets)
+    wanted: dict[int, Body] = {}
+    for target in targets:
+        auth = picked[target.smartlock_id]
+        if new_code is not None:
+            _check_code_free(auths[target.coordinator], target, new_code, auth)
+        wanted[target.smartlock_id] = {**changes, **window(call.data, auth)}
     updated: dict[int, SmartlockAuth] = {}
-    picked: dict[int, SmartlockAuth] = {}
-    for coordinator, group in by_coordinator(targets).items():
-        auths = await read_auths(coordinator)
-        picked.update({target.smartlock_id: _pick_code(call, auths, target) for target in group})
-        for target in group:
-            auth = picked[target.smartlock_id]
-            body = auth_update_body(auth, **changes)
-            auth_id = str(auth.id)
-            await write(
-                [target],
-                partial(coordinator.client.update_auth, target.smartlock_id, auth_id, body),
+    ledger = Ledger(targets, "updated")
+
+    def done(auths: list[SmartlockAuth], target: Target) -> bool:
+        found = _reading(auths, picked[target.smartlock_id], wanted[target.smartlock_id])
+        if found is not None:
+            updated[target.smartlock_id] = found
+        return found is not None
+
+    async def step(coordinator: NukiCoordinator, group: list[Target]) -> None:
+        sends = _updates(coordinator, group, picked, wanted)
+        await write_and_confirm(coordinator, sends, done, ledger)
+
+    async def undo(coordinator: NukiCoordinator, group: list[Target]) -> None:
+        before = {
+            t.smartlock_id: _previous(picked[t.smartlock_id], wanted[t.smartlock_id]) for t in group
+        }
+        # A field the code did not have (a new window) cannot be cleared again: it stands.
+        group = [t for t in group if None not in before[t.smartlock_id].values()]
+        undoing = Ledger(group, "restored")
+
+        def back(auths: list[SmartlockAuth], target: Target) -> bool:
+            return (
+                _reading(auths, picked[target.smartlock_id], before[target.smartlock_id])
+                is not None
             )
 
-        def done(auths: list[SmartlockAuth], target: Target) -> bool:
-            wanted = picked[target.smartlock_id].id
-            for auth in auths:
-                if auth.id == wanted and all(auth.raw.get(k) == v for k, v in changes.items()):
-                    updated[target.smartlock_id] = auth
-                    return True
-            return False
+        try:
+            sends = _updates(coordinator, group, picked, before)
+            await write_and_confirm(coordinator, sends, back, undoing)
+        finally:
+            ledger.mark(undoing.standing(), Stand.UNDONE)
 
-        await await_change(coordinator, group, done)
+    await write_all(ledger, step, undo)
     return outcome(targets, "updated", updated)
 
 
+def _previous(auth: SmartlockAuth, changes: Body) -> Body:
+    """Return the values the changed fields had before (what an undo writes back)."""
+    return {key: auth.raw.get(key) for key in changes}
+
+
+def _reading(auths: list[SmartlockAuth], auth: SmartlockAuth, values: Body) -> SmartlockAuth | None:
+    """Return ``auth`` as read back if it has ``values`` now."""
+    for current in auths:
+        if current.id == auth.id and all(current.raw.get(k) == v for k, v in values.items()):
+            return current
+    return None
+
+
+def _updates(
+    coordinator: NukiCoordinator,
+    group: list[Target],
+    picked: dict[int, SmartlockAuth],
+    values: dict[int, Body],
+) -> list[tuple[list[Target], Callable[[], Awaitable[None]]]]:
+    """Return one update per device: its code with ``values`` applied, all fields sent."""
+    sends: list[tuple[list[Target], Callable[[], Awaitable[None]]]] = []
+    for target in group:
+        auth = picked[target.smartlock_id]
+        body = auth_update_body(auth, **values[target.smartlock_id])
+        client = coordinator.client
+        sends.append(
+            ([target], partial(client.update_auth, target.smartlock_id, str(auth.id), body))
+        )
+    return sends
+
+
 async def async_delete_keypad_code(call: ServiceCall) -> ServiceResponse:
-    """Delete a keypad code from the chosen devices."""
+    """Delete a keypad code from the chosen devices.
+
+    A deleted code cannot come back with its id, lock count and history, and re-creating
+    it would give back an access the user meant to remove; so a failure midway is not
+    undone but named: the error says on which devices the code is gone.
+    """
     targets = resolve_targets(call.hass, call.data[ATTR_DEVICE_ID])
-    deleted: dict[int, SmartlockAuth] = {}
-    for coordinator, group in by_coordinator(targets).items():
-        auths = await read_auths(coordinator)
-        for target in group:
-            deleted[target.smartlock_id] = _pick_code(call, auths, target)
+    _, deleted = await _picked_codes(call, targets)
+    ledger = Ledger(targets, "deleted")
+
+    def done(auths: list[SmartlockAuth], target: Target) -> bool:
+        gone = deleted[target.smartlock_id].id
+        return not any(auth.id == gone for auth in auths)
+
+    async def step(coordinator: NukiCoordinator, group: list[Target]) -> None:
         ids = [str(deleted[target.smartlock_id].id) for target in group]
-        await write(group, partial(coordinator.client.delete_auths, ids))
+        send = partial(coordinator.client.delete_auths, ids)
+        await write_and_confirm(coordinator, [(group, send)], done, ledger)
 
-        def done(auths: list[SmartlockAuth], target: Target) -> bool:
-            gone = deleted[target.smartlock_id].id
-            return not any(auth.id == gone for auth in auths)
-
-        await await_change(coordinator, group, done)
+    await write_all(ledger, step)
     return outcome(targets, "deleted", deleted)

@@ -74,7 +74,15 @@ def resolve_target(hass: HomeAssistant, device_id: str) -> Target:
 
 def resolve_targets(hass: HomeAssistant, device_ids: Iterable[str]) -> list[Target]:
     """Resolve all devices of a call before anything is sent."""
-    return [resolve_target(hass, device_id) for device_id in device_ids]
+    return unique([resolve_target(hass, device_id) for device_id in device_ids])
+
+
+def unique(targets: Iterable[Target]) -> list[Target]:
+    """Keep each device once (in the order first named), however often the call names it."""
+    seen: dict[tuple[NukiCoordinator, int], Target] = {}
+    for target in targets:
+        seen.setdefault((target.coordinator, target.smartlock_id), target)
+    return list(seen.values())
 
 
 def by_coordinator(targets: Sequence[Target]) -> dict[NukiCoordinator, list[Target]]:

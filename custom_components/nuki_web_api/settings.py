@@ -17,6 +17,7 @@ from typing import Final, Protocol, override
 
 from homeassistant.const import EntityCategory
 from homeassistant.core import CALLBACK_TYPE, HassJob, callback
+from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.event import async_call_later
 
@@ -150,7 +151,13 @@ class SettingsWriter:
         coordinator = self._coordinator
 
         async def call() -> None:
-            device = coordinator.data.devices[smartlock_id]
+            device = coordinator.data.devices.get(smartlock_id)
+            if device is None:  # it left the account while the write waited for the lock
+                raise HomeAssistantError(
+                    translation_domain=DOMAIN,
+                    translation_key="device_left",
+                    translation_placeholders={"device": coordinator.device_name(smartlock_id)},
+                )
             value = update(self.value(device, obj, field))
             await obj.write(coordinator.client, smartlock_id, self._body(device, obj, field, value))
             self.remember(device, obj, field, value, label)

@@ -11,9 +11,19 @@ from homeassistant.core import HomeAssistant, ServiceCall
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import config_validation as cv
 
-from .api import NukiError
-from .service_targets import DEVICES, Target, by_coordinator, failed, invalid, resolve_target
+from .api import JsonValue, NukiError
+from .coordinator import NukiCoordinator
+from .service_targets import (
+    DEVICES,
+    Target,
+    by_coordinator,
+    failed,
+    invalid,
+    resolve_target,
+    unique,
+)
 from .settings import WEB_CONFIG, settings_writer
+from .write_ledger import Ledger, Stand, write_all
 
 ATTR_PIN: Final = "pin"
 ATTR_ENABLED: Final = "enabled"
@@ -59,21 +69,56 @@ async def async_set_battery_warning(call: ServiceCall) -> None:
     """Switch the battery warning e-mails of several devices with one request per account.
 
     POST /bulk-web-config works without Smart Hosting, unlike the per-device endpoints.
+    When an account fails, the accounts written before get their previous values back.
     """
     enabled: bool = call.data[ATTR_ENABLED]
-    targets = [_target(call.hass, device_id) for device_id in call.data[ATTR_DEVICE_ID]]
-    for coordinator, group in by_coordinator(targets).items():
-        smartlock_ids = [target.smartlock_id for target in group]
+    targets = unique(_target(call.hass, device_id) for device_id in call.data[ATTR_DEVICE_ID])
+    before = {target: _battery_warning(target) for target in targets}
+    ledger = Ledger(targets, "written")
+
+    async def send(coordinator: NukiCoordinator, group: list[Target], value: bool) -> None:
         try:
-            await coordinator.client.bulk_web_config(
-                smartlock_ids, {BATTERY_WARNING_FIELD: enabled}
-            )
+            async with ledger.sending(group):
+                await coordinator.client.bulk_web_config(
+                    [target.smartlock_id for target in group], {BATTERY_WARNING_FIELD: value}
+                )
         except NukiError as err:
             raise failed("settings_write_failed", error=str(err)) from err
+
+    async def step(coordinator: NukiCoordinator, group: list[Target]) -> None:
+        await send(coordinator, group, enabled)
+        ledger.mark(group, Stand.CHANGED)
+
+    async def undo(coordinator: NukiCoordinator, group: list[Target]) -> None:
+        for value in (True, False):
+            if back := [target for target in group if before[target] is value]:
+                await send(coordinator, back, value)
+                ledger.mark(back, Stand.UNDONE)
+
+    await write_all(ledger, step, undo)
+    left: list[Target] = []
+    for coordinator, group in by_coordinator(targets).items():
         writer = settings_writer(coordinator)
-        for smartlock_id in smartlock_ids:
-            writer.remember(
-                coordinator.data.devices[smartlock_id], WEB_CONFIG, BATTERY_WARNING_FIELD, enabled
-            )
+        for target in group:
+            # The device may have left the account while the request was under way.
+            if (device := coordinator.data.devices.get(target.smartlock_id)) is None:
+                left.append(target)
+            else:
+                writer.remember(device, WEB_CONFIG, BATTERY_WARNING_FIELD, enabled)
         coordinator.async_update_listeners()
         await coordinator.async_request_refresh()
+    if left:
+        ledger.mark(left, Stand.LEFT)
+        gone = failed("device_left", device=", ".join(t.name for t in left))
+        if (error := ledger.error(gone)) is gone:
+            raise gone
+        raise error from gone
+
+
+def _battery_warning(target: Target) -> JsonValue | None:
+    """Return the battery warning the device shows now (what an undo writes back).
+
+    Called right after the target was resolved, with no await between: the device is there.
+    """
+    device = target.coordinator.data.devices[target.smartlock_id]
+    return settings_writer(target.coordinator).value(device, WEB_CONFIG, BATTERY_WARNING_FIELD)

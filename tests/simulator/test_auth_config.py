@@ -108,6 +108,28 @@ async def test_auth_lifecycle(sim: SimulatorServer, api: aiohttp.ClientSession) 
         assert resp.status == 404
 
 
+async def test_keypad_code_keeps_20_characters_of_its_name(
+    sim: SimulatorServer, api: aiohttp.ClientSession
+) -> None:
+    """Nuki keeps 20 characters of a keypad code's name; other authorizations keep 32."""
+    long_name = "Cleaning service Mon-Fri"  # 24 characters
+    create = {"name": long_name, "type": 13, "code": 345678, "remoteAllowed": False}
+    async with api.put(f"/smartlock/{FRONT_DOOR}/auth", json=create) as resp:
+        assert resp.status == 204
+    app = {"name": "A" * 32, "accountUserId": 5, "remoteAllowed": True}
+    async with api.put(f"/smartlock/{FRONT_DOOR}/auth", json=app) as resp:
+        assert resp.status == 204
+    await wait_for(
+        lambda: {"Cleaning service Mon", "A" * 32} <= {a["name"] for a in sim.state.auths.values()}
+    )
+    code = next(a for a in sim.state.auths.values() if a.get("code") == 345678)
+    async with api.post(
+        f"/smartlock/{FRONT_DOOR}/auth/{code['id']}", json={"name": "B" * 32}
+    ) as resp:
+        assert resp.status == 204
+    await wait_for(lambda: sim.state.auths[code["id"]]["name"] == "B" * 20)
+
+
 @pytest.mark.parametrize(
     ("device", "body", "status", "message"),
     [
