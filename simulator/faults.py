@@ -43,7 +43,8 @@ class Faults:
     kinds: tuple[str, ...] = ("500",)
     latency: float = 0.0
     timeout_seconds: float = 60.0
-    retry_after: int = 30
+    # The Retry-After header of the "429" kind: seconds, or any text (a date, "inf", garbage).
+    retry_after: int | str = 30
     seed: int | None = None
     queue: list[FailNext] = field(default_factory=list)
     rng: random.Random = field(default_factory=random.Random, repr=False)
@@ -59,7 +60,7 @@ class Faults:
         kinds: tuple[str, ...] | list[str] | None = None,
         latency: float | None = None,
         timeout_seconds: float | None = None,
-        retry_after: int | None = None,
+        retry_after: int | str | None = None,
         seed: int | None = None,
     ) -> None:
         """Change some settings; `None` keeps the current value."""

@@ -215,6 +215,40 @@ async def test_rate_limit_backs_off_and_keeps_state(
     assert sum("accepts requests again" in line for line in infos(caplog)) == 1
 
 
+@pytest.mark.parametrize(
+    ("retry_after", "delay"),
+    [
+        ("1000000000", 900.0),  # decades: clamped to the longest back-off
+        ("Fri, 31 Dec 9999 23:59:59 GMT", 900.0),
+        ("1e20", 900.0),  # raised OverflowError in timedelta
+        ("inf", 60.0),  # ignored: the back-off applies
+        ("nan", 60.0),
+        ("-5", 60.0),
+        ("5", 60.0),  # no storm either: at least the shortest back-off
+    ],
+)
+async def test_rate_limit_retry_after_is_clamped(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    simulator: SimulatorServer,
+    setup_integration: MockConfigEntry,
+    caplog: pytest.LogCaptureFixture,
+    retry_after: str,
+    delay: float,
+) -> None:
+    """A Retry-After out of bounds or not a number never parks polling for decades (issue 11)."""
+    coordinator = coordinator_of(setup_integration)
+    simulator.set_faults(retry_after=retry_after)
+    simulator.fail_next("429", route="GET /smartlock")
+    await next_cycle(hass, freezer)
+    assert coordinator.update_interval == timedelta(seconds=delay)
+    assert coordinator.last_update_success
+    assert not [r for r in caplog.records if r.exc_info], "no traceback"
+
+    await next_cycle(hass, freezer, timedelta(seconds=delay))
+    assert coordinator.update_interval == CYCLE
+
+
 async def test_rate_limit_at_start_retries_setup(
     hass: HomeAssistant, simulator: SimulatorServer, config_entry: MockConfigEntry
 ) -> None:

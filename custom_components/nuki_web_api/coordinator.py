@@ -329,8 +329,11 @@ class NukiCoordinator(DataUpdateCoordinator[NukiData]):
             if self._rate_limit_backoff is None
             else min(self._rate_limit_backoff * 2, RATE_LIMIT_BACKOFF_MAX)
         )
+        # Nuki's Retry-After is a hint within the back-off bounds: never decades, never a storm.
         delay = max(
-            self._rate_limit_backoff if err.retry_after is None else err.retry_after,
+            self._rate_limit_backoff
+            if err.retry_after is None
+            else min(max(err.retry_after, RATE_LIMIT_BACKOFF_MIN), RATE_LIMIT_BACKOFF_MAX),
             self._interval.total_seconds(),
         )
         if self.data is None:

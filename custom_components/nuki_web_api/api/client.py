@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import json
 import logging
+import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
@@ -52,6 +53,8 @@ MAX_LOG_LIMIT: Final = 50
 # Parsed log entries kept for reuse: a few pages, as a cycle reads up to two.
 _KNOWN_LOGS: Final = 4 * MAX_LOG_LIMIT
 _MESSAGE_MAX: Final = 200
+# Retry-After beyond this (seconds) is taken as this: a server's hint, not a promise to keep.
+RETRY_AFTER_MAX: Final = 86400.0
 _MESSAGE_KEYS: Final = (
     "detailMessage",
     "error",
@@ -94,21 +97,27 @@ def _html_text(text: str) -> str:
 
 
 def _retry_after(value: str | None) -> float | None:
-    """Read Retry-After as seconds or as an HTTP date."""
+    """Read Retry-After as seconds or as an HTTP date, at most RETRY_AFTER_MAX.
+
+    What is not a finite, non-negative number or a date (``nan``, ``inf``, ``-5``, garbage)
+    is ignored (None); a date in the past means now (0).
+    """
     if not value:
         return None
     value = value.strip()
     try:
-        return max(0.0, float(value))
+        seconds = float(value)
     except ValueError:
         pass
+    else:
+        return min(seconds, RETRY_AFTER_MAX) if math.isfinite(seconds) and seconds >= 0 else None
     try:
         when = parsedate_to_datetime(value)
-    except TypeError, ValueError:
+    except TypeError, ValueError, OverflowError:
         return None
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
-    return max(0.0, (when - datetime.now(UTC)).total_seconds())
+    return min(max(0.0, (when - datetime.now(UTC)).total_seconds()), RETRY_AFTER_MAX)
 
 
 def _rfc3339(value: datetime) -> str:
