@@ -117,6 +117,20 @@ async def test_wrong_code_is_rejected(
     assert events[0].data["completion"] == "invalid_code"
 
 
+async def test_long_actor_name_is_cut_in_event_and_changed_by(
+    hass: HomeAssistant, simulator: SimulatorServer, setup_integration: MockConfigEntry
+) -> None:
+    """The event's actor and the lock's changed_by are cut at 255 characters, like the state."""
+    events = async_capture_events(hass, EVENT_NUKI_WEB_API)
+    simulator.state.add_log(simulator.state.devices[FRONT_DOOR], 1, Actor("B" * 1000, 4))
+    await refresh(hass, setup_integration)
+    cut = "B" * 254 + "…"
+    assert [e.data["actor"] for e in events] == [cut]
+    assert hass.states.get(entity_id(hass, FRONT_DOOR, "activity")).attributes["actor"] == cut  # type: ignore[union-attr]
+    lock = er.async_get(hass).async_get_entity_id("lock", DOMAIN, f"{FRONT_DOOR}_lock")
+    assert hass.states.get(lock).attributes["changed_by"] == cut  # type: ignore[arg-type, union-attr]
+
+
 async def test_button_press_and_door_sensor_in_order(
     hass: HomeAssistant, simulator: SimulatorServer, setup_integration: MockConfigEntry
 ) -> None:

@@ -8,6 +8,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Final
 
+from homeassistant.const import MAX_LENGTH_STATE_STATE
+
 from .api import (
     DeviceType,
     LogAction,
@@ -91,10 +93,18 @@ def code_name(value: NukiIntEnum | None) -> str | None:
     return value.name.lower() if value.is_known else f"unknown_{value.value}"
 
 
+def actor_name(entry: SmartlockLog | None) -> str | None:
+    """Return who acted, cut to what Home Assistant can store as a state (255 characters)."""
+    if entry is None or not entry.name:
+        return None
+    name = entry.name
+    return name if len(name) <= MAX_LENGTH_STATE_STATE else name[: MAX_LENGTH_STATE_STATE - 1] + "…"
+
+
 def activity_attributes(entry: SmartlockLog) -> dict[str, str | bool | None]:
     """Return the attributes an activity event carries (never a keypad code)."""
     return {
-        "actor": entry.name or None,
+        "actor": actor_name(entry),
         "auth_id": entry.auth_id,
         "trigger": code_name(entry.trigger),
         "source": code_name(entry.source),

@@ -220,6 +220,15 @@ def test_wrong_optional_types_become_none() -> None:
     assert lock.state.ring_to_open_end is None
 
 
+@pytest.mark.parametrize(("charge", "expected"), [(-5, None), (250, None), (0, 0), (100, 100)])
+def test_battery_charge_outside_a_percentage_is_none(charge: int, expected: int | None) -> None:
+    data = copy.deepcopy(payloads.SMARTLOCK_3_4)
+    data["state"]["batteryCharge"] = charge
+    state = Smartlock.from_json(data).state
+    assert state is not None
+    assert state.battery_charge == expected
+
+
 @pytest.mark.parametrize(
     ("change", "field"),
     [

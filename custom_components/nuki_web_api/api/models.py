@@ -98,6 +98,11 @@ class _Reader:
             raise self._missing(key, "an integer")
         return value
 
+    def get_int_within(self, key: str, low: int, high: int) -> int | None:
+        """Return an integer field, or None when it lies outside ``low``..``high``."""
+        value = self.get_int(key)
+        return value if value is not None and low <= value <= high else None
+
     def get_float(self, key: str) -> float | None:
         value = self.data.get(key)
         if isinstance(value, bool) or not isinstance(value, int | float):
@@ -446,7 +451,8 @@ class SmartlockState:
             last_action=last_action,
             battery_critical=r.get_bool("batteryCritical"),
             battery_charging=r.get_bool("batteryCharging"),
-            battery_charge=r.get_int("batteryCharge"),
+            # A percentage: -5 or 250 is no reading at all.
+            battery_charge=r.get_int_within("batteryCharge", 0, 100),
             keypad_battery_critical=r.get_bool("keypadBatteryCritical"),
             doorsensor_battery_critical=r.get_bool("doorsensorBatteryCritical"),
             door_state=r.get_enum("doorState", DoorState),
