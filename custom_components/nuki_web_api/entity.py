@@ -13,7 +13,7 @@ from homeassistant.helpers.entity import Entity, EntityDescription
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.update_coordinator import BaseCoordinatorEntity, CoordinatorEntity
 
-from .api import DeviceType, LogAction, LogCompletion, Smartlock, SmartlockLog
+from .api import DeviceType, LogAction, Smartlock, SmartlockLog
 from .const import DOMAIN
 from .coordinator import NukiConfigEntry, NukiCoordinator, NukiData
 
@@ -303,7 +303,7 @@ class NukiEntity(CoordinatorEntity[NukiCoordinator]):
             if log is not None
             and log.smartlock_id == self.smartlock_id
             and log.action in ACTOR_ACTIONS
-            and log.state == LogCompletion.SUCCESS
+            and log.succeeded
         ]
         if actors:
             self._actor_log = max(actors, key=lambda log: log.date)

@@ -38,6 +38,7 @@ from custom_components.nuki_web_api.api import (
     SmartlockAuth,
     SmartlockLog,
     StateTrigger,
+    TapToUnlockError,
     firmware_string,
 )
 
@@ -283,6 +284,31 @@ def test_lock_log_converts_date_to_utc() -> None:
     assert log.state is LogCompletion.INVALID_CODE
     assert log.source is LogSource.KEYPAD_CODE
     assert log.opener_log is None
+
+
+@pytest.mark.parametrize(
+    ("code", "error"),
+    [
+        (0, TapToUnlockError.ACCESS_DOCUMENT_REVOKED),
+        (1, TapToUnlockError.SEND_NFC_FAILED),
+        (37, TapToUnlockError.INVALID_ACCESS_RIGHTS),
+    ],
+)
+def test_failed_tap_to_unlock_uses_its_own_state_table(code: int, error: TapToUnlockError) -> None:
+    """Source 3 with trigger 253: state 0 is "access document revoked", never success."""
+    log = SmartlockLog.from_json(
+        {**payloads.LOG_LOCK, "action": 1, "trigger": 253, "source": 3, "state": code}
+    )
+    assert log.state is error
+    assert not log.succeeded
+
+
+def test_success_and_other_keypad_errors_keep_the_completion_table() -> None:
+    unlock = SmartlockLog.from_json({**payloads.LOG_LOCK, "action": 1, "state": 0, "source": 3})
+    assert unlock.state is LogCompletion.SUCCESS
+    assert unlock.succeeded
+    keypad = SmartlockLog.from_json({**payloads.LOG_LOCK, "trigger": 253, "source": 1, "state": 0})
+    assert keypad.state is LogCompletion.SUCCESS
 
 
 def test_seed_log_item() -> None:

@@ -26,6 +26,7 @@ from .enums import (
     ProductVariant,
     ServerState,
     StateTrigger,
+    TapToUnlockError,
     model_name,
 )
 from .errors import (
@@ -125,6 +126,7 @@ __all__ = [
     "SmartlockLog",
     "SmartlockState",
     "StateTrigger",
+    "TapToUnlockError",
     "WebConfig",
     "firmware_string",
     "is_smart_hosting_error",

@@ -216,6 +216,21 @@ class LogCompletion(NukiIntEnum):
     UNKNOWN_ERROR = 255
 
 
+class TapToUnlockError(NukiIntEnum):
+    """``SmartlockLog.state`` of a failed Tap to Unlock (source 3, trigger 253): another table.
+
+    Every code is a failure, 0 included (Swagger 4.20.0, ``SmartlockLog.state``).
+    """
+
+    ACCESS_DOCUMENT_REVOKED = 0
+    SEND_NFC_FAILED = 1
+    CONTROL_FLOW = 2
+    COMMAND_TIME_EXPIRED = 3
+    INVALID_DATA_CONTENT = 7
+    INVALID_ACCESS_RIGHTS = 37
+    UNKNOWN = 255
+
+
 class OpenerLogSource(NukiIntEnum):
     """``SmartlockLog.openerLog.source``: what activated ring to open or continuous mode."""
 

@@ -38,6 +38,7 @@ from .enums import (
     ProductVariant,
     ServerState,
     StateTrigger,
+    TapToUnlockError,
     model_name,
 )
 from .errors import NukiInvalidResponseError, is_smart_hosting_error
@@ -634,7 +635,11 @@ class OpenerLog:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class SmartlockLog:
-    """One activity log entry (``GET /smartlock/log``)."""
+    """One activity log entry (``GET /smartlock/log``).
+
+    ``state`` uses the Tap to Unlock failure table for source 3 with trigger 253, where 0
+    means "access document revoked", not success: ask ``succeeded``, never compare codes.
+    """
 
     id: str
     smartlock_id: int
@@ -644,7 +649,7 @@ class SmartlockLog:
     name: str | None
     action: LogAction
     trigger: LogTrigger
-    state: LogCompletion
+    state: LogCompletion | TapToUnlockError
     auto_unlock: bool
     date: datetime
     source: LogSource | None
@@ -652,10 +657,22 @@ class SmartlockLog:
     ajar_timeout: int | None
     error: str | None
 
+    @property
+    def succeeded(self) -> bool:
+        """Whether the logged action completed (state 0 of the completion table)."""
+        return self.state is LogCompletion.SUCCESS
+
     @classmethod
     def from_json(cls, data: object) -> Self:
-        """Parse Nuki's JSON object."""
+        """Parse Nuki's JSON object; source and trigger select the table of ``state``."""
         r = _Reader(data, "smartlockLog")
+        trigger = r.need_enum("trigger", LogTrigger)
+        source = r.get_enum("source", LogSource)
+        state: LogCompletion | TapToUnlockError
+        if source is LogSource.TAP_TO_UNLOCK and trigger is LogTrigger.KEYPAD_ERROR:
+            state = r.need_enum("state", TapToUnlockError)
+        else:
+            state = r.need_enum("state", LogCompletion)
         return cls(
             id=r.need_str("id"),
             smartlock_id=r.need_int("smartlockId"),
@@ -664,11 +681,11 @@ class SmartlockLog:
             auth_id=r.get_str("authId"),
             name=r.get_str("name"),
             action=r.need_enum("action", LogAction),
-            trigger=r.need_enum("trigger", LogTrigger),
-            state=r.need_enum("state", LogCompletion),
+            trigger=trigger,
+            state=state,
             auto_unlock=r.get_bool("autoUnlock") or False,
             date=r.need_datetime("date"),
-            source=r.get_enum("source", LogSource),
+            source=source,
             opener_log=_sub(r.get_object("openerLog"), OpenerLog.from_json),
             ajar_timeout=r.get_int("ajarTimeout"),
             error=r.get_str("error"),
