@@ -15,7 +15,15 @@ from aiohttp import web
 
 from . import SMART_HOSTING_MESSAGE
 from .core import OPENER, Actor, Device, Json, Simulator, Token, parse_iso
-from .errors import NOT_AUTHORIZED, ApiError, error_body, not_found, not_valid, smart_hosting_error
+from .errors import (
+    LOCKED_BODY,
+    NOT_AUTHORIZED,
+    RESTLET_500,
+    ApiError,
+    error_body,
+    not_found,
+    not_valid,
+)
 from .validation import (
     ADVANCED_CONFIG_FIELDS,
     AUTH_CREATE_FIELDS,
@@ -92,14 +100,18 @@ async def _pre_fault(kind: str, sim: Simulator) -> web.Response | None:
     match kind:
         case "401":
             return error_response(401, NOT_AUTHORIZED)
+        case "403":
+            return web.Response(status=403, text="403 Forbidden", content_type="text/plain")
         case "423":
-            return web.json_response({"stackTrace": [], "suppressedExceptions": []}, status=423)
+            return web.json_response(LOCKED_BODY, status=423)
         case "429":
             return nginx(429, "Too Many Requests", {"Retry-After": str(sim.faults.retry_after)})
         case "429-no-retry-after":
             return nginx(429, "Too Many Requests")
         case "500":
             return nginx(500, "Internal Server Error")
+        case "500-json":
+            return web.json_response(RESTLET_500, status=500)
         case "502":
             return nginx(502, "Bad Gateway")
         case "timeout":
@@ -169,7 +181,7 @@ async def nuki_middleware(request: web.Request, handler: Handler) -> web.StreamR
         try:
             response = await handler(request)
         except ApiError as err:
-            return error_response(err.status, err.message)
+            return web.json_response(err.body, status=err.status)
         if kind in ("malformed", "truncated") or (kind == "error-items" and spec.list_items):
             return await _post_fault(kind, request, response)
         return response
@@ -598,7 +610,7 @@ async def post_auths(request: web.Request) -> web.Response:
             raise not_valid(item, "body")
         auth = sim.auth(token, item["id"])
         if sim.devices[auth["smartlockId"]].no_subscription:
-            raise smart_hosting_error(sim.smart_hosting_status)
+            raise sim.smart_hosting_error()
         work.append((auth, check_auth_update({k: v for k, v in item.items() if k != "id"})))
     for auth, fields in work:
         sim.update_auth_later(auth, fields)

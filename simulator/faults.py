@@ -9,10 +9,12 @@ from typing import Any
 FAULT_KINDS = frozenset(
     {
         "401",  # Nuki's "not authorized" body
-        "423",  # device busy
+        "403",  # plain text "403 Forbidden" (GET /smartlock in Nuki's outage of November 2024)
+        "423",  # device busy (a body without detailMessage)
         "429",  # nginx 429 with Retry-After
         "429-no-retry-after",  # nginx 429 without Retry-After (as observed)
         "500",  # nginx HTML 500
+        "500-json",  # Restlet JSON 500: {"code", "description", "reasonPhrase", "uri"}
         "502",  # nginx HTML 502
         "timeout",  # answer only after `timeout_seconds`
         "malformed",  # 200 with a body that is not JSON

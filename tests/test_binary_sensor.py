@@ -128,6 +128,30 @@ async def test_batteries_and_night_mode(
         assert hass.states.get(f"binary_sensor.front_door_{key}").state == STATE_ON, key
 
 
+async def test_opener_with_keypad(
+    hass: HomeAssistant,
+    setup_integration: MockConfigEntry,
+    entity_registry: er.EntityRegistry,
+    simulator: SimulatorServer,
+) -> None:
+    """Openers send keypadBatteryCritical and doorsensorBatteryCritical too (as users saw).
+
+    The keypad battery sensor appears once a keypad is paired; no door sensor battery
+    without a door sensor.
+    """
+    opener = simulator.state.devices[BUILDING_ENTRANCE]
+    assert {"keypadBatteryCritical", "doorsensorBatteryCritical"} <= opener.state.keys()
+    opener.data["config"]["keypadPaired"] = True
+    opener.state["keypadBatteryCritical"] = True
+    await refresh(hass, setup_integration)
+    keys = _keys(entity_registry, BUILDING_ENTRANCE)
+    assert "keypad_battery_critical" in keys
+    assert "door_sensor_battery_critical" not in keys
+    state = hass.states.get("binary_sensor.building_entrance_keypad_battery_critical")
+    assert state is not None
+    assert state.state == STATE_ON
+
+
 async def test_connectivity(
     hass: HomeAssistant, setup_integration: MockConfigEntry, simulator: SimulatorServer
 ) -> None:

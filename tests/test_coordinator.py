@@ -23,9 +23,9 @@ from pytest_homeassistant_custom_component.common import (
 )
 
 from custom_components.nuki_web_api.api import (
+    NukiBadRequestError,
     NukiConflictError,
     NukiError,
-    NukiForbiddenError,
     NukiInvalidResponseError,
     NukiRequestError,
     NukiWebApiClient,
@@ -328,20 +328,39 @@ async def test_other_transient_read_errors_keep_state(
     assert coordinator.last_update_success
     assert hass.states.get(front_door_lock(hass)).state == state.state  # type: ignore[union-attr]
     await next_cycle(hass, freezer)
-    assert sum("reachable again" in line for line in infos(caplog)) == 1
+    # The wording fits what happened: Nuki answered, just not normally.
+    assert [line.split(" (")[0] for line in warnings_and_errors(caplog)] == [
+        "Nuki Web API is not answering normally"
+    ]
+    assert sum("answers normally again" in line for line in infos(caplog)) == 1
 
 
+@pytest.mark.parametrize(
+    ("fault", "route", "warning", "info"),
+    [
+        ("502", "GET /smartlock", "is not reachable (", "reachable again"),
+        ("500-json", "GET /smartlock", "is not reachable (", "reachable again"),
+        # Nuki's outage of November 2024: a plain-text 403 that went away by itself (issue 11).
+        ("403", "GET /smartlock", "is not answering normally (", "answers normally again"),
+        ("403", "GET /smartlock/log", "is not answering normally (", "answers normally again"),
+    ],
+)
 async def test_long_outage_makes_entities_unavailable(
     hass: HomeAssistant,
     freezer: FrozenDateTimeFactory,
     simulator: SimulatorServer,
     setup_integration: MockConfigEntry,
     caplog: pytest.LogCaptureFixture,
+    fault: str,
+    route: str,
+    warning: str,
+    info: str,
 ) -> None:
+    """The last state is kept for two minutes, then entities are unavailable: one warning."""
     lock = front_door_lock(hass)
     state = hass.states.get(lock)
     assert state is not None
-    simulator.fail_next("502", count=6, route="GET /smartlock")
+    simulator.fail_next(fault, count=6, route=route)
     for _ in range(4):  # 0 .. 90 s into the outage
         await next_cycle(hass, freezer)
         assert hass.states.get(lock).state == state.state  # type: ignore[union-attr]
@@ -353,8 +372,8 @@ async def test_long_outage_makes_entities_unavailable(
     await next_cycle(hass, freezer)
     assert hass.states.get(lock).state == state.state  # type: ignore[union-attr]
     assert len(warnings_and_errors(caplog)) == 1
-    assert "not reachable" in warnings_and_errors(caplog)[0]
-    assert sum("reachable again" in line for line in infos(caplog)) == 1
+    assert warning in warnings_and_errors(caplog)[0]
+    assert sum(info in line for line in infos(caplog)) == 1
     assert not [line for line in infos(caplog) if "recovered" in line]
 
 
@@ -421,14 +440,18 @@ async def test_smart_hosting_issue_from_device_list(
     )
 
 
+@pytest.mark.parametrize("body", ["detailMessage", "error"])
 async def test_smart_hosting_issue_from_action(
     hass: HomeAssistant,
     freezer: FrozenDateTimeFactory,
     simulator: SimulatorServer,
     setup_integration: MockConfigEntry,
     issue_registry: ir.IssueRegistry,
+    body: str,
 ) -> None:
+    """The refusal is recognised in the seed's body and in docs.nuki.io's {"error": ...}."""
     issue_id = f"smart_hosting_{FRONT_DOOR}"
+    simulator.state.set_smart_hosting_body(body)
     simulator.set_smart_hosting(FRONT_DOOR, False)
     with pytest.raises(HomeAssistantError) as exc_info:
         await hass.services.async_call(
@@ -669,12 +692,12 @@ async def test_other_client_error_makes_entities_unavailable(
     setup_integration: MockConfigEntry,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    """An answer that is no outage (e.g. 403) is not papered over with the last state."""
+    """An answer that is no outage (e.g. 400) is not papered over with the last state."""
     coordinator = coordinator_of(setup_integration)
     with patch.object(
         coordinator.client,
         "smartlocks",
-        side_effect=NukiForbiddenError("GET /smartlock -> 403", status=403),
+        side_effect=NukiBadRequestError("GET /smartlock -> 400", status=400),
     ):
         await next_cycle(hass, freezer)
     assert not coordinator.last_update_success
@@ -682,6 +705,6 @@ async def test_other_client_error_makes_entities_unavailable(
     await next_cycle(hass, freezer)
     assert coordinator.last_update_success
     assert warnings_and_errors(caplog) == [
-        "Reading from Nuki Web API failed: GET /smartlock -> 403"
+        "Reading from Nuki Web API failed: GET /smartlock -> 400"
     ]
-    assert sum("reachable again" in line for line in infos(caplog)) == 1
+    assert sum("answers normally again" in line for line in infos(caplog)) == 1

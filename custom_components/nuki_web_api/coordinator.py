@@ -29,6 +29,7 @@ from .api import (
     NukiConnectionError,
     NukiDeviceBusyError,
     NukiError,
+    NukiForbiddenError,
     NukiInvalidResponseError,
     NukiNotAllowedError,
     NukiNotFoundError,
@@ -85,16 +86,20 @@ _ACTION_ERROR_KEYS: tuple[tuple[type[NukiError], str], ...] = (
     (NukiInvalidResponseError, "invalid_response"),
 )
 
-# Failures that count as "Nuki Web is unreachable" while polling: the last state is kept through
-# the grace period. Besides server, network and garbled answers, reads that Nuki refuses only for
-# the moment (423 Locked, 409 Conflict, 408 Request Timeout) pass like a short outage.
+# Failures that count as an outage while polling: the last state is kept through the grace
+# period. Besides server, network and garbled answers, reads that Nuki refuses only for the moment
+# (423 Locked, 409 Conflict, 408 Request Timeout) pass like a short outage, and so does 403: in
+# Nuki's outage of November 2024 GET /smartlock answered a plain-text "403 Forbidden" and recovered
+# by itself (ioBroker.nuki-extended #382). Only the first two kinds mean "not reachable".
 _OUTAGE_ERRORS = (
     NukiServerError,
     NukiConnectionError,
     NukiInvalidResponseError,
     NukiDeviceBusyError,
     NukiConflictError,
+    NukiForbiddenError,
 )
+_UNREACHABLE_ERRORS = (NukiServerError, NukiConnectionError)
 _TRANSIENT_STATUSES = frozenset({408})
 
 
@@ -203,6 +208,8 @@ class NukiCoordinator(DataUpdateCoordinator[NukiData]):
         self._known_ids: set[int] | None = None
         self._names: dict[int, str] = {}
         self._outage_since: datetime | None = None
+        # What the info line says when the outage ends (it matches the warning that began it).
+        self._outage_end_line = ""
         self._rate_limit_backoff: float | None = None
         self._logs_forbidden = False
         self._action_locks: dict[int, asyncio.Lock] = {}
@@ -239,6 +246,7 @@ class NukiCoordinator(DataUpdateCoordinator[NukiData]):
             if self.data is not None and self._outage_since is None:
                 # The base class's line is filtered out (see _OwnTransitionLines).
                 self._outage_since = dt_util.utcnow()
+                self._outage_end_line = "Nuki Web API answers normally again"
                 LOGGER.warning("Reading from Nuki Web API failed: %s", err)
             raise UpdateFailed(
                 translation_domain=DOMAIN,
@@ -359,9 +367,16 @@ class NukiCoordinator(DataUpdateCoordinator[NukiData]):
         now = dt_util.utcnow()
         if self._outage_since is None:
             self._outage_since = now
+            unreachable = isinstance(err, _UNREACHABLE_ERRORS)
+            self._outage_end_line = (
+                "Nuki Web API is reachable again"
+                if unreachable
+                else "Nuki Web API answers normally again"
+            )
             if self._rate_limit_backoff is None:  # else the rate limit was reported already
                 LOGGER.warning(
-                    "Nuki Web API is not reachable (%s); keeping the last state for up to %s",
+                    "Nuki Web API is %s (%s); keeping the last state for up to %s",
+                    "not reachable" if unreachable else "not answering normally",
                     err,
                     OUTAGE_GRACE,
                 )
@@ -376,7 +391,7 @@ class NukiCoordinator(DataUpdateCoordinator[NukiData]):
     def _end_outage(self) -> None:
         if self._outage_since is not None:
             self._outage_since = None
-            LOGGER.info("Nuki Web API is reachable again")
+            LOGGER.info(self._outage_end_line)
         if self._rate_limit_backoff is not None:
             self._rate_limit_backoff = None
             self.update_interval = self._interval
