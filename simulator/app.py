@@ -127,10 +127,32 @@ def _error_items(body: Any) -> Any:
     return [{**{k: i[k] for k in keep if k in i}, "error": LIST_ERROR} for i in body]
 
 
+def _bad_items(body: Any) -> Any:
+    """Put unparsable items before the real ones (the 'bad-items' fault).
+
+    Not JSON objects, an object without ids, and copies of the first item with one field
+    broken: an id of the wrong type or missing, a null type/action/date, a date that is none.
+    """
+    if not isinstance(body, list) or not body:
+        return body
+    first = body[0]
+    bad: list[Any] = [None, "item", 42, {}]
+    for key, value in (("id", 12345), ("smartlockId", str(first.get("smartlockId")))):
+        if key in first:
+            bad.append({**first, key: value})
+            bad.append({k: v for k, v in first.items() if k != key})
+    for key in ("type", "action", "date"):
+        if key in first:
+            bad.append({**first, key: None})
+    if "date" in first:
+        bad.append({**first, "date": "0000-00-00T00:00:00Z"})
+    return bad + body
+
+
 async def _post_fault(
     kind: str, request: web.Request, response: web.StreamResponse
 ) -> web.StreamResponse:
-    """Spoil a successful JSON answer: malformed, truncated or error-only list items."""
+    """Spoil a successful JSON answer: malformed, truncated, error-only or bad list items."""
     if not isinstance(response, web.Response) or response.content_type != "application/json":
         return response
     raw = response.text or ""
@@ -140,6 +162,8 @@ async def _post_fault(
         )
     if kind == "error-items":
         return web.json_response(_error_items(json.loads(raw)))
+    if kind == "bad-items":
+        return web.json_response(_bad_items(json.loads(raw)))
     # truncated: announce the full length, send half, drop the connection
     data = raw.encode()
     stream = web.StreamResponse(status=200, headers={"Content-Type": "application/json"})
@@ -182,7 +206,9 @@ async def nuki_middleware(request: web.Request, handler: Handler) -> web.StreamR
             response = await handler(request)
         except ApiError as err:
             return web.json_response(err.body, status=err.status)
-        if kind in ("malformed", "truncated") or (kind == "error-items" and spec.list_items):
+        if kind in ("malformed", "truncated") or (
+            kind in ("error-items", "bad-items") and spec.list_items
+        ):
             return await _post_fault(kind, request, response)
         return response
     finally:

@@ -20,6 +20,7 @@ FAULT_KINDS = frozenset(
         "malformed",  # 200 with a body that is not JSON
         "truncated",  # 200 whose connection drops halfway through the body
         "error-items",  # list endpoints: every item reduced to ids + `error`
+        "bad-items",  # list endpoints: unparsable items before the real ones
     }
 )
 

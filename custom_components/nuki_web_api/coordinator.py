@@ -55,6 +55,7 @@ from .const import (
     RATE_LIMIT_BACKOFF_MAX,
     RATE_LIMIT_BACKOFF_MIN,
 )
+from .failing_devices import FailingDevices
 from .logbook_cursor import LogCursor
 from .repairs import (
     async_create_missing_scope_issue,
@@ -144,6 +145,8 @@ class NukiData:
     smart_hosting_missing: frozenset[int]
     new_logs: tuple[SmartlockLog, ...]
     last_log: dict[int, SmartlockLog] = field(default_factory=dict)
+    # Devices Nuki sent no usable data for, past the grace period or ever (failing_devices.py).
+    unavailable: frozenset[int] = frozenset()
     # new_logs by smartlockId, so that each entity finds its device's entries in one lookup.
     new_logs_by_device: dict[int, tuple[SmartlockLog, ...]] = field(
         init=False, repr=False, compare=False
@@ -207,6 +210,7 @@ class NukiCoordinator(DataUpdateCoordinator[NukiData]):
         self.log_cursor = LogCursor.for_entry(hass, entry.entry_id)
         self._known_ids: set[int] | None = None
         self._names: dict[int, str] = {}
+        self._failing = FailingDevices()
         self._outage_since: datetime | None = None
         # What the info line says when the outage ends (it matches the warning that began it).
         self._outage_end_line = ""
@@ -304,7 +308,9 @@ class NukiCoordinator(DataUpdateCoordinator[NukiData]):
         return logs
 
     def _snapshot(self, devices: list[Smartlock], logs: list[SmartlockLog]) -> NukiData:
-        by_id = {device.smartlock_id: device for device in devices}
+        by_id, unavailable = self._failing.apply(
+            {} if self.data is None else self.data.devices, devices, self.device_name
+        )
         for device in devices:
             if device.name:
                 self._names[device.smartlock_id] = device.name
@@ -318,10 +324,11 @@ class NukiCoordinator(DataUpdateCoordinator[NukiData]):
         return NukiData(
             devices=by_id,
             smart_hosting_missing=frozenset(
-                device.smartlock_id for device in devices if device.smart_hosting_missing
+                device.smartlock_id for device in by_id.values() if device.smart_hosting_missing
             ),
             new_logs=new_logs,
             last_log={sid: entry for sid, entry in last_log.items() if sid in by_id},
+            unavailable=unavailable,
         )
 
     def _previous(self) -> NukiData:

@@ -100,6 +100,7 @@ def _device_changed(before: NukiData, after: NukiData, smartlock_id: int) -> boo
         or smartlock_id in after.new_logs_by_device
         or (smartlock_id in after.smart_hosting_missing)
         != (smartlock_id in before.smart_hosting_missing)
+        or (smartlock_id in after.unavailable) != (smartlock_id in before.unavailable)
         or _log_id(after.last_log.get(smartlock_id)) != _log_id(before.last_log.get(smartlock_id))
     )
 
@@ -310,12 +311,13 @@ class NukiEntity(CoordinatorEntity[NukiCoordinator]):
 
     @property
     def available(self) -> bool:
-        """Unavailable when the refresh failed, the device left or lacks Smart Hosting."""
+        """Unavailable when the refresh failed, the device left, lacks Smart Hosting or data."""
         data = self.coordinator.data
         return (
             super().available
             and self.smartlock_id in data.devices
             and self.smartlock_id not in data.smart_hosting_missing
+            and self.smartlock_id not in data.unavailable
         )
 
     async def async_send_action(self, action: int) -> None:

@@ -68,11 +68,21 @@ def _parse_datetime(value: JsonValue) -> datetime | None:
         return None
     try:
         parsed = datetime.fromisoformat(value)
-    except ValueError:
+        # "0001-01-01T00:00:00+01:00" lies before year 1 in UTC: OverflowError.
+        return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+    except ValueError, OverflowError:
         return None
-    if parsed.tzinfo is None:
-        return parsed.replace(tzinfo=UTC)
-    return parsed.astimezone(UTC)
+
+
+class ParsedList[T](list[T]):
+    """The items of a list answer that could be parsed; ``skipped`` counts those that could not.
+
+    Nuki's list answers are parsed item by item, so that one malformed item does not cost the
+    others. A caller that treats the list as complete (a device missing from it has left the
+    account, a short log page is the last one) asks ``skipped`` first.
+    """
+
+    skipped: int = 0
 
 
 class _Reader:

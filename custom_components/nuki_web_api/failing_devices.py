@@ -1,0 +1,90 @@
+"""Devices for which one cycle brought no usable data: like a short outage of that one device.
+
+A device list item may carry an ``error`` other than the Smart Hosting message (a fault on
+Nuki's side), or the client may skip an item it cannot parse, which leaves its device out of
+the list. Such a device keeps its last known object through ``OUTAGE_GRACE``; after that, or
+if it never had data, it is shown unavailable. It is never taken for a device that left the
+account, and never shown with a state made up of an error item ("unknown").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime
+
+from homeassistant.util import dt as dt_util
+
+from .api import ParsedList, Smartlock
+from .const import LOGGER, OUTAGE_GRACE
+
+_UNREADABLE = "its item cannot be read"
+_REASON_MAX = 100
+
+
+class FailingDevices:
+    """Tracks since when each device has had no usable data; logs when that starts and ends."""
+
+    def __init__(self) -> None:
+        """Start with every device fine."""
+        self._since: dict[int, datetime] = {}
+
+    def apply(
+        self,
+        previous: Mapping[int, Smartlock],
+        devices: Sequence[Smartlock],
+        name: Callable[[int], str],
+    ) -> tuple[dict[int, Smartlock], frozenset[int]]:
+        """Return the devices to show, by id, and the ids to show unavailable.
+
+        ``previous`` are the devices shown after the last cycle, ``devices`` what the client
+        parsed now (a ``ParsedList`` tells whether items were skipped).
+        """
+        now = dt_util.utcnow()
+        shown: dict[int, Smartlock] = {}
+        failing: dict[int, str] = {}
+        for device in devices:
+            smartlock_id = device.smartlock_id
+            if device.error is None or device.smart_hosting_missing:
+                shown[smartlock_id] = device
+            else:
+                failing[smartlock_id] = device.error[:_REASON_MAX]
+                shown[smartlock_id] = previous.get(smartlock_id, device)
+        if isinstance(devices, ParsedList) and devices.skipped:
+            # A device missing from a list with unreadable items may be one of them.
+            for smartlock_id, device in previous.items():
+                if smartlock_id not in shown:
+                    failing[smartlock_id] = _UNREADABLE
+                    shown[smartlock_id] = device
+        self._note(failing, shown, name, now)
+        unavailable = frozenset(
+            smartlock_id
+            for smartlock_id in failing
+            if shown[smartlock_id].error is not None  # no data to keep
+            or now - self._since[smartlock_id] >= OUTAGE_GRACE
+        )
+        return shown, unavailable
+
+    def _note(
+        self,
+        failing: Mapping[int, str],
+        shown: Mapping[int, Smartlock],
+        name: Callable[[int], str],
+        now: datetime,
+    ) -> None:
+        """Remember since when each device fails; one warning per start, one info per end."""
+        started = [smartlock_id for smartlock_id in failing if smartlock_id not in self._since]
+        ended = [smartlock_id for smartlock_id in self._since if smartlock_id not in failing]
+        for smartlock_id in ended:
+            del self._since[smartlock_id]
+        for smartlock_id in started:
+            self._since[smartlock_id] = now
+        if started:
+            LOGGER.warning(
+                "Nuki Web API sends no usable data for %s; keeping the last state for up to %s",
+                ", ".join(f"{name(i)} ({failing[i]})" for i in started),
+                OUTAGE_GRACE,
+            )
+        if back := [smartlock_id for smartlock_id in ended if smartlock_id in shown]:
+            LOGGER.info(
+                "Nuki Web API sends usable data again for %s", ", ".join(name(i) for i in back)
+            )
