@@ -262,11 +262,11 @@ class Simulator:
         sim: Json = data.pop("_sim", {})
         if "accountId" not in data:
             data["accountId"] = next(iter(self.accounts)) if self.accounts else 1
+        data.setdefault("type", 4)
         if "smartlockId" not in data:
-            data["smartlockId"] = max(self.devices, default=0x4_0000_0000) + 1
+            data["smartlockId"] = self._new_smartlock_id(int(data["type"]))
         now = iso(time.time())
         for key, value in (
-            ("type", 4),
             ("authId", next(self._auth_ids)),
             ("name", f"Nuki {data['smartlockId']}"),
             ("favorite", False),
@@ -301,6 +301,16 @@ class Simulator:
         dev.set_subscription(bool(sim.get("smartHosting", hosted)))
         self.devices[dev.id] = dev
         return dev
+
+    def _new_smartlock_id(self, device_type: int) -> int:
+        """Return a new id as Nuki makes them: the type as a hex digit, then an 8-digit Nuki ID.
+
+        (13434261644 = 0x3_20BE908C in the seed: a Smart Door; type 0 has no leading digit.)
+        """
+        nuki_id = (max((i & 0xFFFF_FFFF for i in self.devices), default=0x1000_0000) + 1) & (
+            0xFFFF_FFFF
+        )
+        return (device_type << 32) | nuki_id
 
     def remove_device(self, smartlock_id: int) -> None:
         """Remove a device with its auths (its logs stay, as on Nuki's server)."""

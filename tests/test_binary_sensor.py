@@ -81,7 +81,7 @@ async def test_entities(
         "connectivity",
     }
     assert (
-        hass.states.get(f"binary_sensor.nuki_device_{HOLIDAY_FLAT}_connectivity").state
+        hass.states.get("binary_sensor.smart_lock_3_0_4_0_5e6f7081_connectivity").state
         == STATE_UNAVAILABLE
     )
     assert hass.states.get("binary_sensor.front_door_door").state == STATE_OFF

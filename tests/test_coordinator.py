@@ -425,7 +425,7 @@ async def test_smart_hosting_issue_from_device_list(
     assert issue.severity is ir.IssueSeverity.ERROR
     assert not issue.is_fixable
     # Nuki's list item without Smart Hosting has no name, and this one was never seen before.
-    assert issue.translation_placeholders == {"name": f"Nuki device {HOLIDAY_FLAT}"}
+    assert issue.translation_placeholders == {"name": "Smart Lock 3.0/4.0 5E6F7081"}
     assert issue.learn_more_url == "https://nuki.io/en/smart-hosting/"
     assert HOLIDAY_FLAT in coordinator_of(setup_integration).data.smart_hosting_missing
     assert hass.states.get(entity_of(hass, LOCK_DOMAIN, HOLIDAY_FLAT, "lock")).state == (  # type: ignore[union-attr]
@@ -627,7 +627,7 @@ async def test_offline_device_is_refused_before_sending(
     ("target", "send", "key", "name"),
     [
         (OPENER, lambda client: client.lock(OPENER), "not_allowed", "Building entrance"),
-        (424242, lambda client: client.lock(424242), "not_found", "Nuki device 424242"),
+        (424242, lambda client: client.lock(424242), "not_found", "Smart Lock 1.0/2.0 00067932"),
         (FRONT_DOOR, lambda client: client.action(FRONT_DOOR, 99), "unknown_error", "Front door"),
     ],
 )

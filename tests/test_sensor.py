@@ -66,7 +66,7 @@ async def test_entities(
     # Without Smart Hosting Nuki sends no state: only the last actor, unavailable.
     assert _unique_ids(entity_registry, HOLIDAY_FLAT) == {f"{HOLIDAY_FLAT}_last_actor"}
     assert (
-        hass.states.get(f"sensor.nuki_device_{HOLIDAY_FLAT}_last_actor").state == STATE_UNAVAILABLE
+        hass.states.get("sensor.smart_lock_3_0_4_0_5e6f7081_last_actor").state == STATE_UNAVAILABLE
     )
 
 

@@ -266,7 +266,7 @@ async def test_create_without_smart_hosting_is_detected(
         )
     assert err.value.translation_key == "keypad_smart_hosting"
     # Nuki sends no name for a device without Smart Hosting.
-    assert err.value.translation_placeholders == {"device": f"Nuki device {HOLIDAY_FLAT}"}
+    assert err.value.translation_placeholders == {"device": "Smart Lock 3.0/4.0 5E6F7081"}
     assert simulator.counters()["requests"]["PUT /smartlock/auth"] == 1
     assert "Visitor" not in codes(simulator, HOLIDAY_FLAT)
     assert "Visitor" in codes(simulator, FRONT_DOOR)

@@ -42,6 +42,7 @@ from .api import (
     ServerState,
     Smartlock,
     SmartlockLog,
+    default_name,
 )
 from .const import (
     ACTION_RETRY_DELAYS,
@@ -454,8 +455,21 @@ class NukiCoordinator(DataUpdateCoordinator[NukiData]):
         self._sync_smart_hosting_issues(self._smart_hosting_issues | set(smartlock_ids))
 
     def device_name(self, smartlock_id: int) -> str:
-        """Return the device's name, the name last seen, or a generic one."""
-        return self._names.get(smartlock_id, f"Nuki device {smartlock_id}")
+        """Return the device's name as last seen, also before a restart, else the Nuki app's.
+
+        Nuki sends no name for a device without Smart Hosting: the registry keeps the last
+        one; a device never seen with one is named like "Smart Door 20BE908C".
+        """
+        if (name := self._names.get(smartlock_id)) is not None:
+            return name
+        known = self.known_device(smartlock_id)
+        return known.name if known is not None and known.name else default_name(smartlock_id)
+
+    def known_device(self, smartlock_id: int) -> dr.DeviceEntry | None:
+        """Return the device's registry entry, which keeps what Nuki last sent about it."""
+        return dr.async_get(self.hass).async_get_device_by_identifier(
+            (DOMAIN, str(smartlock_id)), self.config_entry.entry_id
+        )
 
     # --- actions ---------------------------------------------------------------------
 

@@ -39,7 +39,10 @@ from custom_components.nuki_web_api.api import (
     SmartlockLog,
     StateTrigger,
     TapToUnlockError,
+    default_name,
+    device_type_of,
     firmware_string,
+    nuki_id,
 )
 
 from . import payloads
@@ -99,6 +102,7 @@ def test_reference_smartlock() -> None:
 
 
 def test_seed_item_without_smart_hosting() -> None:
+    """The seed's item: type 0, accountId 0, serverState 1, adminPinState 1 are placeholders."""
     lock = Smartlock.from_json(payloads.SMARTLOCK_NO_SHS)
     assert lock.smartlock_id == 13434261644
     assert lock.smart_hosting_missing
@@ -107,8 +111,30 @@ def test_seed_item_without_smart_hosting() -> None:
     assert lock.auth_id is None
     assert lock.config is None
     assert lock.firmware is None
-    assert lock.server_state is ServerState.UNREGISTERED
-    assert lock.model == "Smart Lock 1.0/2.0"
+    # 13434261644 = 0x3_20BE908C: the type is read out of the id, not taken from "type": 0.
+    assert lock.type is DeviceType.SMARTDOOR
+    assert lock.model == "Smart Door"
+    assert lock.account_id is None
+    assert lock.server_state is None
+    assert lock.admin_pin_state is None
+
+
+@pytest.mark.parametrize(
+    ("smartlock_id", "device_type", "nuki", "name"),
+    [
+        (13434261644, DeviceType.SMARTDOOR, "20BE908C", "Smart Door 20BE908C"),
+        (0x2_2B3C4D5E, DeviceType.OPENER, "2B3C4D5E", "Opener 2B3C4D5E"),
+        (0x6F708192, DeviceType.SMARTLOCK_1_2, "6F708192", "Smart Lock 1.0/2.0 6F708192"),
+        (0x5_4D5E6F70, DeviceType.SMARTLOCK_5, "4D5E6F70", "Smart Lock 5 4D5E6F70"),
+        (0x9_00000001, DeviceType(9), "00000001", "Nuki device (type 9) 00000001"),
+    ],
+)
+def test_identity_from_the_smartlock_id(
+    smartlock_id: int, device_type: DeviceType, nuki: str, name: str
+) -> None:
+    assert device_type_of(smartlock_id) == device_type
+    assert nuki_id(smartlock_id) == nuki
+    assert default_name(smartlock_id) == name
 
 
 def test_opener() -> None:

@@ -65,7 +65,10 @@ from .models import (
     SmartlockLog,
     SmartlockState,
     WebConfig,
+    default_name,
+    device_type_of,
     firmware_string,
+    nuki_id,
 )
 
 __all__ = [
@@ -130,7 +133,10 @@ __all__ = [
     "StateTrigger",
     "TapToUnlockError",
     "WebConfig",
+    "default_name",
+    "device_type_of",
     "firmware_string",
     "is_smart_hosting_error",
     "model_name",
+    "nuki_id",
 ]

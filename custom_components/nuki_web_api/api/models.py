@@ -56,6 +56,25 @@ def smartlock_ids_in(message: str | None) -> tuple[int, ...]:
     return tuple(int(n) for m in _ID_LIST.finditer(message) for n in re.findall(r"\d+", m[1]))
 
 
+def device_type_of(smartlock_id: int) -> DeviceType:
+    """Read the device type out of a smartlockId: its hex digits above the 8-digit Nuki ID.
+
+    Nuki's smartlockId is the type as a leading hex digit followed by the Nuki ID
+    (13434261644 = 0x3_20BE908C: a Smart Door with Nuki ID 20BE908C; type 0 has no digit).
+    """
+    return DeviceType(smartlock_id >> 32)
+
+
+def nuki_id(smartlock_id: int) -> str:
+    """Return the Nuki ID that the Nuki app shows: the last 8 hex digits of the smartlockId."""
+    return f"{smartlock_id & 0xFFFFFFFF:08X}"
+
+
+def default_name(smartlock_id: int) -> str:
+    """Name a device as the Nuki app does before it has a name: "Smart Door 20BE908C"."""
+    return f"{model_name(device_type_of(smartlock_id))} {nuki_id(smartlock_id)}"
+
+
 def firmware_string(version: int | None) -> str | None:
     """Decode Nuki's packed ``firmwareVersion`` (132884 -> "2.7.20")."""
     if version is None or version < 0:
@@ -510,7 +529,9 @@ class ShsSubscription:
 class Smartlock:
     """A device of any type (``GET /smartlock``, ``GET /smartlock/{id}``).
 
-    Items that only carry ids and a Smart Hosting ``error`` parse with ``state`` None.
+    Items that only carry ids and a Smart Hosting ``error`` parse with ``state`` None. Their
+    ``type: 0``, ``accountId: 0``, ``serverState: 1`` and ``adminPinState: 1`` are placeholders
+    (seed v1.5.0): the type is read out of the smartlockId instead, the others are None.
     """
 
     smartlock_id: int
@@ -562,12 +583,17 @@ class Smartlock:
         are taken from it rather than parsed again.
         """
         r = _Reader(data, "smartlock")
-        device_type = r.need_enum("type", DeviceType)
+        smartlock_id = r.need_int("smartlockId")
+        error = r.get_str("error")
+        placeholder = is_smart_hosting_error(error)
+        device_type = (
+            device_type_of(smartlock_id) if placeholder else r.need_enum("type", DeviceType)
+        )
         firmware_version = r.get_int("firmwareVersion")
         p = previous
         return cls(
-            smartlock_id=r.need_int("smartlockId"),
-            account_id=r.get_int("accountId"),
+            smartlock_id=smartlock_id,
+            account_id=None if placeholder else r.get_int("accountId"),
             type=device_type,
             lm_type=r.get_int("lmType"),
             auth_id=r.get_int("authId"),
@@ -603,8 +629,8 @@ class Smartlock:
             firmware=firmware_string(firmware_version),
             hardware_version=r.get_int("hardwareVersion"),
             operation_id=r.get_str("operationId"),
-            server_state=r.get_enum("serverState", ServerState),
-            admin_pin_state=r.get_enum("adminPinState", AdminPinState),
+            server_state=None if placeholder else r.get_enum("serverState", ServerState),
+            admin_pin_state=None if placeholder else r.get_enum("adminPinState", AdminPinState),
             virtual_device=r.get_bool("virtualDevice") or False,
             creation_date=r.get_datetime("creationDate"),
             update_date=r.get_datetime("updateDate"),
@@ -613,7 +639,7 @@ class Smartlock:
                 ShsSubscription.from_json,
                 None if p is None else p.current_subscription,
             ),
-            error=r.get_str("error"),
+            error=error,
             raw=r.data,
         )
 
