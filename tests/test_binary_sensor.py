@@ -54,6 +54,7 @@ async def test_entities(
         "battery_critical",
         "battery_charging",
         "keypad_battery_critical",
+        "keypad_tamper",
         "door_sensor_battery_critical",
         "night_mode",
         "connectivity",
@@ -103,6 +104,42 @@ async def test_door(
     simulator.state.devices[FRONT_DOOR].state["doorState"] = code
     await refresh(hass, setup_integration)
     assert hass.states.get("binary_sensor.front_door_door").state == expected
+
+
+@pytest.mark.parametrize(
+    ("code", "expected"),
+    [(1, STATE_OFF), (2, STATE_ON), (255, STATE_ON), (0, STATE_UNKNOWN), (7, STATE_UNKNOWN)],
+)
+async def test_keypad_tamper(
+    hass: HomeAssistant,
+    setup_integration: MockConfigEntry,
+    simulator: SimulatorServer,
+    code: int,
+    expected: str,
+) -> None:
+    """keypadMountingState: 2 moved (dismounted) and 255 theft detection are tampering."""
+    entity_id = "binary_sensor.front_door_keypad_tamper"
+    state = hass.states.get(entity_id)
+    assert state is not None
+    assert state.state == STATE_OFF
+    assert state.attributes["device_class"] == "tamper"
+    simulator.state.devices[FRONT_DOOR].state["keypadMountingState"] = code
+    await refresh(hass, setup_integration)
+    assert hass.states.get(entity_id).state == expected
+
+
+async def test_no_keypad_tamper_without_a_mounting_state(
+    hass: HomeAssistant,
+    setup_integration: MockConfigEntry,
+    entity_registry: er.EntityRegistry,
+    simulator: SimulatorServer,
+) -> None:
+    """A paired keypad that reports no mounting state (no theft detection) gets no sensor."""
+    simulator.state.devices[GARDEN_DOOR].data["config"]["keypadPaired"] = True
+    await refresh(hass, setup_integration)
+    keys = _keys(entity_registry, GARDEN_DOOR)
+    assert "keypad_battery_critical" in keys
+    assert "keypad_tamper" not in keys
 
 
 async def test_batteries_and_night_mode(

@@ -59,10 +59,14 @@ from .const import (
 from .failing_devices import FailingDevices
 from .logbook_cursor import LogCursor
 from .repairs import (
+    SmartHostingEnding,
     async_create_missing_scope_issue,
+    async_create_smart_hosting_ending_issue,
     async_create_smart_hosting_issue,
     async_delete_missing_scope_issue,
+    async_delete_smart_hosting_ending_issue,
     async_delete_smart_hosting_issue,
+    smart_hosting_ending,
 )
 
 if TYPE_CHECKING:
@@ -219,6 +223,7 @@ class NukiCoordinator(DataUpdateCoordinator[NukiData]):
         self._logs_forbidden = False
         self._action_locks: dict[int, asyncio.Lock] = {}
         self._smart_hosting_issues: set[int] = set()
+        self._smart_hosting_ending: dict[int, SmartHostingEnding] = {}
         # Devices acted on, with their lock/opener state before the action, until it settles.
         self._unsettled: dict[int, LockState | OpenerState | None] = {}
         self._cancel_follow_up: CALLBACK_TYPE | None = None
@@ -418,6 +423,7 @@ class NukiCoordinator(DataUpdateCoordinator[NukiData]):
             self._remove_stale_devices(ids)
             self._known_ids = ids
         self._sync_smart_hosting_issues(set(self.data.smart_hosting_missing))
+        self._sync_smart_hosting_ending()
 
     @callback
     def _remove_stale_devices(self, ids: set[int]) -> None:
@@ -441,6 +447,24 @@ class NukiCoordinator(DataUpdateCoordinator[NukiData]):
         for smartlock_id in self._smart_hosting_issues - wanted:
             async_delete_smart_hosting_issue(self.hass, smartlock_id)
         self._smart_hosting_issues = wanted
+
+    @callback
+    def _sync_smart_hosting_ending(self) -> None:
+        """Warn before a subscription ends, not only once Nuki refuses the device; clear on renewal."""
+        now = dt_util.utcnow()
+        wanted = {
+            smartlock_id: ending
+            for smartlock_id, device in self.data.devices.items()
+            if (ending := smart_hosting_ending(device, now)) is not None
+        }
+        for smartlock_id, ending in wanted.items():
+            if self._smart_hosting_ending.get(smartlock_id) != ending:
+                async_create_smart_hosting_ending_issue(
+                    self.hass, smartlock_id, self.device_name(smartlock_id), ending
+                )
+        for smartlock_id in self._smart_hosting_ending.keys() - wanted.keys():
+            async_delete_smart_hosting_ending_issue(self.hass, smartlock_id)
+        self._smart_hosting_ending = wanted
 
     @callback
     def async_set_poll_interval(self, interval: timedelta | None) -> None:

@@ -20,6 +20,7 @@ from custom_components.nuki_web_api.api import (
     DeviceMode,
     DeviceType,
     DoorState,
+    KeypadMountingState,
     LockAction,
     LockState,
     LogAction,
@@ -245,6 +246,23 @@ def test_wrong_optional_types_become_none() -> None:
     assert lock.state.state is None
     assert lock.state.battery_charge is None
     assert lock.state.ring_to_open_end is None
+
+
+@pytest.mark.parametrize(
+    ("code", "expected"),
+    [
+        (1, KeypadMountingState.MOUNTED),
+        (2, KeypadMountingState.MOVED),
+        (255, KeypadMountingState.THEFT_DETECTED),
+        (None, None),
+    ],
+)
+def test_keypad_mounting_state(code: int | None, expected: KeypadMountingState | None) -> None:
+    data = copy.deepcopy(payloads.SMARTLOCK_3_4)
+    data["state"]["keypadMountingState"] = code
+    state = Smartlock.from_json(data).state
+    assert state is not None
+    assert state.keypad_mounting_state is expected
 
 
 @pytest.mark.parametrize(("charge", "expected"), [(-5, None), (250, None), (0, 0), (100, 100)])

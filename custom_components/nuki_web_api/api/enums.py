@@ -105,6 +105,15 @@ class DoorState(NukiIntEnum):
     UNKNOWN = 255
 
 
+class KeypadMountingState(NukiIntEnum):
+    """``state.keypadMountingState`` (Swagger 4.20.0; keypads with theft detection)."""
+
+    NOT_AVAILABLE = 0  # unknown, disabled or not applicable
+    MOUNTED = 1
+    MOVED = 2  # dismounted
+    THEFT_DETECTED = 255  # "error (theft detection)"
+
+
 class StateTrigger(NukiIntEnum):
     """``state.trigger`` (in the log, 6 means auto lock instead: see ``LogTrigger``)."""
 

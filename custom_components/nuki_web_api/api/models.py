@@ -23,6 +23,7 @@ from .enums import (
     DeviceMode,
     DeviceType,
     DoorState,
+    KeypadMountingState,
     LockAction,
     LockState,
     LogAction,
@@ -456,6 +457,7 @@ class SmartlockState:
     keypad_battery_critical: bool | None
     doorsensor_battery_critical: bool | None
     door_state: DoorState | None
+    keypad_mounting_state: KeypadMountingState | None
     ring_to_open_timer: int | None
     ring_to_open_end: datetime | None
     night_mode: bool | None
@@ -486,6 +488,7 @@ class SmartlockState:
             keypad_battery_critical=r.get_bool("keypadBatteryCritical"),
             doorsensor_battery_critical=r.get_bool("doorsensorBatteryCritical"),
             door_state=r.get_enum("doorState", DoorState),
+            keypad_mounting_state=r.get_enum("keypadMountingState", KeypadMountingState),
             ring_to_open_timer=r.get_int("ringToOpenTimer"),
             ring_to_open_end=r.get_datetime("ringToOpenEnd"),
             night_mode=r.get_bool("nightMode"),
