@@ -7,7 +7,6 @@ carries an error (not Smart Hosting) keeps its last state through the grace peri
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
 
 import pytest
 from freezegun.api import FrozenDateTimeFactory
@@ -15,35 +14,17 @@ from homeassistant.const import STATE_UNAVAILABLE, STATE_UNKNOWN
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers import entity_registry as er
-from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
+from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.nuki_web_api.const import DOMAIN
 from simulator.testing import SimulatorServer
+
+from .test_coordinator import let_devices_move, next_cycle
 
 FRONT_DOOR = 17618910285
 OFFICE = 22772871024  # unlocked in the demo
 GARDEN_DOOR = 13896605295
 HOLIDAY_FLAT = 18764230785  # no Smart Hosting
-CYCLE = timedelta(seconds=30)
-
-
-async def next_cycle(hass: HomeAssistant, freezer: FrozenDateTimeFactory) -> None:
-    await hass.async_block_till_done(wait_background_tasks=True)
-    freezer.tick(CYCLE)
-    async_fire_time_changed(hass)
-    await hass.async_block_till_done(wait_background_tasks=True)
-
-
-async def settle(
-    hass: HomeAssistant, freezer: FrozenDateTimeFactory, simulator: SimulatorServer
-) -> None:
-    """Advance the frozen clock in small steps until no simulated device is busy."""
-    for _ in range(100):
-        await hass.async_block_till_done(wait_background_tasks=True)
-        if not any(device.busy for device in simulator.state.devices.values()):
-            return
-        freezer.tick(timedelta(seconds=0.05))
-    pytest.fail("the simulated devices did not settle")
 
 
 def lock_state(hass: HomeAssistant, smartlock_id: int) -> str:
@@ -76,7 +57,7 @@ async def test_bad_items_keep_the_rest_of_the_cycle(
     coordinator = setup_integration.runtime_data.coordinator
     assert lock_state(hass, FRONT_DOOR) == "locked"
     simulator.press_button(FRONT_DOOR)  # unlocks, and logs it
-    await settle(hass, freezer, simulator)
+    await let_devices_move(hass, freezer, simulator)
     simulator.fail_next("bad-items", count=3, route=route)
     await next_cycle(hass, freezer)
 
@@ -111,7 +92,7 @@ async def test_device_with_an_unreadable_item_is_kept_through_the_grace_period(
     office = simulator.device(OFFICE)
     office.data["type"] = None  # Nuki sends "type": null for it
     simulator.press_button(FRONT_DOOR)
-    await settle(hass, freezer, simulator)
+    await let_devices_move(hass, freezer, simulator)
     for _ in range(4):  # 0 .. 90 s since the item became unreadable
         await next_cycle(hass, freezer)
         assert lock_state(hass, OFFICE) == "unlocked"

@@ -21,6 +21,8 @@ from custom_components.nuki_web_api.repairs import (
 )
 from simulator.testing import SimulatorServer
 
+from .platform_helpers import refresh
+
 TRANSLATIONS = Path(__file__).parents[1] / "custom_components" / DOMAIN / "translations"
 
 
@@ -88,11 +90,6 @@ def set_subscription(simulator: SimulatorServer, **fields: object) -> None:
 
 def in_days(days: float) -> str:
     return (dt_util.utcnow() + timedelta(days=days)).isoformat()
-
-
-async def refresh(hass: HomeAssistant, entry: MockConfigEntry) -> None:
-    await entry.runtime_data.coordinator.async_refresh()
-    await hass.async_block_till_done()
 
 
 async def test_smart_hosting_ending_warns_and_clears_on_renewal(
