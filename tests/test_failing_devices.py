@@ -97,12 +97,13 @@ async def test_device_with_an_unreadable_item_is_kept_through_the_grace_period(
         await next_cycle(hass, freezer)
         assert lock_state(hass, OFFICE) == "unlocked"
     assert lock_state(hass, FRONT_DOOR) == "unlocked"  # the others follow Nuki as usual
-    assert warnings(caplog) == [
-        "Nuki Web API sends no usable data for Office (its item cannot be read); "
-        "keeping the last state for up to 0:02:00"
-    ]
+    assert warnings(caplog) == []  # the grace period hides it
     await next_cycle(hass, freezer)  # 120 s
     assert lock_state(hass, OFFICE) == STATE_UNAVAILABLE
+    assert warnings(caplog) == [
+        "Nuki Web API sends no usable data for Office (its item cannot be read); "
+        "unavailable until it does"
+    ]
     assert lock_state(hass, FRONT_DOOR) == "unlocked"
     device = device_registry.async_get_device_by_identifier(
         (DOMAIN, str(OFFICE)), setup_integration.entry_id
@@ -159,7 +160,10 @@ async def test_error_item_of_one_device(
 
 
 async def test_error_item_at_setup_is_unavailable_not_unknown(
-    hass: HomeAssistant, simulator: SimulatorServer, config_entry: MockConfigEntry
+    hass: HomeAssistant,
+    simulator: SimulatorServer,
+    config_entry: MockConfigEntry,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     """Without a last state to keep, a device whose item carries an error is unavailable."""
     simulator.device(OFFICE).data["error"] = "Internal error, please try again later"
@@ -168,3 +172,7 @@ async def test_error_item_at_setup_is_unavailable_not_unknown(
     await hass.async_block_till_done()
     assert lock_state(hass, OFFICE) == STATE_UNAVAILABLE
     assert lock_state(hass, FRONT_DOOR) not in (STATE_UNAVAILABLE, STATE_UNKNOWN)
+    assert warnings(caplog) == [
+        "Nuki Web API sends no usable data for Office (Internal error, please try again later); "
+        "unavailable until it does"
+    ]

@@ -314,12 +314,12 @@ class NukiCoordinator(DataUpdateCoordinator[NukiData]):
         return logs
 
     def _snapshot(self, devices: list[Smartlock], logs: list[SmartlockLog]) -> NukiData:
-        by_id, unavailable = self._failing.apply(
-            {} if self.data is None else self.data.devices, devices, self.device_name
-        )
         for device in devices:
             if device.name:
                 self._names[device.smartlock_id] = device.name
+        by_id, unavailable = self._failing.apply(
+            {} if self.data is None else self.data.devices, devices, self.device_name
+        )
         activity = [entry for entry in logs if entry.error is None]
         # Error-only items (a fault, or no Smart Hosting) are not remembered: the real entry
         # behind the same id must still be reported once it can be read.

@@ -5,6 +5,9 @@ Nuki's side), or the client may skip an item it cannot parse, which leaves its d
 the list. Such a device keeps its last known object through ``OUTAGE_GRACE``; after that, or
 if it never had data, it is shown unavailable. It is never taken for a device that left the
 account, and never shown with a state made up of an error item ("unknown").
+
+A warning is logged when a device becomes unavailable for this (a short episode that the grace
+period hides is logged at debug level only), and an info line when its data is back.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ class FailingDevices:
     def __init__(self) -> None:
         """Start with every device fine."""
         self._since: dict[int, datetime] = {}
+        self._warned: set[int] = set()
 
     def apply(
         self,
@@ -62,6 +66,12 @@ class FailingDevices:
             if shown[smartlock_id].error is not None  # no data to keep
             or now - self._since[smartlock_id] >= OUTAGE_GRACE
         )
+        if newly := sorted(unavailable - self._warned):
+            self._warned.update(newly)
+            LOGGER.warning(
+                "Nuki Web API sends no usable data for %s; unavailable until it does",
+                ", ".join(f"{name(i)} ({failing[i]})" for i in newly),
+            )
         return shown, unavailable
 
     def _note(
@@ -71,20 +81,22 @@ class FailingDevices:
         name: Callable[[int], str],
         now: datetime,
     ) -> None:
-        """Remember since when each device fails; one warning per start, one info per end."""
+        """Remember since when each device fails; an info line when a warned one is back."""
         started = [smartlock_id for smartlock_id in failing if smartlock_id not in self._since]
         ended = [smartlock_id for smartlock_id in self._since if smartlock_id not in failing]
-        for smartlock_id in ended:
-            del self._since[smartlock_id]
         for smartlock_id in started:
             self._since[smartlock_id] = now
-        if started:
-            LOGGER.warning(
-                "Nuki Web API sends no usable data for %s; keeping the last state for up to %s",
-                ", ".join(f"{name(i)} ({failing[i]})" for i in started),
+            LOGGER.debug(
+                "Nuki Web API sends no usable data for %s (%s); keeping its last state for up to %s",
+                name(smartlock_id),
+                failing[smartlock_id],
                 OUTAGE_GRACE,
             )
-        if back := [smartlock_id for smartlock_id in ended if smartlock_id in shown]:
+        for smartlock_id in ended:
+            del self._since[smartlock_id]
+        back = [i for i in ended if i in self._warned and i in shown]
+        self._warned.difference_update(ended)
+        if back:
             LOGGER.info(
                 "Nuki Web API sends usable data again for %s", ", ".join(name(i) for i in back)
             )
