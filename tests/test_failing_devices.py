@@ -122,6 +122,7 @@ async def test_error_item_keeps_the_last_state_through_the_grace_period(
     freezer: FrozenDateTimeFactory,
     simulator: SimulatorServer,
     setup_integration: MockConfigEntry,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     """An item with an error that is not Smart Hosting: the lock is never shown "unknown"."""
     coordinator = setup_integration.runtime_data.coordinator
@@ -134,6 +135,13 @@ async def test_error_item_keeps_the_last_state_through_the_grace_period(
     await next_cycle(hass, freezer)  # 120 s
     assert lock_state(hass, FRONT_DOOR) == STATE_UNAVAILABLE
     assert lock_state(hass, GARDEN_DOOR) == STATE_UNAVAILABLE
+    # One warning; the device without Smart Hosting was unavailable (with its issue) already.
+    reason = "(Internal error, please try again later)"
+    names = ("Building entrance", "Garden door", "Front door", "Office")
+    assert warnings(caplog) == [
+        f"Nuki Web API sends no usable data for {', '.join(f'{n} {reason}' for n in names)}; "
+        "unavailable until it does"
+    ]
     await next_cycle(hass, freezer)
     await next_cycle(hass, freezer)
     assert lock_state(hass, FRONT_DOOR) == "locked"

@@ -48,17 +48,21 @@ class FailingDevices:
         failing: dict[int, str] = {}
         for device in devices:
             smartlock_id = device.smartlock_id
+            before = previous.get(smartlock_id)
             if device.error is None or device.smart_hosting_missing:
                 shown[smartlock_id] = device
+            elif before is not None and before.smart_hosting_missing:
+                shown[smartlock_id] = before  # unavailable anyway, with its repair issue
             else:
                 failing[smartlock_id] = device.error[:_REASON_MAX]
-                shown[smartlock_id] = previous.get(smartlock_id, device)
+                shown[smartlock_id] = before or device
         if isinstance(devices, ParsedList) and devices.skipped:
             # A device missing from a list with unreadable items may be one of them.
             for smartlock_id, device in previous.items():
                 if smartlock_id not in shown:
-                    failing[smartlock_id] = _UNREADABLE
                     shown[smartlock_id] = device
+                    if not device.smart_hosting_missing:
+                        failing[smartlock_id] = _UNREADABLE
         self._note(failing, shown, name, now)
         unavailable = frozenset(
             smartlock_id
