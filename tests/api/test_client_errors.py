@@ -401,8 +401,9 @@ async def test_connection_refused(session: aiohttp.ClientSession, socket_enabled
         ('[{"smartlockId": 17929391234, "type": 4', "not JSON"),
         ("", "expected a JSON list, got NoneType"),
         ('{"smartlockId": 1}', "expected a JSON list, got dict"),
+        ("[" * 100_000 + "]" * 100_000, "not JSON"),
     ],
-    ids=["malformed", "truncated", "empty", "object-for-list"],
+    ids=["malformed", "truncated", "empty", "object-for-list", "deep-nesting"],
 )
 async def test_invalid_list_response(
     client: NukiWebApiClient, nuki_server: FakeNuki, text: str, match: str

@@ -208,7 +208,7 @@ class NukiWebApiClient:
         if text.strip():
             try:
                 decoded = json.loads(text)
-            except ValueError as err:
+            except (ValueError, RecursionError) as err:  # RecursionError: absurdly deep nesting
                 json_error = str(err)
 
         if 200 <= status < 300:
