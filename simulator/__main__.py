@@ -8,6 +8,7 @@ import sys
 from aiohttp import web
 
 from . import DEMO_TOKEN
+from .errors import SMART_HOSTING_BODIES
 from .faults import FAULT_KINDS
 from .server import make_app
 
@@ -31,6 +32,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--actuation-delay", type=float, default=2.0)
     parser.add_argument("--smart-hosting-status", type=int, default=402)
     parser.add_argument(
+        "--smart-hosting-body",
+        choices=sorted(SMART_HOSTING_BODIES),
+        default="detailMessage",
+        help="the key of the Smart Hosting error body",
+    )
+    parser.add_argument(
         "--no-busy-conflicts", action="store_true", help="never answer 423 for a busy device"
     )
     parser.add_argument("--error-rate", type=float, default=0.0)
@@ -53,6 +60,7 @@ def main(argv: list[str] | None = None) -> None:
         tokens=args.tokens,
         actuation_delay=args.actuation_delay,
         smart_hosting_status=args.smart_hosting_status,
+        smart_hosting_body=args.smart_hosting_body,
         busy_conflicts=not args.no_busy_conflicts,
         error_rate=args.error_rate,
         error_kinds=args.error_kinds.split(","),

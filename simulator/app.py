@@ -15,7 +15,15 @@ from aiohttp import web
 
 from . import SMART_HOSTING_MESSAGE
 from .core import OPENER, Actor, Device, Json, Simulator, Token, parse_iso
-from .errors import NOT_AUTHORIZED, ApiError, error_body, not_found, not_valid, smart_hosting_error
+from .errors import (
+    LOCKED_BODY,
+    NOT_AUTHORIZED,
+    RESTLET_500,
+    ApiError,
+    error_body,
+    not_found,
+    not_valid,
+)
 from .validation import (
     ADVANCED_CONFIG_FIELDS,
     AUTH_CREATE_FIELDS,
@@ -92,14 +100,18 @@ async def _pre_fault(kind: str, sim: Simulator) -> web.Response | None:
     match kind:
         case "401":
             return error_response(401, NOT_AUTHORIZED)
+        case "403":
+            return web.Response(status=403, text="403 Forbidden", content_type="text/plain")
         case "423":
-            return web.json_response({"stackTrace": [], "suppressedExceptions": []}, status=423)
+            return web.json_response(LOCKED_BODY, status=423)
         case "429":
             return nginx(429, "Too Many Requests", {"Retry-After": str(sim.faults.retry_after)})
         case "429-no-retry-after":
             return nginx(429, "Too Many Requests")
         case "500":
             return nginx(500, "Internal Server Error")
+        case "500-json":
+            return web.json_response(RESTLET_500, status=500)
         case "502":
             return nginx(502, "Bad Gateway")
         case "timeout":
@@ -115,10 +127,32 @@ def _error_items(body: Any) -> Any:
     return [{**{k: i[k] for k in keep if k in i}, "error": LIST_ERROR} for i in body]
 
 
+def _bad_items(body: Any) -> Any:
+    """Put unparsable items before the real ones (the 'bad-items' fault).
+
+    Not JSON objects, an object without ids, and copies of the first item with one field
+    broken: an id of the wrong type or missing, a null type/action/date, a date that is none.
+    """
+    if not isinstance(body, list) or not body:
+        return body
+    first = body[0]
+    bad: list[Any] = [None, "item", 42, {}]
+    for key, value in (("id", 12345), ("smartlockId", str(first.get("smartlockId")))):
+        if key in first:
+            bad.append({**first, key: value})
+            bad.append({k: v for k, v in first.items() if k != key})
+    for key in ("type", "action", "date"):
+        if key in first:
+            bad.append({**first, key: None})
+    if "date" in first:
+        bad.append({**first, "date": "0000-00-00T00:00:00Z"})
+    return bad + body
+
+
 async def _post_fault(
     kind: str, request: web.Request, response: web.StreamResponse
 ) -> web.StreamResponse:
-    """Spoil a successful JSON answer: malformed, truncated or error-only list items."""
+    """Spoil a successful JSON answer: malformed, truncated, error-only or bad list items."""
     if not isinstance(response, web.Response) or response.content_type != "application/json":
         return response
     raw = response.text or ""
@@ -128,6 +162,8 @@ async def _post_fault(
         )
     if kind == "error-items":
         return web.json_response(_error_items(json.loads(raw)))
+    if kind == "bad-items":
+        return web.json_response(_bad_items(json.loads(raw)))
     # truncated: announce the full length, send half, drop the connection
     data = raw.encode()
     stream = web.StreamResponse(status=200, headers={"Content-Type": "application/json"})
@@ -169,8 +205,10 @@ async def nuki_middleware(request: web.Request, handler: Handler) -> web.StreamR
         try:
             response = await handler(request)
         except ApiError as err:
-            return error_response(err.status, err.message)
-        if kind in ("malformed", "truncated") or (kind == "error-items" and spec.list_items):
+            return web.json_response(err.body, status=err.status)
+        if kind in ("malformed", "truncated") or (
+            kind in ("error-items", "bad-items") and spec.list_items
+        ):
             return await _post_fault(kind, request, response)
         return response
     finally:
@@ -598,7 +636,7 @@ async def post_auths(request: web.Request) -> web.Response:
             raise not_valid(item, "body")
         auth = sim.auth(token, item["id"])
         if sim.devices[auth["smartlockId"]].no_subscription:
-            raise smart_hosting_error(sim.smart_hosting_status)
+            raise sim.smart_hosting_error()
         work.append((auth, check_auth_update({k: v for k, v in item.items() if k != "id"})))
     for auth, fields in work:
         sim.update_auth_later(auth, fields)

@@ -94,7 +94,7 @@ async def post_fail_next(request: web.Request) -> web.Response:
 
 
 async def post_settings(request: web.Request) -> web.Response:
-    """POST /_sim/settings {actuation_delay, smart_hosting_status, busy_conflicts, webhook_*}.
+    """POST /_sim/settings {actuation_delay, smart_hosting_status, smart_hosting_body, busy_conflicts, webhook_*}.
 
     webhook_delay (s), webhook_loss (0..1), webhook_redirect (base URL for deliveries).
     """
@@ -104,6 +104,8 @@ async def post_settings(request: web.Request) -> web.Response:
         sim.actuation_delay = float(body["actuation_delay"])
     if "smart_hosting_status" in body:
         sim.smart_hosting_status = int(body["smart_hosting_status"])
+    if "smart_hosting_body" in body:
+        sim.set_smart_hosting_body(str(body["smart_hosting_body"]))
     if "busy_conflicts" in body:
         sim.busy_conflicts = bool(body["busy_conflicts"])
     request.app[WEBHOOKS].configure(

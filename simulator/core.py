@@ -14,7 +14,14 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from .errors import ApiError, not_found, not_valid, smart_hosting_error
+from .errors import (
+    SMART_HOSTING_BODIES,
+    ApiError,
+    locked,
+    not_found,
+    not_valid,
+    smart_hosting_error,
+)
 from .faults import Faults
 from .validation import KEYPAD_CODE_AUTH
 
@@ -36,6 +43,7 @@ ALL_SCOPES = frozenset(
     }
 )
 
+BOX = 1
 OPENER = 2
 SMARTDOOR = 3
 # Lock states (Smartlock.State.state, type 0/3/4/5).
@@ -173,6 +181,8 @@ class Simulator:
     faults: Faults = field(default_factory=Faults)
     actuation_delay: float = 2.0
     smart_hosting_status: int = 402
+    # The key of the Smart Hosting error body: "detailMessage" (seed) or "error" (docs.nuki.io).
+    smart_hosting_body: str = "detailMessage"
     busy_conflicts: bool = True
     battery_drain: float = 0.5
     counters: Counter[str] = field(default_factory=Counter)
@@ -234,8 +244,18 @@ class Simulator:
         if dev.account_id != token.account_id:
             raise not_found()
         if hosted and dev.no_subscription:
-            raise smart_hosting_error(self.smart_hosting_status)
+            raise self.smart_hosting_error()
         return dev
+
+    def smart_hosting_error(self) -> ApiError:
+        """Return the Smart Hosting error with the configured status and body style."""
+        return smart_hosting_error(self.smart_hosting_status, self.smart_hosting_body)
+
+    def set_smart_hosting_body(self, key: str) -> None:
+        """Choose the key of the Smart Hosting error body; ValueError for another."""
+        if key not in SMART_HOSTING_BODIES:
+            raise ValueError(f"smart_hosting_body must be one of {sorted(SMART_HOSTING_BODIES)}")
+        self.smart_hosting_body = key
 
     def account_devices(self, token: Token) -> list[Device]:
         """Return the token's devices, ordered by id."""
@@ -247,7 +267,7 @@ class Simulator:
     def require_idle(self, dev: Device) -> None:
         """Answer 423 while the device runs an operation (if enabled)."""
         if self.busy_conflicts and dev.busy:
-            raise ApiError(423, "The smartlock is locked for another operation")
+            raise locked("The smartlock is locked for another operation")
 
     # ---- devices --------------------------------------------------------------------------
 
@@ -257,11 +277,11 @@ class Simulator:
         sim: Json = data.pop("_sim", {})
         if "accountId" not in data:
             data["accountId"] = next(iter(self.accounts)) if self.accounts else 1
+        data.setdefault("type", 4)
         if "smartlockId" not in data:
-            data["smartlockId"] = max(self.devices, default=0x4_0000_0000) + 1
+            data["smartlockId"] = self._new_smartlock_id(int(data["type"]))
         now = iso(time.time())
         for key, value in (
-            ("type", 4),
             ("authId", next(self._auth_ids)),
             ("name", f"Nuki {data['smartlockId']}"),
             ("favorite", False),
@@ -296,6 +316,16 @@ class Simulator:
         dev.set_subscription(bool(sim.get("smartHosting", hosted)))
         self.devices[dev.id] = dev
         return dev
+
+    def _new_smartlock_id(self, device_type: int) -> int:
+        """Return a new id as Nuki makes them: the type as a hex digit, then an 8-digit Nuki ID.
+
+        (13434261644 = 0x3_20BE908C in the seed: a Smart Door; type 0 has no leading digit.)
+        """
+        nuki_id = (max((i & 0xFFFF_FFFF for i in self.devices), default=0x1000_0000) + 1) & (
+            0xFFFF_FFFF
+        )
+        return (device_type << 32) | nuki_id
 
     def remove_device(self, smartlock_id: int) -> None:
         """Remove a device with its auths (its logs stay, as on Nuki's server)."""
@@ -363,8 +393,11 @@ class Simulator:
     # ---- actions (state machine) ------------------------------------------------------------
 
     def check_action(self, dev: Device, action: int) -> None:
-        """Raise 400 for an action code the device type does not know."""
-        allowed = {1, 2, 3, 6, 7} if dev.type == OPENER else {1, 2, 3, 4, 5}
+        """Raise 400 for an action code the device type does not know.
+
+        A Box knows only 1 (unlock): Swagger 4.20.0, SmartlockAction.action "type=1: 1 .. unlock".
+        """
+        allowed = {BOX: {1}, OPENER: {1, 2, 3, 6, 7}}.get(dev.type, {1, 2, 3, 4, 5})
         if action not in allowed:
             raise not_valid(action, "action")
 
@@ -630,7 +663,7 @@ class Simulator:
 
     def _begin_auth_change(self, auth: Json) -> None:
         if self.busy_conflicts and auth["id"] in self._pending_auths:
-            raise ApiError(423, "The authorization is locked for another operation")
+            raise locked("The authorization is locked for another operation")
         self._pending_auths.add(auth["id"])
 
     # ---- config ---------------------------------------------------------------------------
@@ -700,6 +733,7 @@ class Simulator:
             "settings": {
                 "actuation_delay": self.actuation_delay,
                 "smart_hosting_status": self.smart_hosting_status,
+                "smart_hosting_body": self.smart_hosting_body,
                 "busy_conflicts": self.busy_conflicts,
             },
             "faults": self.faults.as_json(),
@@ -713,6 +747,7 @@ def build(
     tokens: Sequence[str] | None = None,
     actuation_delay: float = 2.0,
     smart_hosting_status: int = 402,
+    smart_hosting_body: str = "detailMessage",
     busy_conflicts: bool = True,
     faults: Faults | None = None,
 ) -> Simulator:
@@ -723,6 +758,7 @@ def build(
         busy_conflicts=busy_conflicts,
         faults=faults or Faults(),
     )
+    sim.set_smart_hosting_body(smart_hosting_body)
     for account in scenario.get("accounts", []):
         sim.accounts[int(account["accountId"])] = copy.deepcopy(account)
     specs: list[Json] = scenario.get("tokens", [])

@@ -9,15 +9,18 @@ from typing import Any
 FAULT_KINDS = frozenset(
     {
         "401",  # Nuki's "not authorized" body
-        "423",  # device busy
+        "403",  # plain text "403 Forbidden" (GET /smartlock in Nuki's outage of November 2024)
+        "423",  # device busy (a body without detailMessage)
         "429",  # nginx 429 with Retry-After
         "429-no-retry-after",  # nginx 429 without Retry-After (as observed)
         "500",  # nginx HTML 500
+        "500-json",  # Restlet JSON 500: {"code", "description", "reasonPhrase", "uri"}
         "502",  # nginx HTML 502
         "timeout",  # answer only after `timeout_seconds`
         "malformed",  # 200 with a body that is not JSON
         "truncated",  # 200 whose connection drops halfway through the body
         "error-items",  # list endpoints: every item reduced to ids + `error`
+        "bad-items",  # list endpoints: unparsable items before the real ones
     }
 )
 
@@ -43,7 +46,8 @@ class Faults:
     kinds: tuple[str, ...] = ("500",)
     latency: float = 0.0
     timeout_seconds: float = 60.0
-    retry_after: int = 30
+    # The Retry-After header of the "429" kind: seconds, or any text (a date, "inf", garbage).
+    retry_after: int | str = 30
     seed: int | None = None
     queue: list[FailNext] = field(default_factory=list)
     rng: random.Random = field(default_factory=random.Random, repr=False)
@@ -59,7 +63,7 @@ class Faults:
         kinds: tuple[str, ...] | list[str] | None = None,
         latency: float | None = None,
         timeout_seconds: float | None = None,
-        retry_after: int | None = None,
+        retry_after: int | str | None = None,
         seed: int | None = None,
     ) -> None:
         """Change some settings; `None` keeps the current value."""

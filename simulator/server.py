@@ -21,6 +21,7 @@ def make_app(
     tokens: Sequence[str] | None = None,
     actuation_delay: float = 2.0,
     smart_hosting_status: int = 402,
+    smart_hosting_body: str = "detailMessage",
     busy_conflicts: bool = True,
     error_rate: float = 0.0,
     error_kinds: Sequence[str] = ("500",),
@@ -43,6 +44,7 @@ def make_app(
         tokens=tokens,
         actuation_delay=actuation_delay,
         smart_hosting_status=smart_hosting_status,
+        smart_hosting_body=smart_hosting_body,
         busy_conflicts=busy_conflicts,
         faults=faults,
     )

@@ -155,7 +155,7 @@ async def test_smart_hosting_is_checked_before_any_write(
     with pytest.raises(HomeAssistantError) as err:
         await grant(hass, {"device_id": devices, "account_user_id": USER, "name": "Guest"})
     assert err.value.translation_key == "app_access_smart_hosting"
-    assert str(HOLIDAY_FLAT) in str(err.value)
+    assert "Smart Lock 3.0/4.0 5E6F7081" in str(err.value)  # Nuki never sent its name
     assert "Front door" not in str(err.value)
     assert ir.async_get(hass).async_get_issue(DOMAIN, f"smart_hosting_{HOLIDAY_FLAT}")
     assert not app_auths(simulator, "Guest")
@@ -208,7 +208,7 @@ async def test_push_on_refusal_after_the_check_is_undone(
     assert err.value.translation_key == "write_incomplete"
     assert err.value.translation_placeholders is not None
     assert err.value.translation_placeholders["devices"] == (
-        f"Front door: created, then undone; Nuki device {HOLIDAY_FLAT}: unchanged"
+        "Front door: created, then undone; Smart Lock 3.0/4.0 5E6F7081: unchanged"
     )
     assert ir.async_get(hass).async_get_issue(DOMAIN, f"smart_hosting_{HOLIDAY_FLAT}")
     assert not app_auths(simulator, "Guest")

@@ -54,6 +54,7 @@ async def test_entities(
         "battery_critical",
         "battery_charging",
         "keypad_battery_critical",
+        "keypad_tamper",
         "door_sensor_battery_critical",
         "night_mode",
         "connectivity",
@@ -81,7 +82,7 @@ async def test_entities(
         "connectivity",
     }
     assert (
-        hass.states.get(f"binary_sensor.nuki_device_{HOLIDAY_FLAT}_connectivity").state
+        hass.states.get("binary_sensor.smart_lock_3_0_4_0_5e6f7081_connectivity").state
         == STATE_UNAVAILABLE
     )
     assert hass.states.get("binary_sensor.front_door_door").state == STATE_OFF
@@ -105,6 +106,42 @@ async def test_door(
     assert hass.states.get("binary_sensor.front_door_door").state == expected
 
 
+@pytest.mark.parametrize(
+    ("code", "expected"),
+    [(1, STATE_OFF), (2, STATE_ON), (255, STATE_ON), (0, STATE_UNKNOWN), (7, STATE_UNKNOWN)],
+)
+async def test_keypad_tamper(
+    hass: HomeAssistant,
+    setup_integration: MockConfigEntry,
+    simulator: SimulatorServer,
+    code: int,
+    expected: str,
+) -> None:
+    """keypadMountingState: 2 moved (dismounted) and 255 theft detection are tampering."""
+    entity_id = "binary_sensor.front_door_keypad_tamper"
+    state = hass.states.get(entity_id)
+    assert state is not None
+    assert state.state == STATE_OFF
+    assert state.attributes["device_class"] == "tamper"
+    simulator.state.devices[FRONT_DOOR].state["keypadMountingState"] = code
+    await refresh(hass, setup_integration)
+    assert hass.states.get(entity_id).state == expected
+
+
+async def test_no_keypad_tamper_without_a_mounting_state(
+    hass: HomeAssistant,
+    setup_integration: MockConfigEntry,
+    entity_registry: er.EntityRegistry,
+    simulator: SimulatorServer,
+) -> None:
+    """A paired keypad that reports no mounting state (no theft detection) gets no sensor."""
+    simulator.state.devices[GARDEN_DOOR].data["config"]["keypadPaired"] = True
+    await refresh(hass, setup_integration)
+    keys = _keys(entity_registry, GARDEN_DOOR)
+    assert "keypad_battery_critical" in keys
+    assert "keypad_tamper" not in keys
+
+
 async def test_batteries_and_night_mode(
     hass: HomeAssistant, setup_integration: MockConfigEntry, simulator: SimulatorServer
 ) -> None:
@@ -126,6 +163,30 @@ async def test_batteries_and_night_mode(
         "night_mode",
     ):
         assert hass.states.get(f"binary_sensor.front_door_{key}").state == STATE_ON, key
+
+
+async def test_opener_with_keypad(
+    hass: HomeAssistant,
+    setup_integration: MockConfigEntry,
+    entity_registry: er.EntityRegistry,
+    simulator: SimulatorServer,
+) -> None:
+    """Openers send keypadBatteryCritical and doorsensorBatteryCritical too (as users saw).
+
+    The keypad battery sensor appears once a keypad is paired; no door sensor battery
+    without a door sensor.
+    """
+    opener = simulator.state.devices[BUILDING_ENTRANCE]
+    assert {"keypadBatteryCritical", "doorsensorBatteryCritical"} <= opener.state.keys()
+    opener.data["config"]["keypadPaired"] = True
+    opener.state["keypadBatteryCritical"] = True
+    await refresh(hass, setup_integration)
+    keys = _keys(entity_registry, BUILDING_ENTRANCE)
+    assert "keypad_battery_critical" in keys
+    assert "door_sensor_battery_critical" not in keys
+    state = hass.states.get("binary_sensor.building_entrance_keypad_battery_critical")
+    assert state is not None
+    assert state.state == STATE_ON
 
 
 async def test_connectivity(

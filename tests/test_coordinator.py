@@ -23,9 +23,9 @@ from pytest_homeassistant_custom_component.common import (
 )
 
 from custom_components.nuki_web_api.api import (
+    NukiBadRequestError,
     NukiConflictError,
     NukiError,
-    NukiForbiddenError,
     NukiInvalidResponseError,
     NukiRequestError,
     NukiWebApiClient,
@@ -215,6 +215,40 @@ async def test_rate_limit_backs_off_and_keeps_state(
     assert sum("accepts requests again" in line for line in infos(caplog)) == 1
 
 
+@pytest.mark.parametrize(
+    ("retry_after", "delay"),
+    [
+        ("1000000000", 900.0),  # decades: clamped to the longest back-off
+        ("Fri, 31 Dec 9999 23:59:59 GMT", 900.0),
+        ("1e20", 900.0),  # raised OverflowError in timedelta
+        ("inf", 60.0),  # ignored: the back-off applies
+        ("nan", 60.0),
+        ("-5", 60.0),
+        ("5", 60.0),  # no storm either: at least the shortest back-off
+    ],
+)
+async def test_rate_limit_retry_after_is_clamped(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    simulator: SimulatorServer,
+    setup_integration: MockConfigEntry,
+    caplog: pytest.LogCaptureFixture,
+    retry_after: str,
+    delay: float,
+) -> None:
+    """A Retry-After out of bounds or not a number never parks polling for decades (issue 11)."""
+    coordinator = coordinator_of(setup_integration)
+    simulator.set_faults(retry_after=retry_after)
+    simulator.fail_next("429", route="GET /smartlock")
+    await next_cycle(hass, freezer)
+    assert coordinator.update_interval == timedelta(seconds=delay)
+    assert coordinator.last_update_success
+    assert not [r for r in caplog.records if r.exc_info], "no traceback"
+
+    await next_cycle(hass, freezer, timedelta(seconds=delay))
+    assert coordinator.update_interval == CYCLE
+
+
 async def test_rate_limit_at_start_retries_setup(
     hass: HomeAssistant, simulator: SimulatorServer, config_entry: MockConfigEntry
 ) -> None:
@@ -294,20 +328,39 @@ async def test_other_transient_read_errors_keep_state(
     assert coordinator.last_update_success
     assert hass.states.get(front_door_lock(hass)).state == state.state  # type: ignore[union-attr]
     await next_cycle(hass, freezer)
-    assert sum("reachable again" in line for line in infos(caplog)) == 1
+    # The wording fits what happened: Nuki answered, just not normally.
+    assert [line.split(" (")[0] for line in warnings_and_errors(caplog)] == [
+        "Nuki Web API is not answering normally"
+    ]
+    assert sum("answers normally again" in line for line in infos(caplog)) == 1
 
 
+@pytest.mark.parametrize(
+    ("fault", "route", "warning", "info"),
+    [
+        ("502", "GET /smartlock", "is not reachable (", "reachable again"),
+        ("500-json", "GET /smartlock", "is not reachable (", "reachable again"),
+        # Nuki's outage of November 2024: a plain-text 403 that went away by itself (issue 11).
+        ("403", "GET /smartlock", "is not answering normally (", "answers normally again"),
+        ("403", "GET /smartlock/log", "is not answering normally (", "answers normally again"),
+    ],
+)
 async def test_long_outage_makes_entities_unavailable(
     hass: HomeAssistant,
     freezer: FrozenDateTimeFactory,
     simulator: SimulatorServer,
     setup_integration: MockConfigEntry,
     caplog: pytest.LogCaptureFixture,
+    fault: str,
+    route: str,
+    warning: str,
+    info: str,
 ) -> None:
+    """The last state is kept for two minutes, then entities are unavailable: one warning."""
     lock = front_door_lock(hass)
     state = hass.states.get(lock)
     assert state is not None
-    simulator.fail_next("502", count=6, route="GET /smartlock")
+    simulator.fail_next(fault, count=6, route=route)
     for _ in range(4):  # 0 .. 90 s into the outage
         await next_cycle(hass, freezer)
         assert hass.states.get(lock).state == state.state  # type: ignore[union-attr]
@@ -319,8 +372,8 @@ async def test_long_outage_makes_entities_unavailable(
     await next_cycle(hass, freezer)
     assert hass.states.get(lock).state == state.state  # type: ignore[union-attr]
     assert len(warnings_and_errors(caplog)) == 1
-    assert "not reachable" in warnings_and_errors(caplog)[0]
-    assert sum("reachable again" in line for line in infos(caplog)) == 1
+    assert warning in warnings_and_errors(caplog)[0]
+    assert sum(info in line for line in infos(caplog)) == 1
     assert not [line for line in infos(caplog) if "recovered" in line]
 
 
@@ -372,7 +425,7 @@ async def test_smart_hosting_issue_from_device_list(
     assert issue.severity is ir.IssueSeverity.ERROR
     assert not issue.is_fixable
     # Nuki's list item without Smart Hosting has no name, and this one was never seen before.
-    assert issue.translation_placeholders == {"name": f"Nuki device {HOLIDAY_FLAT}"}
+    assert issue.translation_placeholders == {"name": "Smart Lock 3.0/4.0 5E6F7081"}
     assert issue.learn_more_url == "https://nuki.io/en/smart-hosting/"
     assert HOLIDAY_FLAT in coordinator_of(setup_integration).data.smart_hosting_missing
     assert hass.states.get(entity_of(hass, LOCK_DOMAIN, HOLIDAY_FLAT, "lock")).state == (  # type: ignore[union-attr]
@@ -387,14 +440,18 @@ async def test_smart_hosting_issue_from_device_list(
     )
 
 
+@pytest.mark.parametrize("body", ["detailMessage", "error"])
 async def test_smart_hosting_issue_from_action(
     hass: HomeAssistant,
     freezer: FrozenDateTimeFactory,
     simulator: SimulatorServer,
     setup_integration: MockConfigEntry,
     issue_registry: ir.IssueRegistry,
+    body: str,
 ) -> None:
+    """The refusal is recognised in the seed's body and in docs.nuki.io's {"error": ...}."""
     issue_id = f"smart_hosting_{FRONT_DOOR}"
+    simulator.state.set_smart_hosting_body(body)
     simulator.set_smart_hosting(FRONT_DOOR, False)
     with pytest.raises(HomeAssistantError) as exc_info:
         await hass.services.async_call(
@@ -570,7 +627,7 @@ async def test_offline_device_is_refused_before_sending(
     ("target", "send", "key", "name"),
     [
         (OPENER, lambda client: client.lock(OPENER), "not_allowed", "Building entrance"),
-        (424242, lambda client: client.lock(424242), "not_found", "Nuki device 424242"),
+        (424242, lambda client: client.lock(424242), "not_found", "Smart Lock 1.0/2.0 00067932"),
         (FRONT_DOOR, lambda client: client.action(FRONT_DOOR, 99), "unknown_error", "Front door"),
     ],
 )
@@ -635,12 +692,12 @@ async def test_other_client_error_makes_entities_unavailable(
     setup_integration: MockConfigEntry,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    """An answer that is no outage (e.g. 403) is not papered over with the last state."""
+    """An answer that is no outage (e.g. 400) is not papered over with the last state."""
     coordinator = coordinator_of(setup_integration)
     with patch.object(
         coordinator.client,
         "smartlocks",
-        side_effect=NukiForbiddenError("GET /smartlock -> 403", status=403),
+        side_effect=NukiBadRequestError("GET /smartlock -> 400", status=400),
     ):
         await next_cycle(hass, freezer)
     assert not coordinator.last_update_success
@@ -648,6 +705,6 @@ async def test_other_client_error_makes_entities_unavailable(
     await next_cycle(hass, freezer)
     assert coordinator.last_update_success
     assert warnings_and_errors(caplog) == [
-        "Reading from Nuki Web API failed: GET /smartlock -> 403"
+        "Reading from Nuki Web API failed: GET /smartlock -> 400"
     ]
-    assert sum("reachable again" in line for line in infos(caplog)) == 1
+    assert sum("answers normally again" in line for line in infos(caplog)) == 1

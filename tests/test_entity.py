@@ -10,11 +10,12 @@ from homeassistant.const import STATE_UNAVAILABLE, Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers import entity_registry as er
+from homeassistant.helpers import issue_registry as ir
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from syrupy.assertion import SnapshotAssertion
 
+from custom_components.nuki_web_api.api import DeviceType, nuki_id
 from custom_components.nuki_web_api.const import DOMAIN
-from custom_components.nuki_web_api.entity import nuki_id
 from simulator.testing import SimulatorServer
 
 from .platform_helpers import FRONT_DOOR, GARDEN_DOOR, HOLIDAY_FLAT, OFFICE, refresh
@@ -61,6 +62,78 @@ def test_nuki_id() -> None:
     """The Nuki ID is the smartlockId's last 8 hex digits (the type prefix goes)."""
     assert nuki_id(0x2_1234ABCD) == "1234ABCD"
     assert nuki_id(0xABC) == "00000ABC"
+
+
+def registry_device(
+    device_registry: dr.DeviceRegistry, entry: MockConfigEntry, smartlock_id: int
+) -> dr.DeviceEntry:
+    device = device_registry.async_get_device_by_identifier(
+        (DOMAIN, str(smartlock_id)), entry.entry_id
+    )
+    assert device is not None
+    return device
+
+
+@pytest.mark.parametrize(
+    ("smartlock_id", "name", "model", "device_type"),
+    [
+        (GARDEN_DOOR, "Garden door", "Smart Door", DeviceType.SMARTDOOR),
+        (OFFICE, "Office", "Smart Lock 5 Ultra", DeviceType.SMARTLOCK_5),
+    ],
+)
+async def test_smart_hosting_lapse_keeps_what_is_known(
+    hass: HomeAssistant,
+    setup_integration: MockConfigEntry,
+    simulator: SimulatorServer,
+    device_registry: dr.DeviceRegistry,
+    issue_registry: ir.IssueRegistry,
+    smartlock_id: int,
+    name: str,
+    model: str,
+    device_type: DeviceType,
+) -> None:
+    """Nuki's list item without Smart Hosting says type 0 and has no name or firmware.
+
+    Those are placeholders: the registry keeps the name, model, firmware and hardware version,
+    also after a restart, and the device keeps its type (read out of its smartlockId).
+    """
+    before = registry_device(device_registry, setup_integration, smartlock_id)
+    assert (before.name, before.model) == (name, model)
+    assert before.sw_version is not None
+
+    simulator.state.set_smart_hosting(smartlock_id, False)
+    await refresh(hass, setup_integration)
+    coordinator = setup_integration.runtime_data.coordinator
+    assert coordinator.data.devices[smartlock_id].type is device_type
+    after = registry_device(device_registry, setup_integration, smartlock_id)
+    fields = ("name", "model", "model_id", "sw_version", "hw_version")
+    assert [getattr(after, f) for f in fields] == [getattr(before, f) for f in fields]
+    issue = issue_registry.async_get_issue(DOMAIN, f"smart_hosting_{smartlock_id}")
+    assert issue is not None
+    assert issue.translation_placeholders == {"name": name}
+
+    # A restart: the coordinator has never seen the name, the registry still knows it.
+    assert await hass.config_entries.async_reload(setup_integration.entry_id)
+    await hass.async_block_till_done()
+    again = registry_device(device_registry, setup_integration, smartlock_id)
+    assert [getattr(again, f) for f in fields] == [getattr(before, f) for f in fields]
+    assert setup_integration.runtime_data.coordinator.device_name(smartlock_id) == name
+
+
+async def test_device_never_seen_with_smart_hosting_is_named_like_the_app(
+    hass: HomeAssistant,
+    setup_integration: MockConfigEntry,
+    device_registry: dr.DeviceRegistry,
+    issue_registry: ir.IssueRegistry,
+) -> None:
+    """Model and hex Nuki ID from the smartlockId (0x4_5E6F7081), never "Nuki device <id>"."""
+    device = registry_device(device_registry, setup_integration, HOLIDAY_FLAT)
+    assert device.name == "Smart Lock 3.0/4.0 5E6F7081"
+    assert device.model == "Smart Lock 3.0/4.0"
+    assert device.serial_number == "5E6F7081"
+    issue = issue_registry.async_get_issue(DOMAIN, f"smart_hosting_{HOLIDAY_FLAT}")
+    assert issue is not None
+    assert issue.translation_placeholders == {"name": "Smart Lock 3.0/4.0 5E6F7081"}
 
 
 async def test_unavailable_when_polling_fails(
@@ -150,7 +223,7 @@ async def test_smart_hosting_activated(
     entity_registry: er.EntityRegistry,
 ) -> None:
     """Without Smart Hosting a device is unavailable; with it, it is complete."""
-    lock = f"lock.nuki_device_{HOLIDAY_FLAT}"
+    lock = "lock.smart_lock_3_0_4_0_5e6f7081"
     assert hass.states.get(lock).state == STATE_UNAVAILABLE
 
     simulator.state.set_smart_hosting(HOLIDAY_FLAT, True)

@@ -117,6 +117,54 @@ async def test_wrong_code_is_rejected(
     assert events[0].data["completion"] == "invalid_code"
 
 
+async def test_long_actor_name_is_cut_in_event_and_changed_by(
+    hass: HomeAssistant, simulator: SimulatorServer, setup_integration: MockConfigEntry
+) -> None:
+    """The event's actor and the lock's changed_by are cut at 255 characters, like the state."""
+    events = async_capture_events(hass, EVENT_NUKI_WEB_API)
+    simulator.state.add_log(simulator.state.devices[FRONT_DOOR], 1, Actor("B" * 1000, 4))
+    await refresh(hass, setup_integration)
+    cut = "B" * 254 + "…"
+    assert [e.data["actor"] for e in events] == [cut]
+    assert hass.states.get(entity_id(hass, FRONT_DOOR, "activity")).attributes["actor"] == cut  # type: ignore[union-attr]
+    lock = er.async_get(hass).async_get_entity_id("lock", DOMAIN, f"{FRONT_DOOR}_lock")
+    assert hass.states.get(lock).attributes["changed_by"] == cut  # type: ignore[arg-type, union-attr]
+
+
+@pytest.mark.parametrize(
+    ("state", "reason"), [(0, "access_document_revoked"), (1, "send_nfc_failed")]
+)
+async def test_failed_tap_to_unlock_is_no_unlock_jam_or_actor(
+    hass: HomeAssistant,
+    simulator: SimulatorServer,
+    setup_integration: MockConfigEntry,
+    state: int,
+    reason: str,
+) -> None:
+    """A failed Tap to Unlock (source 3, trigger 253) is a rejected attempt with its reason.
+
+    Its state 0 means "access document revoked" and 1 "send NFC failed" (Swagger 4.20.0):
+    neither an unlock nor a jam, and the person is not who operated the lock.
+    """
+    events = async_capture_events(hass, EVENT_NUKI_WEB_API)
+    lock = er.async_get(hass).async_get_entity_id("lock", DOMAIN, f"{FRONT_DOOR}_lock")
+    assert lock is not None
+    changed_by = hass.states.get(lock).attributes["changed_by"]  # type: ignore[union-attr]
+    simulator.state.add_log(
+        simulator.state.devices[FRONT_DOOR], 1, Actor("Mallory", 253, source=3), state=state
+    )
+    await refresh(hass, setup_integration)
+
+    assert [(e.data["type"], e.data["completion"]) for e in events] == [("rejected", reason)]
+    assert events[0].data["source"] == "tap_to_unlock"
+    activity = hass.states.get(entity_id(hass, FRONT_DOOR, "activity"))
+    assert activity.attributes["event_type"] == "rejected"  # type: ignore[union-attr]
+    assert hass.states.get(lock).attributes["changed_by"] == changed_by == "Alex Demo"  # type: ignore[union-attr]
+    assert hass.states.get(lock).state == "locked"  # type: ignore[union-attr]
+    assert hass.states.get("sensor.front_door_last_actor").state == "Alex Demo"  # type: ignore[union-attr]
+    assert describe(events[0].data) == "rejected an attempt by Mallory (tap to unlock)"
+
+
 async def test_button_press_and_door_sensor_in_order(
     hass: HomeAssistant, simulator: SimulatorServer, setup_integration: MockConfigEntry
 ) -> None:
@@ -325,6 +373,14 @@ def device_of_type(device_type: int) -> Smartlock:
 )
 def test_activity_types(device_type: int, action: int, state: int, expected: str | None) -> None:
     assert activity_type(device_of_type(device_type), log_entry(action, state)) == expected
+
+
+@pytest.mark.parametrize("state", [0, 1, 2, 3, 7, 37, 255, 99])
+def test_failed_tap_to_unlock_is_rejected(state: int) -> None:
+    """Source 3 + trigger 253 uses another state table: never an unlock, never a jam."""
+    entry = log_entry(1, state, trigger=253, source=3)
+    assert activity_type(device_of_type(4), entry) == "rejected"
+    assert activity_type(device_of_type(2), entry) is None
 
 
 def test_attributes_of_unknown_codes() -> None:

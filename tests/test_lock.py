@@ -52,7 +52,7 @@ async def test_entities(
     """Every lock and the Opener get a lock entity (the Smart Hosting one unavailable)."""
     await snapshot_platform(hass, entity_registry, snapshot, setup_integration.entry_id)
     # Nuki sends only ids for a device without Smart Hosting, so it has no name.
-    assert hass.states.get("lock.nuki_device_18764230785").state == STATE_UNAVAILABLE
+    assert hass.states.get("lock.smart_lock_3_0_4_0_5e6f7081").state == STATE_UNAVAILABLE
     front_door = hass.states.get("lock.front_door")
     assert front_door.state == LockState.LOCKED
     # The newest entry that operated the lock, not the door sensor events after it.

@@ -13,7 +13,7 @@ from homeassistant.helpers.storage import Store
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.nuki_web_api.activity import EVENT_NUKI_WEB_API
-from custom_components.nuki_web_api.api import SmartlockLog
+from custom_components.nuki_web_api.api import ParsedList, SmartlockLog
 from custom_components.nuki_web_api.const import CONF_API_TOKEN, DOMAIN, LOG_PAGE_SIZE
 from custom_components.nuki_web_api.logbook_cursor import (
     MAX_PAGES,
@@ -108,6 +108,35 @@ async def test_burst_paging_is_bounded() -> None:
     fetched = await cursor.async_fetch(log.page, 50)
     assert len(log.calls) == MAX_PAGES
     assert len(fetched) == MAX_PAGES * 50
+
+
+async def test_unparsable_entries_count_for_a_full_page() -> None:
+    """A page of 50 with one entry the client skipped is full: older pages are read."""
+    cursor = LogCursor(since=SETUP)
+    log = FakeLog(newest_first(range(1, 121)))
+
+    async def page(before: str | None) -> ParsedList[SmartlockLog]:
+        entries = await log.page(before)
+        parsed = ParsedList(entries[1:])  # the newest of each page could not be parsed
+        parsed.skipped = 1
+        return parsed
+
+    await cursor.async_fetch(page, 50)
+    assert len(log.calls) == 3
+
+
+async def test_a_page_of_only_unparsable_entries_stops_paging() -> None:
+    cursor = LogCursor(since=SETUP)
+    calls = []
+
+    async def page(before: str | None) -> ParsedList[SmartlockLog]:
+        calls.append(before)
+        parsed = ParsedList[SmartlockLog]()
+        parsed.skipped = 50
+        return parsed
+
+    assert await cursor.async_fetch(page, 50) == []
+    assert calls == [None]
 
 
 async def test_no_paging_when_the_page_reaches_before_setup() -> None:

@@ -1,12 +1,16 @@
-"""Repair issue helpers and their translations."""
+"""Repair issue helpers and their translations; the early Smart Hosting warning."""
 
 import json
 import re
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from freezegun.api import FrozenDateTimeFactory
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import issue_registry as ir
+from homeassistant.util import dt as dt_util
+from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.nuki_web_api.const import DOMAIN
 from custom_components.nuki_web_api.repairs import (
@@ -15,6 +19,9 @@ from custom_components.nuki_web_api.repairs import (
     async_delete_missing_scope_issue,
     async_delete_smart_hosting_issue,
 )
+from simulator.testing import SimulatorServer
+
+from .platform_helpers import refresh
 
 TRANSLATIONS = Path(__file__).parents[1] / "custom_components" / DOMAIN / "translations"
 
@@ -55,7 +62,12 @@ async def test_missing_scope_issue(hass: HomeAssistant, issue_registry: ir.Issue
 @pytest.mark.parametrize("language", ["en", "de"])
 @pytest.mark.parametrize(
     ("key", "placeholders"),
-    [("smart_hosting", {"name"}), ("missing_scope", {"scope", "scope_name"})],
+    [
+        ("smart_hosting", {"name"}),
+        ("smart_hosting_ending", {"name", "date"}),
+        ("smart_hosting_grace_period", {"name", "date"}),
+        ("missing_scope", {"scope", "scope_name"}),
+    ],
 )
 def test_issue_texts_use_the_given_placeholders(
     language: str, key: str, placeholders: set[str]
@@ -64,3 +76,89 @@ def test_issue_texts_use_the_given_placeholders(
     issues = json.loads((TRANSLATIONS / f"{language}.json").read_text(encoding="utf-8"))["issues"]
     texts = issues[key]["title"] + issues[key]["description"]
     assert set(re.findall(r"{(\w+)}", texts)) <= placeholders
+
+
+# --- the early warning before a Smart Hosting subscription ends (issue 11) ---------------
+
+FRONT_DOOR = 17618910285
+ENDING = f"smart_hosting_ending_{FRONT_DOOR}"
+
+
+def set_subscription(simulator: SimulatorServer, **fields: object) -> None:
+    simulator.device(FRONT_DOOR).data["currentSubscription"].update(fields)
+
+
+def in_days(days: float) -> str:
+    return (dt_util.utcnow() + timedelta(days=days)).isoformat()
+
+
+async def test_smart_hosting_ending_warns_and_clears_on_renewal(
+    hass: HomeAssistant,
+    simulator: SimulatorServer,
+    setup_integration: MockConfigEntry,
+    issue_registry: ir.IssueRegistry,
+) -> None:
+    """Within 14 days of currentSubscription.expirationDate: a warning, gone once renewed."""
+    assert issue_registry.async_get_issue(DOMAIN, ENDING) is None  # the demo's ends in 2035
+    set_subscription(simulator, expirationDate=in_days(15))
+    await refresh(hass, setup_integration)
+    assert issue_registry.async_get_issue(DOMAIN, ENDING) is None
+
+    end = dt_util.utcnow() + timedelta(days=10)
+    set_subscription(simulator, expirationDate=end.isoformat())
+    await refresh(hass, setup_integration)
+    issue = issue_registry.async_get_issue(DOMAIN, ENDING)
+    assert issue is not None
+    assert issue.severity is ir.IssueSeverity.WARNING
+    assert issue.translation_key == "smart_hosting_ending"
+    assert issue.translation_placeholders == {
+        "name": "Front door",
+        "date": dt_util.as_local(end).date().isoformat(),
+    }
+    assert issue.learn_more_url == "https://nuki.io/en/smart-hosting/"
+    assert not issue.is_fixable
+    # The device works meanwhile: no error issue, entities available.
+    assert issue_registry.async_get_issue(DOMAIN, f"smart_hosting_{FRONT_DOOR}") is None
+    assert hass.states.get("lock.front_door").state == "locked"  # type: ignore[union-attr]
+
+    set_subscription(simulator, expirationDate=in_days(365))  # renewed
+    await refresh(hass, setup_integration)
+    assert issue_registry.async_get_issue(DOMAIN, ENDING) is None
+
+
+async def test_smart_hosting_grace_period_then_lapse(
+    hass: HomeAssistant,
+    simulator: SimulatorServer,
+    setup_integration: MockConfigEntry,
+    issue_registry: ir.IssueRegistry,
+) -> None:
+    """In the grace period: a warning; once Nuki refuses the device, the error issue instead."""
+    set_subscription(simulator, expirationDate=in_days(-3), isInGracePeriod=True)
+    await refresh(hass, setup_integration)
+    issue = issue_registry.async_get_issue(DOMAIN, ENDING)
+    assert issue is not None
+    assert issue.translation_key == "smart_hosting_grace_period"
+    assert issue.severity is ir.IssueSeverity.WARNING
+
+    simulator.set_smart_hosting(FRONT_DOOR, False)
+    await refresh(hass, setup_integration)
+    assert issue_registry.async_get_issue(DOMAIN, ENDING) is None
+    error = issue_registry.async_get_issue(DOMAIN, f"smart_hosting_{FRONT_DOOR}")
+    assert error is not None
+    assert error.severity is ir.IssueSeverity.ERROR
+
+
+async def test_smart_hosting_warning_follows_the_clock(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    simulator: SimulatorServer,
+    setup_integration: MockConfigEntry,
+    issue_registry: ir.IssueRegistry,
+) -> None:
+    """Nothing changes at Nuki, time passes: the warning appears 14 days before the end."""
+    set_subscription(simulator, expirationDate=in_days(15))
+    await refresh(hass, setup_integration)
+    assert issue_registry.async_get_issue(DOMAIN, ENDING) is None
+    freezer.tick(timedelta(days=1, minutes=1))
+    await refresh(hass, setup_integration)
+    assert issue_registry.async_get_issue(DOMAIN, ENDING) is not None

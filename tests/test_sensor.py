@@ -12,6 +12,7 @@ from syrupy.assertion import SnapshotAssertion
 
 from custom_components.nuki_web_api.api import LogSource
 from custom_components.nuki_web_api.sensor import SENSORS, code_name
+from simulator.core import Actor
 from simulator.testing import SimulatorServer
 
 from .platform_helpers import (
@@ -65,7 +66,7 @@ async def test_entities(
     # Without Smart Hosting Nuki sends no state: only the last actor, unavailable.
     assert _unique_ids(entity_registry, HOLIDAY_FLAT) == {f"{HOLIDAY_FLAT}_last_actor"}
     assert (
-        hass.states.get(f"sensor.nuki_device_{HOLIDAY_FLAT}_last_actor").state == STATE_UNAVAILABLE
+        hass.states.get("sensor.smart_lock_3_0_4_0_5e6f7081_last_actor").state == STATE_UNAVAILABLE
     )
 
 
@@ -104,6 +105,37 @@ async def test_battery_unknown_when_not_reported(
     del simulator.state.devices[FRONT_DOOR].state["batteryCharge"]
     await refresh(hass, setup_integration)
     assert hass.states.get("sensor.front_door_battery").state == STATE_UNKNOWN
+
+
+@pytest.mark.parametrize(
+    ("charge", "expected"), [(-5, STATE_UNKNOWN), (250, STATE_UNKNOWN), (0, "0")]
+)
+async def test_battery_out_of_range_is_unknown(
+    hass: HomeAssistant,
+    setup_integration: MockConfigEntry,
+    simulator: SimulatorServer,
+    charge: int,
+    expected: str,
+) -> None:
+    """A percentage outside 0..100 is no reading: unknown, never -5 % or 250 % (issue 11)."""
+    simulator.state.devices[FRONT_DOOR].state["batteryCharge"] = charge
+    await refresh(hass, setup_integration)
+    assert hass.states.get("sensor.front_door_battery").state == expected
+
+
+async def test_long_actor_name_is_cut(
+    hass: HomeAssistant,
+    setup_integration: MockConfigEntry,
+    simulator: SimulatorServer,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """An actor name beyond 255 characters is cut so that Home Assistant can store the state."""
+    name = "A" * 300
+    simulator.state.add_log(simulator.state.devices[FRONT_DOOR], 1, Actor(name, 4))
+    await refresh(hass, setup_integration)
+    state = hass.states.get("sensor.front_door_last_actor").state
+    assert state == "A" * 254 + "…"
+    assert not [r for r in caplog.records if r.levelname == "ERROR"]
 
 
 async def test_last_actor_follows_the_log(

@@ -382,7 +382,7 @@ async def test_smart_hosting_is_checked_before_any_write(
         )
     assert err.value.translation_key == "keypad_smart_hosting"
     # Nuki sends no name for a device without Smart Hosting.
-    assert err.value.translation_placeholders == {"device": f"Nuki device {HOLIDAY_FLAT}"}
+    assert err.value.translation_placeholders == {"device": "Smart Lock 3.0/4.0 5E6F7081"}
     assert "PUT /smartlock/auth" not in simulator.counters()["requests"]
     assert "Visitor" not in codes(simulator, FRONT_DOOR)
     assert ir.async_get(hass).issues  # the Smart Hosting repair issue is there

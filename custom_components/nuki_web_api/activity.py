@@ -8,6 +8,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Final
 
+from homeassistant.const import MAX_LENGTH_STATE_STATE
+
 from .api import (
     DeviceType,
     LogAction,
@@ -15,6 +17,7 @@ from .api import (
     NukiIntEnum,
     Smartlock,
     SmartlockLog,
+    TapToUnlockError,
 )
 
 EVENT_NUKI_WEB_API: Final = "nuki_web_api_event"
@@ -65,19 +68,20 @@ def activity_type(device: Smartlock, entry: SmartlockLog) -> str | None:
     """Return the event type of a log entry, or None if it is no activity worth an event.
 
     Failures other than a jam or a rejection (cancelled, too recent, low voltage ...)
-    and bookkeeping entries (calibration, firmware update ...) give None.
+    and bookkeeping entries (calibration, firmware update ...) give None. A failed Tap to
+    Unlock is a rejected attempt whatever its code (0 there is "access document revoked").
     """
     if device.type is DeviceType.OPENER:
-        if entry.state != LogCompletion.SUCCESS:
-            return None
-        return _OPENER_ACTIONS.get(entry.action)
+        return _OPENER_ACTIONS.get(entry.action) if entry.succeeded else None
+    if isinstance(entry.state, TapToUnlockError):
+        return "rejected"
     if entry.action in _DOOR_ACTIONS:
         return _DOOR_ACTIONS[entry.action]
     if entry.action not in _LOCK_ACTIONS:
         return None
-    if entry.state == LogCompletion.SUCCESS:
+    if entry.succeeded:
         return _LOCK_ACTIONS[entry.action]
-    if entry.state == LogCompletion.MOTOR_BLOCKED:
+    if entry.state is LogCompletion.MOTOR_BLOCKED:
         return "jammed"
     if entry.state in _REJECTIONS:
         return "rejected"
@@ -91,10 +95,18 @@ def code_name(value: NukiIntEnum | None) -> str | None:
     return value.name.lower() if value.is_known else f"unknown_{value.value}"
 
 
+def actor_name(entry: SmartlockLog | None) -> str | None:
+    """Return who acted, cut to what Home Assistant can store as a state (255 characters)."""
+    if entry is None or not entry.name:
+        return None
+    name = entry.name
+    return name if len(name) <= MAX_LENGTH_STATE_STATE else name[: MAX_LENGTH_STATE_STATE - 1] + "…"
+
+
 def activity_attributes(entry: SmartlockLog) -> dict[str, str | bool | None]:
     """Return the attributes an activity event carries (never a keypad code)."""
     return {
-        "actor": entry.name or None,
+        "actor": actor_name(entry),
         "auth_id": entry.auth_id,
         "trigger": code_name(entry.trigger),
         "source": code_name(entry.source),

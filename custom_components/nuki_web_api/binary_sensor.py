@@ -1,4 +1,4 @@
-"""Binary sensor entities: door, batteries, ring to open, night mode, connectivity."""
+"""Binary sensor entities: door, batteries, keypad tamper, ring to open, night mode, connectivity."""
 
 from __future__ import annotations
 
@@ -16,7 +16,14 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.util import dt as dt_util
 
-from .api import DoorState, OpenerState, ServerState, Smartlock, SmartlockState
+from .api import (
+    DoorState,
+    KeypadMountingState,
+    OpenerState,
+    ServerState,
+    Smartlock,
+    SmartlockState,
+)
 from .coordinator import NukiConfigEntry
 from .entity import NukiEntity, NukiEntityDescription, async_add_nuki_entities, is_opener
 from .sensor import has_door_sensor
@@ -63,6 +70,14 @@ def _has_keypad(device: Smartlock) -> bool:
     return config is not None and bool(config.keypad_paired or config.keypad2_paired)
 
 
+def _keypad_tampered(state: SmartlockState) -> bool | None:
+    """Report moved (dismounted) or theft detected as on, mounted as off, anything else unknown."""
+    mounting = state.keypad_mounting_state
+    if mounting in (KeypadMountingState.MOVED, KeypadMountingState.THEFT_DETECTED):
+        return True
+    return False if mounting == KeypadMountingState.MOUNTED else None
+
+
 BINARY_SENSORS: tuple[NukiBinarySensorEntityDescription, ...] = (
     NukiBinarySensorEntityDescription(
         key="door",
@@ -91,6 +106,16 @@ BINARY_SENSORS: tuple[NukiBinarySensorEntityDescription, ...] = (
         entity_category=EntityCategory.DIAGNOSTIC,
         exists_fn=_has_keypad,
         is_on_fn=_from_state(lambda state: state.keypad_battery_critical),
+    ),
+    NukiBinarySensorEntityDescription(
+        key="keypad_tamper",
+        translation_key="keypad_tamper",
+        device_class=BinarySensorDeviceClass.TAMPER,
+        # Only keypads with theft detection report their mounting state.
+        exists_fn=lambda device: (
+            _has_keypad(device) and _reports(lambda state: state.keypad_mounting_state)(device)
+        ),
+        is_on_fn=_from_state(_keypad_tampered),
     ),
     NukiBinarySensorEntityDescription(
         key="door_sensor_battery_critical",

@@ -50,3 +50,6 @@ FOLLOW_UP_DELAYS: Final = (2.0, 5.0, 10.0)
 ACTION_RETRY_DELAYS: Final = (1.0, 2.0)
 
 SMART_HOSTING_URL: Final = "https://nuki.io/en/smart-hosting/"
+
+# How long before a Smart Hosting subscription ends its repair issue warns.
+SMART_HOSTING_WARNING: Final = timedelta(days=14)

@@ -29,6 +29,7 @@ from .api import (
     NukiConnectionError,
     NukiDeviceBusyError,
     NukiError,
+    NukiForbiddenError,
     NukiInvalidResponseError,
     NukiNotAllowedError,
     NukiNotFoundError,
@@ -41,6 +42,7 @@ from .api import (
     ServerState,
     Smartlock,
     SmartlockLog,
+    default_name,
 )
 from .const import (
     ACTION_RETRY_DELAYS,
@@ -54,12 +56,17 @@ from .const import (
     RATE_LIMIT_BACKOFF_MAX,
     RATE_LIMIT_BACKOFF_MIN,
 )
+from .failing_devices import FailingDevices
 from .logbook_cursor import LogCursor
 from .repairs import (
+    SmartHostingEnding,
     async_create_missing_scope_issue,
+    async_create_smart_hosting_ending_issue,
     async_create_smart_hosting_issue,
     async_delete_missing_scope_issue,
+    async_delete_smart_hosting_ending_issue,
     async_delete_smart_hosting_issue,
+    smart_hosting_ending,
 )
 
 if TYPE_CHECKING:
@@ -85,16 +92,20 @@ _ACTION_ERROR_KEYS: tuple[tuple[type[NukiError], str], ...] = (
     (NukiInvalidResponseError, "invalid_response"),
 )
 
-# Failures that count as "Nuki Web is unreachable" while polling: the last state is kept through
-# the grace period. Besides server, network and garbled answers, reads that Nuki refuses only for
-# the moment (423 Locked, 409 Conflict, 408 Request Timeout) pass like a short outage.
+# Failures that count as an outage while polling: the last state is kept through the grace
+# period. Besides server, network and garbled answers, reads that Nuki refuses only for the moment
+# (423 Locked, 409 Conflict, 408 Request Timeout) pass like a short outage, and so does 403: in
+# Nuki's outage of November 2024 GET /smartlock answered a plain-text "403 Forbidden" and recovered
+# by itself (ioBroker.nuki-extended #382). Only the first two kinds mean "not reachable".
 _OUTAGE_ERRORS = (
     NukiServerError,
     NukiConnectionError,
     NukiInvalidResponseError,
     NukiDeviceBusyError,
     NukiConflictError,
+    NukiForbiddenError,
 )
+_UNREACHABLE_ERRORS = (NukiServerError, NukiConnectionError)
 _TRANSIENT_STATUSES = frozenset({408})
 
 
@@ -139,6 +150,8 @@ class NukiData:
     smart_hosting_missing: frozenset[int]
     new_logs: tuple[SmartlockLog, ...]
     last_log: dict[int, SmartlockLog] = field(default_factory=dict)
+    # Devices Nuki sent no usable data for, past the grace period or ever (failing_devices.py).
+    unavailable: frozenset[int] = frozenset()
     # new_logs by smartlockId, so that each entity finds its device's entries in one lookup.
     new_logs_by_device: dict[int, tuple[SmartlockLog, ...]] = field(
         init=False, repr=False, compare=False
@@ -202,11 +215,15 @@ class NukiCoordinator(DataUpdateCoordinator[NukiData]):
         self.log_cursor = LogCursor.for_entry(hass, entry.entry_id)
         self._known_ids: set[int] | None = None
         self._names: dict[int, str] = {}
+        self._failing = FailingDevices()
         self._outage_since: datetime | None = None
+        # What the info line says when the outage ends (it matches the warning that began it).
+        self._outage_end_line = ""
         self._rate_limit_backoff: float | None = None
         self._logs_forbidden = False
         self._action_locks: dict[int, asyncio.Lock] = {}
         self._smart_hosting_issues: set[int] = set()
+        self._smart_hosting_ending: dict[int, SmartHostingEnding] = {}
         # Devices acted on, with their lock/opener state before the action, until it settles.
         self._unsettled: dict[int, LockState | OpenerState | None] = {}
         self._cancel_follow_up: CALLBACK_TYPE | None = None
@@ -239,6 +256,7 @@ class NukiCoordinator(DataUpdateCoordinator[NukiData]):
             if self.data is not None and self._outage_since is None:
                 # The base class's line is filtered out (see _OwnTransitionLines).
                 self._outage_since = dt_util.utcnow()
+                self._outage_end_line = "Nuki Web API answers normally again"
                 LOGGER.warning("Reading from Nuki Web API failed: %s", err)
             raise UpdateFailed(
                 translation_domain=DOMAIN,
@@ -296,10 +314,12 @@ class NukiCoordinator(DataUpdateCoordinator[NukiData]):
         return logs
 
     def _snapshot(self, devices: list[Smartlock], logs: list[SmartlockLog]) -> NukiData:
-        by_id = {device.smartlock_id: device for device in devices}
         for device in devices:
             if device.name:
                 self._names[device.smartlock_id] = device.name
+        by_id, unavailable = self._failing.apply(
+            {} if self.data is None else self.data.devices, devices, self.device_name
+        )
         activity = [entry for entry in logs if entry.error is None]
         # Error-only items (a fault, or no Smart Hosting) are not remembered: the real entry
         # behind the same id must still be reported once it can be read.
@@ -310,10 +330,11 @@ class NukiCoordinator(DataUpdateCoordinator[NukiData]):
         return NukiData(
             devices=by_id,
             smart_hosting_missing=frozenset(
-                device.smartlock_id for device in devices if device.smart_hosting_missing
+                device.smartlock_id for device in by_id.values() if device.smart_hosting_missing
             ),
             new_logs=new_logs,
             last_log={sid: entry for sid, entry in last_log.items() if sid in by_id},
+            unavailable=unavailable,
         )
 
     def _previous(self) -> NukiData:
@@ -329,8 +350,11 @@ class NukiCoordinator(DataUpdateCoordinator[NukiData]):
             if self._rate_limit_backoff is None
             else min(self._rate_limit_backoff * 2, RATE_LIMIT_BACKOFF_MAX)
         )
+        # Nuki's Retry-After is a hint within the back-off bounds: never decades, never a storm.
         delay = max(
-            self._rate_limit_backoff if err.retry_after is None else err.retry_after,
+            self._rate_limit_backoff
+            if err.retry_after is None
+            else min(max(err.retry_after, RATE_LIMIT_BACKOFF_MIN), RATE_LIMIT_BACKOFF_MAX),
             self._interval.total_seconds(),
         )
         if self.data is None:
@@ -356,9 +380,16 @@ class NukiCoordinator(DataUpdateCoordinator[NukiData]):
         now = dt_util.utcnow()
         if self._outage_since is None:
             self._outage_since = now
+            unreachable = isinstance(err, _UNREACHABLE_ERRORS)
+            self._outage_end_line = (
+                "Nuki Web API is reachable again"
+                if unreachable
+                else "Nuki Web API answers normally again"
+            )
             if self._rate_limit_backoff is None:  # else the rate limit was reported already
                 LOGGER.warning(
-                    "Nuki Web API is not reachable (%s); keeping the last state for up to %s",
+                    "Nuki Web API is %s (%s); keeping the last state for up to %s",
+                    "not reachable" if unreachable else "not answering normally",
                     err,
                     OUTAGE_GRACE,
                 )
@@ -373,7 +404,7 @@ class NukiCoordinator(DataUpdateCoordinator[NukiData]):
     def _end_outage(self) -> None:
         if self._outage_since is not None:
             self._outage_since = None
-            LOGGER.info("Nuki Web API is reachable again")
+            LOGGER.info(self._outage_end_line)
         if self._rate_limit_backoff is not None:
             self._rate_limit_backoff = None
             self.update_interval = self._interval
@@ -392,6 +423,7 @@ class NukiCoordinator(DataUpdateCoordinator[NukiData]):
             self._remove_stale_devices(ids)
             self._known_ids = ids
         self._sync_smart_hosting_issues(set(self.data.smart_hosting_missing))
+        self._sync_smart_hosting_ending()
 
     @callback
     def _remove_stale_devices(self, ids: set[int]) -> None:
@@ -417,6 +449,24 @@ class NukiCoordinator(DataUpdateCoordinator[NukiData]):
         self._smart_hosting_issues = wanted
 
     @callback
+    def _sync_smart_hosting_ending(self) -> None:
+        """Warn before a subscription ends, not only once Nuki refuses the device; clear on renewal."""
+        now = dt_util.utcnow()
+        wanted = {
+            smartlock_id: ending
+            for smartlock_id, device in self.data.devices.items()
+            if (ending := smart_hosting_ending(device, now)) is not None
+        }
+        for smartlock_id, ending in wanted.items():
+            if self._smart_hosting_ending.get(smartlock_id) != ending:
+                async_create_smart_hosting_ending_issue(
+                    self.hass, smartlock_id, self.device_name(smartlock_id), ending
+                )
+        for smartlock_id in self._smart_hosting_ending.keys() - wanted.keys():
+            async_delete_smart_hosting_ending_issue(self.hass, smartlock_id)
+        self._smart_hosting_ending = wanted
+
+    @callback
     def async_set_poll_interval(self, interval: timedelta | None) -> None:
         """Poll at `interval` (push is healthy) or, with None, at the configured interval."""
         self._interval = interval or self._configured_interval
@@ -429,8 +479,21 @@ class NukiCoordinator(DataUpdateCoordinator[NukiData]):
         self._sync_smart_hosting_issues(self._smart_hosting_issues | set(smartlock_ids))
 
     def device_name(self, smartlock_id: int) -> str:
-        """Return the device's name, the name last seen, or a generic one."""
-        return self._names.get(smartlock_id, f"Nuki device {smartlock_id}")
+        """Return the device's name as last seen, also before a restart, else the Nuki app's.
+
+        Nuki sends no name for a device without Smart Hosting: the registry keeps the last
+        one; a device never seen with one is named like "Smart Door 20BE908C".
+        """
+        if (name := self._names.get(smartlock_id)) is not None:
+            return name
+        known = self.known_device(smartlock_id)
+        return known.name if known is not None and known.name else default_name(smartlock_id)
+
+    def known_device(self, smartlock_id: int) -> dr.DeviceEntry | None:
+        """Return the device's registry entry, which keeps what Nuki last sent about it."""
+        return dr.async_get(self.hass).async_get_device_by_identifier(
+            (DOMAIN, str(smartlock_id)), self.config_entry.entry_id
+        )
 
     # --- actions ---------------------------------------------------------------------
 

@@ -13,7 +13,7 @@ from homeassistant.helpers.entity import Entity, EntityDescription
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.update_coordinator import BaseCoordinatorEntity, CoordinatorEntity
 
-from .api import DeviceType, LogAction, LogCompletion, Smartlock, SmartlockLog
+from .api import DeviceType, LogAction, Smartlock, SmartlockLog, nuki_id
 from .const import DOMAIN
 from .coordinator import NukiConfigEntry, NukiCoordinator, NukiData
 
@@ -58,18 +58,21 @@ class NukiEntityDescription(EntityDescription):
     exists_fn: Callable[[Smartlock], bool] = _always
 
 
-def nuki_id(smartlock_id: int) -> str:
-    """Return the Nuki ID that the Nuki app shows: the last 8 hex digits of the smartlockId."""
-    return f"{smartlock_id & 0xFFFFFFFF:08X}"
-
-
 def device_info(coordinator: NukiCoordinator, device: Smartlock) -> DeviceInfo:
-    """Describe the device for the device registry."""
+    """Describe the device for the device registry.
+
+    For a device without Smart Hosting Nuki sends placeholders: the registry's model is kept
+    (it knows the Smart Lock 5 variant, which the id does not tell).
+    """
+    model = device.model
+    if device.smart_hosting_missing:
+        known = coordinator.known_device(device.smartlock_id)
+        model = known.model if known is not None and known.model else model
     info = DeviceInfo(
         identifiers={(DOMAIN, str(device.smartlock_id))},
         name=coordinator.device_name(device.smartlock_id),
         manufacturer=MANUFACTURER,
-        model=device.model,
+        model=model,
         model_id=str(device.type.value),
         serial_number=nuki_id(device.smartlock_id),
         configuration_url=CONFIGURATION_URL,
@@ -100,6 +103,7 @@ def _device_changed(before: NukiData, after: NukiData, smartlock_id: int) -> boo
         or smartlock_id in after.new_logs_by_device
         or (smartlock_id in after.smart_hosting_missing)
         != (smartlock_id in before.smart_hosting_missing)
+        or (smartlock_id in after.unavailable) != (smartlock_id in before.unavailable)
         or _log_id(after.last_log.get(smartlock_id)) != _log_id(before.last_log.get(smartlock_id))
     )
 
@@ -168,7 +172,13 @@ class DeviceListeners:
                     coordinator.logger.exception("Unexpected error updating an entity")
 
     def _update_device_registry(self, device: Smartlock) -> None:
-        """Carry a firmware update or a rename in Nuki into the device registry."""
+        """Carry a firmware update or a rename in Nuki into the device registry.
+
+        Not from a device without Smart Hosting: its item holds only placeholders, and the
+        registry keeps the last known name, model, firmware and hardware version.
+        """
+        if device.smart_hosting_missing:
+            return
         registry = dr.async_get(self._coordinator.hass)
         entry = registry.async_get_device_by_identifier(
             (DOMAIN, str(device.smartlock_id)), self._coordinator.config_entry.entry_id
@@ -303,19 +313,20 @@ class NukiEntity(CoordinatorEntity[NukiCoordinator]):
             if log is not None
             and log.smartlock_id == self.smartlock_id
             and log.action in ACTOR_ACTIONS
-            and log.state == LogCompletion.SUCCESS
+            and log.succeeded
         ]
         if actors:
             self._actor_log = max(actors, key=lambda log: log.date)
 
     @property
     def available(self) -> bool:
-        """Unavailable when the refresh failed, the device left or lacks Smart Hosting."""
+        """Unavailable when the refresh failed, the device left, lacks Smart Hosting or data."""
         data = self.coordinator.data
         return (
             super().available
             and self.smartlock_id in data.devices
             and self.smartlock_id not in data.smart_hosting_missing
+            and self.smartlock_id not in data.unavailable
         )
 
     async def async_send_action(self, action: int) -> None:

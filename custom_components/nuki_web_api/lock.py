@@ -11,6 +11,7 @@ from homeassistant.components.lock.const import LockEntityFeature, LockState
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
+from .activity import actor_name
 from .api import (
     DeviceMode,
     LockAction,
@@ -161,8 +162,7 @@ class NukiLock(NukiEntity, LockEntity):
     @override
     def changed_by(self) -> str | None:
         """Who operated the lock last, from the activity log."""
-        log = self.actor_log
-        return None if log is None else log.name
+        return actor_name(self.actor_log)
 
     @override
     async def async_lock(self, **kwargs: Any) -> None:

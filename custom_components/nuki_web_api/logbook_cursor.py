@@ -18,7 +18,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.storage import Store
 from homeassistant.util import dt as dt_util
 
-from .api import SmartlockLog
+from .api import ParsedList, SmartlockLog
 from .const import DOMAIN
 
 DEFAULT_MEMORY = 500
@@ -105,16 +105,19 @@ class LogCursor:
         """Read the newest page, and older pages while a page holds only new entries.
 
         `fetch_page(before_id)` returns one page, newest first. Paging stops at the first
-        entry already seen or dated before setup, at a page shorter than `page_size`, or
-        after MAX_PAGES.
+        entry already seen or dated before setup, at a page shorter than `page_size` (items
+        the client could not parse count: the page was full), or after MAX_PAGES.
         The result is newest first, without repeats.
         """
         entries = await fetch_page(None)
         page = entries
         for _ in range(MAX_PAGES - 1):
+            received = len(page) + (page.skipped if isinstance(page, ParsedList) else 0)
             # Error-only items (no Smart Hosting) are never remembered: they do not page.
-            if len(page) < page_size or not all(
-                self._is_new(entry) and entry.error is None for entry in page
+            if (
+                not page
+                or received < page_size
+                or not all(self._is_new(entry) and entry.error is None for entry in page)
             ):
                 break
             page = await fetch_page(page[-1].id)

@@ -17,6 +17,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.typing import StateType
 
+from .activity import actor_name
 from .api import DoorState, NukiIntEnum, Smartlock, SmartlockLog
 from .coordinator import NukiConfigEntry
 from .entity import NukiEntity, NukiEntityDescription, async_add_nuki_entities
@@ -102,7 +103,7 @@ SENSORS: tuple[NukiSensorEntityDescription, ...] = (
     NukiSensorEntityDescription(
         key="last_actor",
         translation_key="last_actor",
-        value_fn=lambda _, log: None if log is None else log.name,
+        value_fn=lambda _, log: actor_name(log),
         attributes_fn=_last_actor_attributes,
     ),
 )

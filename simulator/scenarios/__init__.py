@@ -11,7 +11,6 @@ from .. import DEMO_TOKEN
 
 SCENARIO_DIR = Path(__file__).parent
 MAX_GENERATED = 500
-_ID_BASE = {0: 0x0, 2: 0x2_0000_0000, 3: 0x3_0000_0000, 4: 0x4_0000_0000, 5: 0x5_0000_0000}
 _GENERATED_ACCOUNT = 700_000_001
 
 
@@ -40,7 +39,8 @@ def generate(n: int) -> dict[str, Any]:
     """Return a scenario with `n` devices (cycling lock, Opener, Smart Door, Smart Lock 5) on one account.
 
     The devices are copies of the demo's hosted devices with new ids and names; every tenth one
-    has no Smart Hosting. There are no auths or logs, so that big accounts stay cheap.
+    has no Smart Hosting. There are no auths or logs, so that big accounts stay cheap. Ids follow
+    Nuki's rule: the type as a leading hex digit, then the 8-hex-digit Nuki ID.
     """
     if not 1 <= n <= MAX_GENERATED:
         raise ValueError(f"generated scenarios have 1..{MAX_GENERATED} devices")
@@ -52,7 +52,7 @@ def generate(n: int) -> dict[str, Any]:
         device = copy.deepcopy(templates[index % len(templates)])
         name = f"Device {index + 1:03d}"
         device.update(
-            smartlockId=_ID_BASE[device["type"]] + 0x1000_0000 + index,
+            smartlockId=(device["type"] << 32) | (0x1000_0000 + index),
             accountId=_GENERATED_ACCOUNT,
             authId=5_000_000 + index,
             name=name,

@@ -1,4 +1,7 @@
-"""Real-shaped Nuki payloads (nuki-web-api.md §3.2 and the v1.5.0 Smart Hosting sheet)."""
+"""Real-shaped Nuki payloads (nuki-web-api.md §3.2 and the v1.5.0 Smart Hosting sheet).
+
+Device ids follow Nuki's rule: the type as a leading hex digit, then the 8-hex-digit Nuki ID.
+"""
 
 from __future__ import annotations
 
@@ -97,7 +100,7 @@ SMARTLOCK_NO_SHS: dict[str, Any] = {
 }
 
 OPENER: dict[str, Any] = {
-    "smartlockId": 2212345678,
+    "smartlockId": 8895376333,
     "accountId": 682876543,
     "type": 2,
     "authId": 3431648,
@@ -154,7 +157,7 @@ OPENER: dict[str, Any] = {
 }
 
 SMART_DOOR: dict[str, Any] = {
-    "smartlockId": 3312345678,
+    "smartlockId": 13476674782,
     "accountId": 682876543,
     "type": 3,
     "lmType": 2,
@@ -180,7 +183,7 @@ SMART_DOOR: dict[str, Any] = {
 }
 
 SMARTLOCK_5: dict[str, Any] = {
-    "smartlockId": 5512345678,
+    "smartlockId": 22352940527,
     "accountId": 682876543,
     "type": 5,
     "authId": 3431650,
@@ -247,7 +250,7 @@ AUTH_KEYPAD: dict[str, Any] = {
 
 LOG_OPENER: dict[str, Any] = {
     "id": "68c55a4f1599fa2b8a6f3a01",
-    "smartlockId": 2212345678,
+    "smartlockId": 8895376333,
     "deviceType": 2,
     "accountUserId": 99,
     "authId": "65219648fe57075d71a6cb01",

@@ -199,9 +199,9 @@ async def test_smartlocks_parses_error_items(
 
 async def test_smartlock(client: NukiWebApiClient, nuki_server: FakeNuki) -> None:
     nuki_server.respond(200, payloads.SMART_DOOR)
-    door = await client.smartlock(3312345678)
+    door = await client.smartlock(13476674782)
     assert door.model == "Smart Door"
-    assert nuki_server.last.path == "/smartlock/3312345678"
+    assert nuki_server.last.path == "/smartlock/13476674782"
 
 
 @pytest.mark.parametrize(

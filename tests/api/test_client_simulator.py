@@ -15,8 +15,10 @@ from custom_components.nuki_web_api.api import (
     LockAction,
     LockState,
     NukiAuthError,
+    NukiBadRequestError,
     NukiConnectionError,
     NukiDeviceBusyError,
+    NukiForbiddenError,
     NukiInvalidResponseError,
     NukiNotAllowedError,
     NukiRateLimitError,
@@ -71,6 +73,33 @@ async def test_account_and_devices(api: NukiWebApiClient) -> None:
     front = await api.smartlock(FRONT)
     assert front.name == "Front door"
     assert front.firmware is not None
+
+
+@pytest.mark.parametrize("body", ["detailMessage", "error"])
+async def test_smart_hosting_error_body_variants(
+    api: NukiWebApiClient, sim: SimulatorServer, body: str
+) -> None:
+    """The message is recognised in the seed's body and in docs.nuki.io's {"error": ...}."""
+    sim.state.set_smart_hosting_body(body)
+    with pytest.raises(NukiSmartHostingError) as info:
+        await api.action(HOLIDAY, LockAction.UNLOCK)
+    assert info.value.smartlock_ids == (HOLIDAY,)
+    assert info.value.status == 402
+
+
+async def test_busy_device_without_message(api: NukiWebApiClient, sim: SimulatorServer) -> None:
+    """A 423 whose body has no detailMessage is still "device busy"."""
+    sim.state.actuation_delay = 5
+    await api.unlock(FRONT)
+    with pytest.raises(NukiDeviceBusyError, match=r"-> HTTP 423$"):
+        await api.lock(FRONT)
+
+
+async def test_box_accepts_only_unlock(api: NukiWebApiClient, sim: SimulatorServer) -> None:
+    box = sim.add_device({"name": "Parcel box", "type": 1})
+    with pytest.raises(NukiBadRequestError):
+        await api.action(box, LockAction.LOCK)
+    await api.action(box, LockAction.UNLOCK)
 
 
 async def test_smart_hosting_on_single_device(api: NukiWebApiClient) -> None:
@@ -246,11 +275,13 @@ async def test_wrong_token(sim: SimulatorServer) -> None:
     ("kind", "exc"),
     [
         ("401", NukiAuthError),
+        ("403", NukiForbiddenError),
         ("423", NukiDeviceBusyError),
         ("429", NukiRateLimitError),
         ("429-no-retry-after", NukiRateLimitError),
         ("500", NukiServerError),
         ("502", NukiServerError),
+        ("500-json", NukiServerError),
         ("malformed", NukiInvalidResponseError),
         ("truncated", NukiConnectionError),
     ],
@@ -267,6 +298,12 @@ async def test_simulated_faults(
     if kind == "429-no-retry-after":
         assert isinstance(info.value, NukiRateLimitError)
         assert info.value.retry_after is None
+    if kind == "403":
+        assert str(info.value) == "GET /smartlock -> HTTP 403: 403 Forbidden"
+    if kind == "423":
+        assert str(info.value) == "GET /smartlock -> HTTP 423"
+    if kind == "500-json":
+        assert "unexpected condition" in str(info.value)
     assert len(await api.smartlocks()) == 5
 
 

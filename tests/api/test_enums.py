@@ -13,6 +13,7 @@ from custom_components.nuki_web_api.api import (
     NukiIntEnum,
     OpenerState,
     ProductVariant,
+    TapToUnlockError,
     model_name,
 )
 
@@ -44,6 +45,11 @@ def test_non_integer_code_still_raises() -> None:
 def test_log_completion_covers_the_documented_codes() -> None:
     codes = {*range(11), 224, 225, 226, 254, 255}
     assert {m.value for m in LogCompletion} == codes
+
+
+def test_tap_to_unlock_error_covers_the_documented_codes() -> None:
+    """Swagger 4.20.0 SmartlockLog.state, "for source=3 and trigger=253"."""
+    assert {m.value for m in TapToUnlockError} == {0, 1, 2, 3, 7, 37, 255}
 
 
 @pytest.mark.parametrize(

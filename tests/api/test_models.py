@@ -20,6 +20,7 @@ from custom_components.nuki_web_api.api import (
     DeviceMode,
     DeviceType,
     DoorState,
+    KeypadMountingState,
     LockAction,
     LockState,
     LogAction,
@@ -38,7 +39,11 @@ from custom_components.nuki_web_api.api import (
     SmartlockAuth,
     SmartlockLog,
     StateTrigger,
+    TapToUnlockError,
+    default_name,
+    device_type_of,
     firmware_string,
+    nuki_id,
 )
 
 from . import payloads
@@ -98,6 +103,7 @@ def test_reference_smartlock() -> None:
 
 
 def test_seed_item_without_smart_hosting() -> None:
+    """The seed's item: type 0, accountId 0, serverState 1, adminPinState 1 are placeholders."""
     lock = Smartlock.from_json(payloads.SMARTLOCK_NO_SHS)
     assert lock.smartlock_id == 13434261644
     assert lock.smart_hosting_missing
@@ -106,8 +112,30 @@ def test_seed_item_without_smart_hosting() -> None:
     assert lock.auth_id is None
     assert lock.config is None
     assert lock.firmware is None
-    assert lock.server_state is ServerState.UNREGISTERED
-    assert lock.model == "Smart Lock 1.0/2.0"
+    # 13434261644 = 0x3_20BE908C: the type is read out of the id, not taken from "type": 0.
+    assert lock.type is DeviceType.SMARTDOOR
+    assert lock.model == "Smart Door"
+    assert lock.account_id is None
+    assert lock.server_state is None
+    assert lock.admin_pin_state is None
+
+
+@pytest.mark.parametrize(
+    ("smartlock_id", "device_type", "nuki", "name"),
+    [
+        (13434261644, DeviceType.SMARTDOOR, "20BE908C", "Smart Door 20BE908C"),
+        (0x2_2B3C4D5E, DeviceType.OPENER, "2B3C4D5E", "Opener 2B3C4D5E"),
+        (0x6F708192, DeviceType.SMARTLOCK_1_2, "6F708192", "Smart Lock 1.0/2.0 6F708192"),
+        (0x5_4D5E6F70, DeviceType.SMARTLOCK_5, "4D5E6F70", "Smart Lock 5 4D5E6F70"),
+        (0x9_00000001, DeviceType(9), "00000001", "Nuki device (type 9) 00000001"),
+    ],
+)
+def test_identity_from_the_smartlock_id(
+    smartlock_id: int, device_type: DeviceType, nuki: str, name: str
+) -> None:
+    assert device_type_of(smartlock_id) == device_type
+    assert nuki_id(smartlock_id) == nuki
+    assert default_name(smartlock_id) == name
 
 
 def test_opener() -> None:
@@ -221,6 +249,32 @@ def test_wrong_optional_types_become_none() -> None:
 
 
 @pytest.mark.parametrize(
+    ("code", "expected"),
+    [
+        (1, KeypadMountingState.MOUNTED),
+        (2, KeypadMountingState.MOVED),
+        (255, KeypadMountingState.THEFT_DETECTED),
+        (None, None),
+    ],
+)
+def test_keypad_mounting_state(code: int | None, expected: KeypadMountingState | None) -> None:
+    data = copy.deepcopy(payloads.SMARTLOCK_3_4)
+    data["state"]["keypadMountingState"] = code
+    state = Smartlock.from_json(data).state
+    assert state is not None
+    assert state.keypad_mounting_state is expected
+
+
+@pytest.mark.parametrize(("charge", "expected"), [(-5, None), (250, None), (0, 0), (100, 100)])
+def test_battery_charge_outside_a_percentage_is_none(charge: int, expected: int | None) -> None:
+    data = copy.deepcopy(payloads.SMARTLOCK_3_4)
+    data["state"]["batteryCharge"] = charge
+    state = Smartlock.from_json(data).state
+    assert state is not None
+    assert state.battery_charge == expected
+
+
+@pytest.mark.parametrize(
     ("change", "field"),
     [
         ({"smartlockId": "17929391234"}, "smartlockId"),
@@ -274,6 +328,31 @@ def test_lock_log_converts_date_to_utc() -> None:
     assert log.state is LogCompletion.INVALID_CODE
     assert log.source is LogSource.KEYPAD_CODE
     assert log.opener_log is None
+
+
+@pytest.mark.parametrize(
+    ("code", "error"),
+    [
+        (0, TapToUnlockError.ACCESS_DOCUMENT_REVOKED),
+        (1, TapToUnlockError.SEND_NFC_FAILED),
+        (37, TapToUnlockError.INVALID_ACCESS_RIGHTS),
+    ],
+)
+def test_failed_tap_to_unlock_uses_its_own_state_table(code: int, error: TapToUnlockError) -> None:
+    """Source 3 with trigger 253: state 0 is "access document revoked", never success."""
+    log = SmartlockLog.from_json(
+        {**payloads.LOG_LOCK, "action": 1, "trigger": 253, "source": 3, "state": code}
+    )
+    assert log.state is error
+    assert not log.succeeded
+
+
+def test_success_and_other_keypad_errors_keep_the_completion_table() -> None:
+    unlock = SmartlockLog.from_json({**payloads.LOG_LOCK, "action": 1, "state": 0, "source": 3})
+    assert unlock.state is LogCompletion.SUCCESS
+    assert unlock.succeeded
+    keypad = SmartlockLog.from_json({**payloads.LOG_LOCK, "trigger": 253, "source": 1, "state": 0})
+    assert keypad.state is LogCompletion.SUCCESS
 
 
 def test_seed_log_item() -> None:

@@ -18,11 +18,13 @@ from .conftest import FRONT_DOOR, client
     ("kind", "status", "content_type"),
     [
         ("401", 401, "application/json"),
+        ("403", 403, "text/plain"),
         ("423", 423, "application/json"),
         ("429", 429, "text/html"),
         ("429-no-retry-after", 429, "text/html"),
         ("500", 500, "text/html"),
         ("502", 502, "text/html"),
+        ("500-json", 500, "application/json"),
     ],
 )
 async def test_fail_next_kinds(
@@ -37,6 +39,15 @@ async def test_fail_next_kinds(
     if content_type == "text/html":
         assert f"<center><h1>{status} " in text
         assert "nginx" in text
+    if kind == "403":  # as GET /smartlock answered in Nuki's outage of November 2024
+        assert text == "403 Forbidden"
+    if kind == "423":  # no detailMessage (developer.nuki.io/t/1178)
+        assert json.loads(text) == {"stackTrace": [], "suppressedExceptions": []}
+    if kind == "500-json":  # Restlet's own body
+        body = json.loads(text)
+        assert body["code"] == 500
+        assert body["reasonPhrase"] == "Internal Server Error"
+        assert body["description"]
     async with api.get("/smartlock") as resp:
         assert resp.status == 200
 

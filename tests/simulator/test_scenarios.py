@@ -45,6 +45,20 @@ def test_generate_500_quickly() -> None:
         generate(501)
 
 
+@pytest.mark.parametrize("scenario", ["demo", "generated:20"])
+def test_ids_follow_nukis_rule(scenario: str) -> None:
+    """smartlockId = type as the leading hex digit + the 8-hex-digit Nuki ID (seed: 0x3_20BE908C)."""
+    for device in load(scenario)["devices"]:
+        assert device["smartlockId"] >> 32 == device["type"], device["name"]
+
+
+async def test_added_devices_get_ids_by_nukis_rule(sim: SimulatorServer) -> None:
+    ids = {device_type: sim.add_device({"type": device_type}) for device_type in (0, 1, 2, 3, 4, 5)}
+    for device_type, smartlock_id in ids.items():
+        assert smartlock_id >> 32 == device_type
+    assert len({smartlock_id & 0xFFFF_FFFF for smartlock_id in ids.values()}) == 6
+
+
 def test_load_path_dict_and_unknown(tmp_path: Path) -> None:
     path = tmp_path / "tiny.json"
     path.write_text(json.dumps(generate(1)))

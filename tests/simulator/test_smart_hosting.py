@@ -73,6 +73,23 @@ async def test_status_is_configurable(socket_enabled: None) -> None:
         assert await resp.json() == ERROR_BODY
 
 
+async def test_error_body_variant(socket_enabled: None) -> None:
+    """docs.nuki.io shows the message as {"error": ...} (guide/shs/examples): a switch."""
+    async with (
+        SimulatorServer(smart_hosting_body="error") as sim,
+        client(sim) as api,
+        api.post(f"/smartlock/{ID}/action", json={"action": 1}) as resp,
+    ):
+        assert resp.status == 402
+        assert await resp.json() == {"error": SMART_HOSTING}
+        async with api.post("/_sim/settings", json={"smart_hosting_body": "detailMessage"}):
+            pass
+        async with api.get(f"/smartlock/{ID}") as again:
+            assert await again.json() == ERROR_BODY
+        async with api.post("/_sim/settings", json={"smart_hosting_body": "message"}) as bad:
+            assert bad.status == 400
+
+
 async def test_list_item_has_the_seed_shape(api: aiohttp.ClientSession) -> None:
     async with api.get("/smartlock") as resp:
         items = {i["smartlockId"]: i for i in await resp.json()}

@@ -56,9 +56,24 @@ async def test_busy_device_answers_423(sim: SimulatorServer, api: aiohttp.Client
         assert resp.status == 204
     async with api.post(f"/smartlock/{FRONT_DOOR}/action", json={"action": 2}) as resp:
         assert resp.status == 423
+        # Nuki's 423 carries no detailMessage (developer.nuki.io/t/1178)
+        assert await resp.json() == {"stackTrace": [], "suppressedExceptions": []}
     sim.state.busy_conflicts = False
     async with api.post(f"/smartlock/{OFFICE}/action", json={"action": 2}) as resp:
         assert resp.status == 204
+
+
+async def test_box_accepts_only_unlock(sim: SimulatorServer, api: aiohttp.ClientSession) -> None:
+    """Swagger 4.20.0 SmartlockAction.action: "type=1: 1 .. unlock"."""
+    box = sim.add_device({"name": "Parcel box", "type": 1})
+    for action in (2, 3, 4, 5):
+        async with api.post(f"/smartlock/{box}/action", json={"action": action}) as resp:
+            assert resp.status == 400
+    async with api.post(f"/smartlock/{box}/action/lock") as resp:
+        assert resp.status == 400
+    async with api.post(f"/smartlock/{box}/action", json={"action": 1}) as resp:
+        assert resp.status == 204
+    await wait_for(lambda: sim.device(box).state["state"] == 3)
 
 
 async def test_lock_action_with_body(sim: SimulatorServer, api: aiohttp.ClientSession) -> None:

@@ -5,8 +5,9 @@ from __future__ import annotations
 import html
 import json
 import logging
+import math
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Final
@@ -38,6 +39,7 @@ from .models import (
     DecentralWebhook,
     JsonObject,
     JsonValue,
+    ParsedList,
     Smartlock,
     SmartlockAuth,
     SmartlockLog,
@@ -52,7 +54,11 @@ DEFAULT_TIMEOUT: Final = 20.0
 MAX_LOG_LIMIT: Final = 50
 # Parsed log entries kept for reuse: a few pages, as a cycle reads up to two.
 _KNOWN_LOGS: Final = 4 * MAX_LOG_LIMIT
+# Unparsable list items already reported (each is logged once), at most this many.
+_KNOWN_SKIPPED: Final = 200
 _MESSAGE_MAX: Final = 200
+# Retry-After beyond this (seconds) is taken as this: a server's hint, not a promise to keep.
+RETRY_AFTER_MAX: Final = 86400.0
 _MESSAGE_KEYS: Final = (
     "detailMessage",
     "error",
@@ -95,21 +101,27 @@ def _html_text(text: str) -> str:
 
 
 def _retry_after(value: str | None) -> float | None:
-    """Read Retry-After as seconds or as an HTTP date."""
+    """Read Retry-After as seconds or as an HTTP date, at most RETRY_AFTER_MAX.
+
+    What is not a finite, non-negative number or a date (``nan``, ``inf``, ``-5``, garbage)
+    is ignored (None); a date in the past means now (0).
+    """
     if not value:
         return None
     value = value.strip()
     try:
-        return max(0.0, float(value))
+        seconds = float(value)
     except ValueError:
         pass
+    else:
+        return min(seconds, RETRY_AFTER_MAX) if math.isfinite(seconds) and seconds >= 0 else None
     try:
         when = parsedate_to_datetime(value)
-    except TypeError, ValueError:
+    except TypeError, ValueError, OverflowError:
         return None
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
-    return max(0.0, (when - datetime.now(UTC)).total_seconds())
+    return min(max(0.0, (when - datetime.now(UTC)).total_seconds()), RETRY_AFTER_MAX)
 
 
 def _rfc3339(value: datetime) -> str:
@@ -140,6 +152,7 @@ class NukiWebApiClient:
         # logs() answers an entry equal to a recently returned one with the same object
         # (pages overlap from cycle to cycle); by id, the newest _KNOWN_LOGS entries.
         self._logs: dict[str, tuple[JsonValue, SmartlockLog]] = {}
+        self._skipped: dict[str, None] = {}
 
     def __repr__(self) -> str:
         """Describe the client without the token."""
@@ -197,7 +210,7 @@ class NukiWebApiClient:
         if text.strip():
             try:
                 decoded = json.loads(text)
-            except ValueError as err:
+            except (ValueError, RecursionError) as err:  # RecursionError: absurdly deep nesting
                 json_error = str(err)
 
         if 200 <= status < 300:
@@ -273,6 +286,32 @@ class NukiWebApiClient:
             )
         return data
 
+    def _parse_each[T](
+        self, items: list[JsonValue], parse: Callable[[JsonValue], T], what: str, id_key: str
+    ) -> ParsedList[T]:
+        """Parse a list answer item by item; skip (and log once) what cannot be parsed."""
+        parsed = ParsedList[T]()
+        for item in items:
+            try:
+                parsed.append(parse(item))
+            except NukiInvalidResponseError as err:
+                parsed.skipped += 1
+                self._report_skipped(item, what, id_key, err)
+        return parsed
+
+    def _report_skipped(
+        self, item: JsonValue, what: str, id_key: str, err: NukiInvalidResponseError
+    ) -> None:
+        item_id = item.get(id_key) if isinstance(item, dict) else None
+        key = f"{what} {json.dumps(item_id if item_id is not None else item)[:200]} {err}"
+        if key in self._skipped:
+            return
+        self._skipped[key] = None
+        if len(self._skipped) > _KNOWN_SKIPPED:
+            del self._skipped[next(iter(self._skipped))]
+        shown = "" if item_id is None else f" (id {str(item_id)[:40]})"
+        _LOGGER.debug("Skipped %s that cannot be parsed%s: %s", what, shown, self._scrub(str(err)))
+
     async def _get_object(self, path: str, *, smartlock_id: int | None = None) -> JsonValue:
         data = await self._request("GET", path, smartlock_id=smartlock_id)
         if not isinstance(data, dict):
@@ -305,14 +344,15 @@ class NukiWebApiClient:
         """Return the account the token belongs to."""
         return Account.from_json(await self._get_object("/account"))
 
-    async def smartlocks(self) -> list[Smartlock]:
+    async def smartlocks(self) -> ParsedList[Smartlock]:
         """Return every device of the account (items may carry only ids and an error).
 
         An item that equals the one of the previous call comes back as the same object:
-        no parsing, and callers can tell "unchanged" by identity.
+        no parsing, and callers can tell "unchanged" by identity. Items that cannot be
+        parsed are left out and counted in ``skipped``.
         """
         items = await self._get_list("/smartlock")
-        devices = [self._reuse_or_parse(item) for item in items]
+        devices = self._parse_each(items, self._reuse_or_parse, "a device", "smartlockId")
         self._smartlocks = {device.smartlock_id: device for device in devices}
         return devices
 
@@ -387,8 +427,11 @@ class NukiWebApiClient:
         from_date: datetime | None = None,
         before_id: str | None = None,
         limit: int = MAX_LOG_LIMIT,
-    ) -> list[SmartlockLog]:
-        """Return log entries, newest first; ``before_id`` pages backwards from that entry."""
+    ) -> ParsedList[SmartlockLog]:
+        """Return log entries, newest first; ``before_id`` pages backwards from that entry.
+
+        Entries that cannot be parsed are left out and counted in ``skipped``.
+        """
         params = {"limit": str(max(1, min(limit, MAX_LOG_LIMIT)))}
         if from_date is not None:
             params["fromDate"] = _rfc3339(from_date)
@@ -396,7 +439,7 @@ class NukiWebApiClient:
             params["id"] = before_id
         path = "/smartlock/log" if smartlock_id is None else f"/smartlock/{smartlock_id}/log"
         items = await self._get_list(path, params, smartlock_id=smartlock_id)
-        return [self._reuse_or_parse_log(item) for item in items]
+        return self._parse_each(items, self._reuse_or_parse_log, "a log entry", "id")
 
     def _reuse_or_parse_log(self, item: JsonValue) -> SmartlockLog:
         """Reuse the entry parsed from an equal item (an error item may share the id)."""
@@ -414,12 +457,15 @@ class NukiWebApiClient:
 
     async def auths(
         self, *, smartlock_id: int | None = None, types: Iterable[AuthType | int] | None = None
-    ) -> list[SmartlockAuth]:
-        """Return authorizations of all devices or of one, optionally filtered by type."""
+    ) -> ParsedList[SmartlockAuth]:
+        """Return authorizations of all devices or of one, optionally filtered by type.
+
+        Items that cannot be parsed are left out and counted in ``skipped``.
+        """
         params = None if types is None else {"types": ",".join(str(int(t)) for t in types)}
         path = "/smartlock/auth" if smartlock_id is None else f"/smartlock/{smartlock_id}/auth"
         items = await self._get_list(path, params, smartlock_id=smartlock_id)
-        return [SmartlockAuth.from_json(item) for item in items]
+        return self._parse_each(items, SmartlockAuth.from_json, "an authorization", "id")
 
     async def create_auths(self, smartlock_ids: Iterable[int], auth: JsonObject) -> None:
         """Create one authorization on several devices (devices without Smart Hosting are skipped silently by Nuki)."""
@@ -526,12 +572,10 @@ class NukiWebApiClient:
 
     # -- decentral webhooks ------------------------------------------------------------
 
-    async def decentral_webhooks(self) -> list[DecentralWebhook]:
-        """Return the registered decentral webhooks (Advanced API)."""
-        return [
-            DecentralWebhook.from_json(item)
-            for item in await self._get_list("/api/decentralWebhook")
-        ]
+    async def decentral_webhooks(self) -> ParsedList[DecentralWebhook]:
+        """Return the registered decentral webhooks (Advanced API); unparsable items are skipped."""
+        items = await self._get_list("/api/decentralWebhook")
+        return self._parse_each(items, DecentralWebhook.from_json, "a webhook", "id")
 
     async def register_decentral_webhook(
         self, url: str, features: Iterable[str]

@@ -105,6 +105,15 @@ class DoorState(NukiIntEnum):
     UNKNOWN = 255
 
 
+class KeypadMountingState(NukiIntEnum):
+    """``state.keypadMountingState`` (Swagger 4.20.0; keypads with theft detection)."""
+
+    NOT_AVAILABLE = 0  # unknown, disabled or not applicable
+    MOUNTED = 1
+    MOVED = 2  # dismounted
+    THEFT_DETECTED = 255  # "error (theft detection)"
+
+
 class StateTrigger(NukiIntEnum):
     """``state.trigger`` (in the log, 6 means auto lock instead: see ``LogTrigger``)."""
 
@@ -214,6 +223,21 @@ class LogCompletion(NukiIntEnum):
     INVALID_NFC_TAG = 226
     OTHER_ERROR = 254
     UNKNOWN_ERROR = 255
+
+
+class TapToUnlockError(NukiIntEnum):
+    """``SmartlockLog.state`` of a failed Tap to Unlock (source 3, trigger 253): another table.
+
+    Every code is a failure, 0 included (Swagger 4.20.0, ``SmartlockLog.state``).
+    """
+
+    ACCESS_DOCUMENT_REVOKED = 0
+    SEND_NFC_FAILED = 1
+    CONTROL_FLOW = 2
+    COMMAND_TIME_EXPIRED = 3
+    INVALID_DATA_CONTENT = 7
+    INVALID_ACCESS_RIGHTS = 37
+    UNKNOWN = 255
 
 
 class OpenerLogSource(NukiIntEnum):

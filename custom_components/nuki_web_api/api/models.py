@@ -23,6 +23,7 @@ from .enums import (
     DeviceMode,
     DeviceType,
     DoorState,
+    KeypadMountingState,
     LockAction,
     LockState,
     LogAction,
@@ -38,6 +39,7 @@ from .enums import (
     ProductVariant,
     ServerState,
     StateTrigger,
+    TapToUnlockError,
     model_name,
 )
 from .errors import NukiInvalidResponseError, is_smart_hosting_error
@@ -55,6 +57,25 @@ def smartlock_ids_in(message: str | None) -> tuple[int, ...]:
     return tuple(int(n) for m in _ID_LIST.finditer(message) for n in re.findall(r"\d+", m[1]))
 
 
+def device_type_of(smartlock_id: int) -> DeviceType:
+    """Read the device type out of a smartlockId: its hex digits above the 8-digit Nuki ID.
+
+    Nuki's smartlockId is the type as a leading hex digit followed by the Nuki ID
+    (13434261644 = 0x3_20BE908C: a Smart Door with Nuki ID 20BE908C; type 0 has no digit).
+    """
+    return DeviceType(smartlock_id >> 32)
+
+
+def nuki_id(smartlock_id: int) -> str:
+    """Return the Nuki ID that the Nuki app shows: the last 8 hex digits of the smartlockId."""
+    return f"{smartlock_id & 0xFFFFFFFF:08X}"
+
+
+def default_name(smartlock_id: int) -> str:
+    """Name a device as the Nuki app does before it has a name: "Smart Door 20BE908C"."""
+    return f"{model_name(device_type_of(smartlock_id))} {nuki_id(smartlock_id)}"
+
+
 def firmware_string(version: int | None) -> str | None:
     """Decode Nuki's packed ``firmwareVersion`` (132884 -> "2.7.20")."""
     if version is None or version < 0:
@@ -67,11 +88,21 @@ def _parse_datetime(value: JsonValue) -> datetime | None:
         return None
     try:
         parsed = datetime.fromisoformat(value)
-    except ValueError:
+        # "0001-01-01T00:00:00+01:00" lies before year 1 in UTC: OverflowError.
+        return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+    except ValueError, OverflowError:
         return None
-    if parsed.tzinfo is None:
-        return parsed.replace(tzinfo=UTC)
-    return parsed.astimezone(UTC)
+
+
+class ParsedList[T](list[T]):
+    """The items of a list answer that could be parsed; ``skipped`` counts those that could not.
+
+    Nuki's list answers are parsed item by item, so that one malformed item does not cost the
+    others. A caller that treats the list as complete (a device missing from it has left the
+    account, a short log page is the last one) asks ``skipped`` first.
+    """
+
+    skipped: int = 0
 
 
 class _Reader:
@@ -97,6 +128,11 @@ class _Reader:
         if (value := self.get_int(key)) is None:
             raise self._missing(key, "an integer")
         return value
+
+    def get_int_within(self, key: str, low: int, high: int) -> int | None:
+        """Return an integer field, or None when it lies outside ``low``..``high``."""
+        value = self.get_int(key)
+        return value if value is not None and low <= value <= high else None
 
     def get_float(self, key: str) -> float | None:
         value = self.data.get(key)
@@ -421,6 +457,7 @@ class SmartlockState:
     keypad_battery_critical: bool | None
     doorsensor_battery_critical: bool | None
     door_state: DoorState | None
+    keypad_mounting_state: KeypadMountingState | None
     ring_to_open_timer: int | None
     ring_to_open_end: datetime | None
     night_mode: bool | None
@@ -446,10 +483,12 @@ class SmartlockState:
             last_action=last_action,
             battery_critical=r.get_bool("batteryCritical"),
             battery_charging=r.get_bool("batteryCharging"),
-            battery_charge=r.get_int("batteryCharge"),
+            # A percentage: -5 or 250 is no reading at all.
+            battery_charge=r.get_int_within("batteryCharge", 0, 100),
             keypad_battery_critical=r.get_bool("keypadBatteryCritical"),
             doorsensor_battery_critical=r.get_bool("doorsensorBatteryCritical"),
             door_state=r.get_enum("doorState", DoorState),
+            keypad_mounting_state=r.get_enum("keypadMountingState", KeypadMountingState),
             ring_to_open_timer=r.get_int("ringToOpenTimer"),
             ring_to_open_end=r.get_datetime("ringToOpenEnd"),
             night_mode=r.get_bool("nightMode"),
@@ -493,7 +532,9 @@ class ShsSubscription:
 class Smartlock:
     """A device of any type (``GET /smartlock``, ``GET /smartlock/{id}``).
 
-    Items that only carry ids and a Smart Hosting ``error`` parse with ``state`` None.
+    Items that only carry ids and a Smart Hosting ``error`` parse with ``state`` None. Their
+    ``type: 0``, ``accountId: 0``, ``serverState: 1`` and ``adminPinState: 1`` are placeholders
+    (seed v1.5.0): the type is read out of the smartlockId instead, the others are None.
     """
 
     smartlock_id: int
@@ -545,12 +586,17 @@ class Smartlock:
         are taken from it rather than parsed again.
         """
         r = _Reader(data, "smartlock")
-        device_type = r.need_enum("type", DeviceType)
+        smartlock_id = r.need_int("smartlockId")
+        error = r.get_str("error")
+        placeholder = is_smart_hosting_error(error)
+        device_type = (
+            device_type_of(smartlock_id) if placeholder else r.need_enum("type", DeviceType)
+        )
         firmware_version = r.get_int("firmwareVersion")
         p = previous
         return cls(
-            smartlock_id=r.need_int("smartlockId"),
-            account_id=r.get_int("accountId"),
+            smartlock_id=smartlock_id,
+            account_id=None if placeholder else r.get_int("accountId"),
             type=device_type,
             lm_type=r.get_int("lmType"),
             auth_id=r.get_int("authId"),
@@ -586,8 +632,8 @@ class Smartlock:
             firmware=firmware_string(firmware_version),
             hardware_version=r.get_int("hardwareVersion"),
             operation_id=r.get_str("operationId"),
-            server_state=r.get_enum("serverState", ServerState),
-            admin_pin_state=r.get_enum("adminPinState", AdminPinState),
+            server_state=None if placeholder else r.get_enum("serverState", ServerState),
+            admin_pin_state=None if placeholder else r.get_enum("adminPinState", AdminPinState),
             virtual_device=r.get_bool("virtualDevice") or False,
             creation_date=r.get_datetime("creationDate"),
             update_date=r.get_datetime("updateDate"),
@@ -596,7 +642,7 @@ class Smartlock:
                 ShsSubscription.from_json,
                 None if p is None else p.current_subscription,
             ),
-            error=r.get_str("error"),
+            error=error,
             raw=r.data,
         )
 
@@ -628,7 +674,11 @@ class OpenerLog:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class SmartlockLog:
-    """One activity log entry (``GET /smartlock/log``)."""
+    """One activity log entry (``GET /smartlock/log``).
+
+    ``state`` uses the Tap to Unlock failure table for source 3 with trigger 253, where 0
+    means "access document revoked", not success: ask ``succeeded``, never compare codes.
+    """
 
     id: str
     smartlock_id: int
@@ -638,7 +688,7 @@ class SmartlockLog:
     name: str | None
     action: LogAction
     trigger: LogTrigger
-    state: LogCompletion
+    state: LogCompletion | TapToUnlockError
     auto_unlock: bool
     date: datetime
     source: LogSource | None
@@ -646,10 +696,22 @@ class SmartlockLog:
     ajar_timeout: int | None
     error: str | None
 
+    @property
+    def succeeded(self) -> bool:
+        """Whether the logged action completed (state 0 of the completion table)."""
+        return self.state is LogCompletion.SUCCESS
+
     @classmethod
     def from_json(cls, data: object) -> Self:
-        """Parse Nuki's JSON object."""
+        """Parse Nuki's JSON object; source and trigger select the table of ``state``."""
         r = _Reader(data, "smartlockLog")
+        trigger = r.need_enum("trigger", LogTrigger)
+        source = r.get_enum("source", LogSource)
+        state: LogCompletion | TapToUnlockError
+        if source is LogSource.TAP_TO_UNLOCK and trigger is LogTrigger.KEYPAD_ERROR:
+            state = r.need_enum("state", TapToUnlockError)
+        else:
+            state = r.need_enum("state", LogCompletion)
         return cls(
             id=r.need_str("id"),
             smartlock_id=r.need_int("smartlockId"),
@@ -658,11 +720,11 @@ class SmartlockLog:
             auth_id=r.get_str("authId"),
             name=r.get_str("name"),
             action=r.need_enum("action", LogAction),
-            trigger=r.need_enum("trigger", LogTrigger),
-            state=r.need_enum("state", LogCompletion),
+            trigger=trigger,
+            state=state,
             auto_unlock=r.get_bool("autoUnlock") or False,
             date=r.need_datetime("date"),
-            source=r.get_enum("source", LogSource),
+            source=source,
             opener_log=_sub(r.get_object("openerLog"), OpenerLog.from_json),
             ajar_timeout=r.get_int("ajarTimeout"),
             error=r.get_str("error"),
