@@ -11,9 +11,11 @@ import asyncio
 import hashlib
 import hmac
 import json
+import logging
 import sys
 from collections.abc import AsyncIterator, Callable
 from datetime import timedelta
+from http import HTTPStatus
 from types import SimpleNamespace
 from typing import Any
 from unittest.mock import AsyncMock, patch
@@ -415,6 +417,8 @@ async def test_wrong_or_missing_signature_is_rejected(
         {"feature": "ACCOUNT_USER", "id": 1},
         {"no": "feature"},
         {"feature": "DEVICE_STATUS", "state": {}},  # no smartlockId
+        {"feature": "DEVICE_STATUS", "smartlockId": str(FRONT_DOOR), "state": {"state": 3}},
+        {"feature": "DEVICE_STATUS", "smartlockId": FRONT_DOOR + 0.5, "state": {"state": 3}},
         {"feature": "DEVICE_LOGS", "smartlockLog": "x"},
     ],
 )
@@ -425,6 +429,93 @@ async def test_unusable_pushes_are_ignored(
     before = coordinator.data
     assert await post_signed(http, push_entry, payload) == 200
     assert coordinator.data is before
+
+
+def no_traceback(caplog: pytest.LogCaptureFixture) -> None:
+    """Nothing was logged as an error, and no record carries a traceback."""
+    bad = [r for r in caplog.records if r.levelno >= logging.ERROR or r.exc_info]
+    assert not bad, [r.getMessage() for r in bad]
+
+
+async def post_raw(http: TestClient, path: str, head: bytes, body: bytes) -> int:
+    """POST with raw header bytes (aiohttp's client only sends text headers)."""
+    url = http.make_url(path)
+    assert url.host is not None
+    assert url.port is not None
+    reader, writer = await asyncio.open_connection(url.host, url.port)
+    writer.write(
+        b"POST " + path.encode() + b" HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+        b"Content-Type: application/json\r\n"
+        + head
+        + b"Content-Length: "
+        + str(len(body)).encode()
+        + b"\r\n\r\n"
+        + body
+    )
+    await writer.drain()
+    status_line = await reader.readline()
+    writer.close()
+    await writer.wait_closed()
+    return int(status_line.split()[1])
+
+
+async def test_signature_that_is_not_text_is_rejected(
+    hass: HomeAssistant,
+    push_entry: MockConfigEntry,
+    http: TestClient,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    coordinator = push_entry.runtime_data.coordinator
+    before = coordinator.data
+    body = json.dumps({"feature": "DEVICE_STATUS", "smartlockId": FRONT_DOOR}).encode()
+    path = f"/api/webhook/{registration(push_entry)['webhook_id']}"
+    for value in (b"\xff\xfe\xfd", b"\xc3\x28" * 32, "\u00e9".encode("latin-1") * 64):
+        status = await post_raw(
+            http, path, SIGNATURE_HEADER.encode() + b": " + value + b"\r\n", body
+        )
+        assert status == HTTPStatus.UNAUTHORIZED
+    assert coordinator.data is before
+    no_traceback(caplog)
+
+
+HUGE_NESTING = b"[" * 100_000 + b"]" * 100_000
+DEEP_NESTING = b"[" * 200 + b"]" * 200
+
+
+@pytest.mark.parametrize(
+    "state",
+    [
+        b'{"state": 3, "batteryCharge": 1e400}',
+        b'{"state": 3, "batteryCharge": -1e400}',
+        b'{"state": Infinity}',
+        b'{"state": 3, "batteryCharge": -Infinity}',
+        b'{"state": NaN}',
+        b'{"state": 3, "doorState": ' + HUGE_NESTING + b"}",
+        b'{"state": 3, "doorState": ' + DEEP_NESTING + b"}",
+    ],
+    ids=["1e400", "-1e400", "Infinity", "-Infinity", "NaN", "nesting-100000", "nesting-200"],
+)
+async def test_absurd_signed_payloads_are_dropped_quietly(
+    hass: HomeAssistant,
+    push_entry: MockConfigEntry,
+    http: TestClient,
+    caplog: pytest.LogCaptureFixture,
+    state: bytes,
+) -> None:
+    coordinator = push_entry.runtime_data.coordinator
+    before = coordinator.data
+    body = (
+        b'{"feature": "DEVICE_STATUS", "smartlockId": '
+        + str(FRONT_DOOR).encode()
+        + b', "state": '
+        + state
+        + b', "serverState": 0, "adminPinState": 0}'
+    )
+    assert await post_signed(http, push_entry, body) == HTTPStatus.OK
+    await hass.async_block_till_done()
+    assert coordinator.data is before
+    assert hass.states.get(lock_entity(hass)).state == "locked"
+    no_traceback(caplog)
 
 
 async def test_push_and_poll_never_double_an_activity_event(

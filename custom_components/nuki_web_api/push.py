@@ -11,12 +11,13 @@ import asyncio
 import hashlib
 import hmac
 import json
+import math
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from http import HTTPStatus
-from typing import Any, Final, Self
+from typing import Any, Final, NoReturn, Self
 
 from aiohttp import web
 from homeassistant.components import webhook
@@ -70,6 +71,11 @@ _RESULT_ERROR_KEYS: Final = {
     0x4F: "night_mode_rejected",
     0xFF: "device_offline",
 }
+
+# Nuki's payloads are a few levels deep; a deeper one is not Nuki's and is dropped.
+_MAX_DEPTH: Final = 16
+# Numbers a push may carry: Nuki's ids are int64; anything larger is not Nuki's.
+_MAX_INT: Final = 2**63
 
 # Smartlock fields that DEVICE_STATUS / DEVICE_CONFIG pushes replace.
 _STATUS_KEYS: Final = ("state", "serverState", "adminPinState")
@@ -279,10 +285,64 @@ def _create_issue(hass: HomeAssistant, entry: NukiConfigEntry, reason: str) -> N
 
 
 def _signed(secret: str, body: bytes, signature: str | None) -> bool:
+    """Check Nuki's HMAC; a header that is not ASCII text (raw bytes) is simply wrong."""
+    if signature is None:
+        return False
+    try:
+        given = signature.strip().lower().encode("ascii")
+    except UnicodeEncodeError:
+        return False
     expected = hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
-    return signature is not None and hmac.compare_digest(
-        signature.strip().lower().encode(), expected.encode()
-    )
+    return hmac.compare_digest(given, expected.encode())
+
+
+def _no_constant(name: str) -> NoReturn:
+    raise ValueError(f"{name} is not a number")
+
+
+def _finite(text: str) -> float:
+    if not math.isfinite(value := float(text)):
+        raise ValueError("a number is out of range")
+    return value
+
+
+def _bounded(text: str) -> int:
+    if abs(value := int(text)) >= _MAX_INT:
+        raise ValueError("integer out of range")
+    return value
+
+
+def _too_deep(value: object) -> bool:
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict | list):
+            if depth > _MAX_DEPTH:
+                return True
+            children = item.values() if isinstance(item, dict) else item
+            stack.extend((child, depth + 1) for child in children)
+    return False
+
+
+def _decode(body: bytes) -> object:
+    """Parse a push strictly (finite numbers, bounded nesting); ValueError if it is not."""
+    try:
+        payload = json.loads(
+            body, parse_float=_finite, parse_int=_bounded, parse_constant=_no_constant
+        )
+    except RecursionError as err:
+        raise ValueError("nested too deeply") from err
+    if _too_deep(payload):
+        raise ValueError("nested too deeply")
+    return payload
+
+
+def _smartlock_id(payload: Mapping[str, Any]) -> int:
+    """Return the payload's smartlockId: a JSON integer, nothing that merely converts to one."""
+    value = payload["smartlockId"]
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise TypeError("smartlockId is not an integer")
+    return value
 
 
 def _error_code(payload: Mapping[str, Any]) -> int | None:
@@ -361,9 +421,9 @@ class NukiPush:
             LOGGER.warning("Rejected a push without a valid signature")
             return web.Response(status=HTTPStatus.UNAUTHORIZED)
         try:
-            payload = json.loads(body)
-        except ValueError:
-            LOGGER.debug("Ignored a push that is not JSON")
+            payload = _decode(body)
+        except ValueError as err:
+            LOGGER.debug("Ignored a push that is not usable JSON: %s", err)
             return web.Response()
         if isinstance(payload, dict):
             self._apply(payload)
@@ -387,7 +447,7 @@ class NukiPush:
             LOGGER.debug("Ignored a malformed %s push: %s", feature, err)
 
     def _on_status(self, payload: Mapping[str, Any]) -> None:
-        smartlock_id = int(payload["smartlockId"])
+        smartlock_id = _smartlock_id(payload)
         self._unconfirmed.pop(f"state:{smartlock_id}", None)
         self._update_device(smartlock_id, {k: payload[k] for k in _STATUS_KEYS if k in payload})
 
@@ -396,11 +456,11 @@ class NukiPush:
             self._refresh()  # the poll removes the device and its entities
             return
         changes = {k: v for k, v in payload.items() if k not in ("feature", "deleted")}
-        self._update_device(int(payload["smartlockId"]), changes)
+        self._update_device(_smartlock_id(payload), changes)
 
     def _on_config(self, payload: Mapping[str, Any]) -> None:
         changes = {k: payload[k] for k in _CONFIG_KEYS if k in payload}
-        self._update_device(int(payload["smartlockId"]), changes)
+        self._update_device(_smartlock_id(payload), changes)
 
     def _on_log(self, payload: Mapping[str, Any]) -> None:
         entry = SmartlockLog.from_json(payload["smartlockLog"])
