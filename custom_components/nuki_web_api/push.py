@@ -223,8 +223,13 @@ async def _async_unregister(
     entry: NukiConfigEntry,
     client: NukiWebApiClient,
     registration: Registration,
+    *,
+    forget: bool = True,
 ) -> None:
-    """Delete the decentral webhook at Nuki (and a cloudhook); forget it in the entry."""
+    """Delete the decentral webhook at Nuki (and a cloudhook); forget it in the entry.
+
+    ``forget=False`` on removal: Home Assistant has dropped the entry already.
+    """
     try:
         await client.delete_decentral_webhook(registration.nuki_id)
     except NukiNotFoundError:
@@ -238,9 +243,10 @@ async def _async_unregister(
             await cloud.async_delete_cloudhook(hass, registration.webhook_id)
         except HomeAssistantError as err:
             LOGGER.debug("Could not remove the cloudhook: %s", err)
-    hass.config_entries.async_update_entry(
-        entry, data={k: v for k, v in entry.data.items() if k != CONF_PUSH_REGISTRATION}
-    )
+    if forget:
+        hass.config_entries.async_update_entry(
+            entry, data={k: v for k, v in entry.data.items() if k != CONF_PUSH_REGISTRATION}
+        )
 
 
 async def async_setup_push(hass: HomeAssistant, entry: NukiConfigEntry) -> None:
@@ -265,7 +271,7 @@ async def async_setup_push(hass: HomeAssistant, entry: NukiConfigEntry) -> None:
 async def async_remove_push(hass: HomeAssistant, entry: NukiConfigEntry) -> None:
     """On removal: delete a registration that an unload did not (entry was not loaded)."""
     if (stored := Registration.from_entry(entry)) is not None:
-        await _async_unregister(hass, entry, _client(hass, entry), stored)
+        await _async_unregister(hass, entry, _client(hass, entry), stored, forget=False)
 
 
 @callback
