@@ -13,8 +13,9 @@ import hmac
 import json
 import logging
 import sys
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from datetime import timedelta
+from enum import Enum
 from http import HTTPStatus
 from types import SimpleNamespace
 from typing import Any
@@ -864,28 +865,109 @@ async def test_diagnostics_hide_webhook_id_and_secret(
     assert stored["secret"] not in text
 
 
-async def test_cloudhook_when_there_is_no_external_url(
-    hass: HomeAssistant, simulator: SimulatorServer
-) -> None:
+class CloudNotAvailable(HomeAssistantError):  # noqa: N818 - the cloud component's name
+    """The cloud component's error: the cloud is not available."""
+
+
+class CloudNotConnected(CloudNotAvailable):
+    """The cloud component's error: not connected (yet)."""
+
+
+class CloudConnectionState(Enum):
+    """The cloud component's connection states."""
+
+    CLOUD_CONNECTED = "cloud_connected"
+    CLOUD_DISCONNECTED = "cloud_disconnected"
+
+
+class FakeCloud(SimpleNamespace):
+    """A stand-in for the cloud component (importing the real one pulls in camera
+    libraries that the test requirements do not have), with the names push.py uses."""
+
+    CloudNotAvailable = CloudNotAvailable
+    CloudNotConnected = CloudNotConnected
+    CloudConnectionState = CloudConnectionState
+
+    def __init__(self, *, connected: bool = True) -> None:
+        super().__init__()
+        self.connected = connected
+        self.listeners: list[Callable[[CloudConnectionState], None]] = []
+        self.async_create_cloudhook = AsyncMock(side_effect=self._create)
+        self.async_delete_cloudhook = AsyncMock()
+
+    @staticmethod
+    def async_active_subscription(_hass: HomeAssistant) -> bool:
+        return True
+
+    async def _create(self, _hass: HomeAssistant, webhook_id: str) -> str:
+        if not self.connected:
+            raise CloudNotConnected
+        return f"https://hooks.nabu.casa/{webhook_id[:8]}"
+
+    def async_listen_connection_change(
+        self, _hass: HomeAssistant, target: Callable[[CloudConnectionState], None]
+    ) -> Callable[[], None]:
+        self.listeners.append(target)
+        return lambda: self.listeners.remove(target)
+
+    def set_connected(self, connected: bool) -> None:
+        self.connected = connected
+        state = CloudConnectionState["CLOUD_CONNECTED" if connected else "CLOUD_DISCONNECTED"]
+        for listener in list(self.listeners):
+            listener(state)
+
+
+@pytest.fixture
+def cloud(hass: HomeAssistant) -> Iterator[FakeCloud]:
+    """Home Assistant Cloud is loaded (with a subscription); there is no external URL."""
     hass.config.components.add("cloud")
-    # A stand-in for the cloud component: importing the real one pulls in camera libraries
-    # that the test requirements do not have.
-    delete = AsyncMock()
-    cloud = SimpleNamespace(
-        async_active_subscription=lambda _hass: True,
-        async_create_cloudhook=AsyncMock(return_value="https://hooks.nabu.casa/abc"),
-        async_delete_cloudhook=delete,
-    )
+    fake = FakeCloud()
     with (
-        patch.dict(sys.modules, {"homeassistant.components.cloud": cloud}),
-        patch.object(components, "cloud", cloud, create=True),
+        patch.dict(sys.modules, {"homeassistant.components.cloud": fake}),
+        patch.object(components, "cloud", fake, create=True),
     ):
-        entry = make_entry(simulator, push_on=True)
-        await setup_entry(hass, entry)
-        (hook,) = simulator.state.webhooks.values()
-        assert hook["webhookUrl"] == "https://hooks.nabu.casa/abc"
-        assert registration(entry)["cloudhook"] is True
-        delete.side_effect = HomeAssistantError("cloud is gone")
-        assert await hass.config_entries.async_unload(entry.entry_id)
-    delete.assert_awaited_once()
+        yield fake
+
+
+async def test_cloudhook_when_there_is_no_external_url(
+    hass: HomeAssistant, simulator: SimulatorServer, cloud: FakeCloud
+) -> None:
+    entry = make_entry(simulator, push_on=True)
+    await setup_entry(hass, entry)
+    (hook,) = simulator.state.webhooks.values()
+    assert hook["webhookUrl"].startswith("https://hooks.nabu.casa/")
+    assert registration(entry)["cloudhook"] is True
+    cloud.async_delete_cloudhook.side_effect = HomeAssistantError("cloud is gone")
+    assert await hass.config_entries.async_unload(entry.entry_id)
+    cloud.async_delete_cloudhook.assert_awaited_once()
     assert not simulator.state.webhooks
+
+
+async def test_push_registers_once_the_cloud_connects(
+    hass: HomeAssistant, simulator: SimulatorServer, cloud: FakeCloud
+) -> None:
+    """At startup Nabu Casa may not be connected yet: polling goes on, push follows."""
+    cloud.connected = False
+    entry = make_entry(simulator, push_on=True)
+    await setup_entry(hass, entry)
+    assert entry.state is ConfigEntryState.LOADED
+    coordinator = entry.runtime_data.coordinator
+    assert coordinator.push is None
+    assert coordinator.update_interval == NORMAL_INTERVAL
+    assert hass.states.get(lock_entity(hass)).state == "locked"
+    assert not simulator.state.webhooks
+    assert ir.async_get(hass).async_get_issue(DOMAIN, push_issue_id(entry.entry_id)) is None
+
+    cloud.set_connected(True)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert coordinator.push is not None
+    assert coordinator.update_interval == SAFETY_INTERVAL
+    (hook,) = simulator.state.webhooks.values()
+    assert hook["webhookUrl"].startswith("https://hooks.nabu.casa/")
+    # A later reconnection changes nothing; unloading stops listening.
+    cloud.set_connected(False)
+    cloud.set_connected(True)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert len(simulator.state.webhooks) == 1
+    assert await hass.config_entries.async_unload(entry.entry_id)
+    assert not cloud.listeners

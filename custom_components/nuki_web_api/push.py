@@ -46,6 +46,8 @@ from .coordinator import NukiConfigEntry, NukiData
 
 CONF_PUSH: Final = "push"
 CONF_PUSH_REGISTRATION: Final = "push_registration"
+# Why push is not running yet (no repair issue): it registers once the cloud connects.
+CLOUD_NOT_CONNECTED: Final = "cloud_not_connected"
 
 FEATURES: Final = (
     "DEVICE_STATUS",
@@ -163,7 +165,12 @@ async def _webhook_url(hass: HomeAssistant, webhook_id: str) -> tuple[str, bool]
     _require_reachable(hass)
     from homeassistant.components import cloud  # noqa: PLC0415 - only when loaded
 
-    return await cloud.async_create_cloudhook(hass, webhook_id), True
+    try:
+        return await cloud.async_create_cloudhook(hass, webhook_id), True
+    except cloud.CloudNotConnected as err:  # at startup, before Nabu Casa connects
+        raise PushUnavailableError(CLOUD_NOT_CONNECTED) from err
+    except cloud.CloudNotAvailable as err:  # logged out meanwhile
+        raise PushUnavailableError("no_external_url") from err
 
 
 async def _nuki[T](call: Callable[[], Awaitable[T]]) -> T:
@@ -250,22 +257,69 @@ async def _async_unregister(
 
 
 async def async_setup_push(hass: HomeAssistant, entry: NukiConfigEntry) -> None:
-    """Start push if the option is on; otherwise remove a registration left behind."""
+    """Start push if the option is on; otherwise remove a registration left behind.
+
+    Push never fails the entry: polling goes on, and a repair issue says why push is off.
+    Before Home Assistant Cloud connects, push registers once it does.
+    """
     client = entry.runtime_data.client
     if not entry.options.get(CONF_PUSH):
         ir.async_delete_issue(hass, DOMAIN, push_issue_id(entry.entry_id))
         if (stored := Registration.from_entry(entry)) is not None:
             await _async_unregister(hass, entry, client, stored)
         return
+    reason = await _async_start(hass, entry)
+    if reason == CLOUD_NOT_CONNECTED:
+        LOGGER.info("Push updates wait for Home Assistant Cloud to connect; polling meanwhile")
+        entry.async_on_unload(_listen_for_cloud(hass, entry))
+    elif reason is not None:
+        _report_unavailable(hass, entry, reason)
+
+
+async def _async_start(hass: HomeAssistant, entry: NukiConfigEntry) -> str | None:
+    """Register and start push; return why it cannot run, or None."""
     try:
-        registration = await _async_register(hass, entry, client)
+        registration = await _async_register(hass, entry, entry.runtime_data.client)
     except PushUnavailableError as err:
-        LOGGER.warning("Push updates are not available (%s); polling continues", err.reason)
-        _create_issue(hass, entry, err.reason)
-        return
+        return err.reason
     push = NukiPush(hass, entry, registration)
     push.start()
     entry.async_on_unload(push.async_stop)
+    return None
+
+
+@callback
+def _listen_for_cloud(hass: HomeAssistant, entry: NukiConfigEntry) -> CALLBACK_TYPE:
+    """Register push when the cloud connects (as withings and netatmo do)."""
+    from homeassistant.components import cloud  # noqa: PLC0415 - only when loaded
+
+    starting: asyncio.Task[None] | None = None
+
+    async def _async_connected() -> None:
+        reason = await _async_start(hass, entry)
+        if reason is not None and reason != CLOUD_NOT_CONNECTED:
+            _report_unavailable(hass, entry, reason)
+
+    @callback
+    def _changed(state: cloud.CloudConnectionState) -> None:
+        nonlocal starting
+        if (
+            state is not cloud.CloudConnectionState.CLOUD_CONNECTED
+            or entry.runtime_data.coordinator.push is not None
+            or (starting is not None and not starting.done())
+        ):
+            return
+        starting = entry.async_create_background_task(
+            hass, _async_connected(), name=f"{DOMAIN} push after cloud connected"
+        )
+
+    return cloud.async_listen_connection_change(hass, _changed)
+
+
+@callback
+def _report_unavailable(hass: HomeAssistant, entry: NukiConfigEntry, reason: str) -> None:
+    LOGGER.warning("Push updates are not available (%s); polling continues", reason)
+    _create_issue(hass, entry, reason)
 
 
 async def async_remove_push(hass: HomeAssistant, entry: NukiConfigEntry) -> None:
