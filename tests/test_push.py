@@ -27,7 +27,7 @@ from homeassistant import components
 from homeassistant.components import webhook
 from homeassistant.components.lock import DOMAIN as LOCK_DOMAIN
 from homeassistant.config_entries import ConfigEntryState
-from homeassistant.const import ATTR_ENTITY_ID, SERVICE_LOCK, SERVICE_UNLOCK
+from homeassistant.const import ATTR_ENTITY_ID, SERVICE_LOCK, SERVICE_UNLOCK, STATE_UNAVAILABLE
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.exceptions import HomeAssistantError
@@ -44,6 +44,7 @@ from custom_components.nuki_web_api.const import (
     CONF_API_URL,
     CONF_SCAN_INTERVAL,
     DOMAIN,
+    OUTAGE_GRACE,
 )
 from custom_components.nuki_web_api.diagnostics import async_get_config_entry_diagnostics
 from custom_components.nuki_web_api.logbook_cursor import LogCursor, storage_key
@@ -601,6 +602,61 @@ async def test_config_masterdata_and_auth_pushes(
 
 
 # --- health and fallback -------------------------------------------------------------------
+
+
+def unlocked_status(**state: Any) -> dict[str, Any]:
+    """A DEVICE_STATUS push in Nuki's documented shape: the front door is unlocked."""
+    return {
+        "feature": "DEVICE_STATUS",
+        "smartlockId": FRONT_DOOR,
+        "state": {"mode": 2, "state": 3, "trigger": 0, "lastAction": 1, **state},
+        "serverState": 0,
+        "adminPinState": 0,
+    }
+
+
+async def test_pushes_do_not_postpone_the_safety_poll(
+    hass: HomeAssistant,
+    simulator: SimulatorServer,
+    push_entry: MockConfigEntry,
+    http: TestClient,
+    freezer: Any,
+) -> None:
+    """The safety poll (registration check, missed pushes) keeps its own schedule."""
+    await push_entry.runtime_data.coordinator.async_refresh()  # the next one is due in 10 min
+    simulator.reset_counters()
+    for minute in range(1, 10):  # a push every minute, more often than the safety interval
+        freezer.tick(timedelta(minutes=1))
+        assert await post_signed(http, push_entry, unlocked_status(batteryCharge=100 - minute))
+    freezer.tick(timedelta(minutes=1, seconds=1))
+    async_fire_time_changed(hass)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert simulator.counters()["requests"].get("GET /smartlock", 0) == 1
+
+
+async def test_a_push_does_not_end_an_outage(
+    hass: HomeAssistant,
+    simulator: SimulatorServer,
+    push_entry: MockConfigEntry,
+    http: TestClient,
+    freezer: Any,
+) -> None:
+    coordinator = push_entry.runtime_data.coordinator
+    entity_id = lock_entity(hass)
+    simulator.fail_next("502", count=2, route="GET /smartlock")
+    await coordinator.async_refresh()  # the outage starts: the last state is kept
+    assert hass.states.get(entity_id).state == "locked"
+    freezer.tick(OUTAGE_GRACE + timedelta(seconds=1))
+    await coordinator.async_refresh()  # past the grace period: unavailable
+    assert hass.states.get(entity_id).state == STATE_UNAVAILABLE
+
+    assert await post_signed(http, push_entry, unlocked_status()) == HTTPStatus.OK
+    await hass.async_block_till_done()
+    assert not coordinator.last_update_success
+    assert hass.states.get(entity_id).state == STATE_UNAVAILABLE
+
+    await coordinator.async_refresh()  # Nuki answers again: the poll ends the outage
+    assert hass.states.get(entity_id).state == "locked"
 
 
 async def test_fallback_to_polling_when_pushes_stop(

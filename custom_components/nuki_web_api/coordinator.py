@@ -266,11 +266,22 @@ class NukiCoordinator(DataUpdateCoordinator[NukiData]):
         """Apply a device that arrived by push (newer than what a poll in flight will bring)."""
         self._pushes += 1
         self._pushed[device.smartlock_id] = self._pushes
-        self.async_set_updated_data(
+        self.async_set_pushed_data(
             replace(
                 self.data, devices={**self.data.devices, device.smartlock_id: device}, new_logs=()
             )
         )
+
+    @callback
+    def async_set_pushed_data(self, data: NukiData) -> None:
+        """Show pushed data at once, unlike async_set_updated_data without side effects.
+
+        The safety poll keeps its schedule (pushes more frequent than it must not postpone
+        it forever), and the refresh's success stays as the last poll left it: a push in
+        the middle of an outage does not make the entities available.
+        """
+        self.data = data
+        self.async_update_listeners()
 
     async def _fetch_logs(self) -> list[SmartlockLog]:
         """Read the newest log page (older ones while all is new); a 401 means no log scope."""

@@ -535,9 +535,7 @@ class NukiPush:
         last_log = dict(data.last_log)
         if entry.smartlock_id in data.devices:
             last_log[entry.smartlock_id] = entry
-        self._coordinator.async_set_updated_data(
-            replace(data, new_logs=new_logs, last_log=last_log)
-        )
+        self._coordinator.async_set_pushed_data(replace(data, new_logs=new_logs, last_log=last_log))
 
     def _on_auth(self, payload: Mapping[str, Any]) -> None:
         auth = SmartlockAuth.from_json(payload["smartlockAuth"])
