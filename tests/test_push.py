@@ -37,6 +37,7 @@ from homeassistant.helpers.dispatcher import async_dispatcher_connect
 from homeassistant.util import dt as dt_util
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
 
+from custom_components.nuki_web_api import coordinator as coordinator_module
 from custom_components.nuki_web_api import push
 from custom_components.nuki_web_api.api import SmartlockAuth
 from custom_components.nuki_web_api.const import (
@@ -788,34 +789,123 @@ async def test_failed_result_raises_a_translated_error(
     assert hass.states.get(lock_entity(hass)).state == "locked"
 
 
-async def test_lost_result_falls_back_to_polling(
+async def test_follow_ups_confirm_an_action_whose_result_never_comes(
+    hass: HomeAssistant, simulator: SimulatorServer, push_entry: MockConfigEntry
+) -> None:
+    """Nuki does not document results for decentral webhooks: polling confirms the action.
+
+    The follow-up reads start when Nuki accepts the action, not when the wait for its
+    result ends, and the wait is short (no call waits 20 s).
+    """
+    assert push.ACTION_RESULT_WAIT <= 5
+    simulator.webhooks.configure(loss=1.0)  # neither the result nor the new state arrive
+    entity_id = lock_entity(hass)
+    call = hass.async_create_task(
+        hass.services.async_call(
+            LOCK_DOMAIN, SERVICE_UNLOCK, {ATTR_ENTITY_ID: entity_id}, blocking=True
+        )
+    )
+    await until(lambda: simulator.device(FRONT_DOOR).state["state"] == 3)
+    async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=2.1))  # 1st follow-up
+    await until(lambda: hass.states.get(entity_id).state == "unlocked")
+    assert not call.done()  # still waiting for the result meanwhile
+    async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=push.ACTION_RESULT_WAIT))
+    await call  # no result: the action counts as sent, no error
+
+
+async def test_a_result_refreshes_at_once(
     hass: HomeAssistant,
     simulator: SimulatorServer,
     push_entry: MockConfigEntry,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(push, "ACTION_RESULT_TIMEOUT", 0.2)
-    simulator.webhooks.configure(loss=1.0)
-    entity_id = lock_entity(hass)
+    monkeypatch.setattr(coordinator_module, "FOLLOW_UP_DELAYS", (60.0,))  # out of the way
+    simulator.reset_counters()
     await hass.services.async_call(
-        LOCK_DOMAIN, SERVICE_UNLOCK, {ATTR_ENTITY_ID: entity_id}, blocking=True
+        LOCK_DOMAIN, SERVICE_UNLOCK, {ATTR_ENTITY_ID: lock_entity(hass)}, blocking=True
     )
-    assert hass.states.get(entity_id).state == "locked"  # nothing was pushed
-    await until(lambda: simulator.device(FRONT_DOOR).state["state"] == 3)
-    async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=3))  # follow-up poll
-    await until(lambda: hass.states.get(entity_id).state == "unlocked")
+    await until(lambda: simulator.counters()["requests"].get("GET /smartlock", 0) == 1)
 
 
-async def test_result_before_the_wait_starts(
-    hass: HomeAssistant, push_entry: MockConfigEntry
+async def test_a_failed_result_after_the_wait_is_logged(
+    hass: HomeAssistant,
+    simulator: SimulatorServer,
+    push_entry: MockConfigEntry,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
-    """The result webhook may beat the answer to the POST; it is kept for the waiter."""
+    monkeypatch.setattr(push, "ACTION_RESULT_WAIT", 0.05)
+    simulator.state.actuation_delay = 0.5  # the result comes after the call returned
+    simulator.state.advanced_errors[FRONT_DOOR] = "45"
+    await hass.services.async_call(
+        LOCK_DOMAIN, SERVICE_UNLOCK, {ATTR_ENTITY_ID: lock_entity(hass)}, blocking=True
+    )
+    await until(
+        lambda: any(
+            r.levelno == logging.WARNING and "Front door is busy" in r.getMessage()
+            for r in caplog.records
+        )
+    )
+    assert hass.states.get(lock_entity(hass)).state == "locked"
+
+
+async def test_a_result_may_beat_the_answer_to_the_post(
+    hass: HomeAssistant, simulator: SimulatorServer, push_entry: MockConfigEntry
+) -> None:
+    """The result webhook may arrive before Nuki's answer with the requestId."""
+    coordinator = push_entry.runtime_data.coordinator
+    send = coordinator.client.advanced_action
+
+    async def answer_late(*args: Any) -> str:
+        request_id = await send(*args)
+        await until(
+            lambda: any(
+                d["feature"] == "API" and d["body"]["requestId"] == request_id
+                for d in simulator.webhooks.deliveries
+            )
+        )
+        return request_id
+
+    simulator.state.advanced_errors[FRONT_DOOR] = "4f"
+    with (
+        patch.object(coordinator.client, "advanced_action", side_effect=answer_late),
+        pytest.raises(HomeAssistantError) as err,
+    ):
+        await hass.services.async_call(
+            LOCK_DOMAIN, SERVICE_UNLOCK, {ATTR_ENTITY_ID: lock_entity(hass)}, blocking=True
+        )
+    assert err.value.translation_key == "night_mode_rejected"
+
+
+async def test_only_the_newest_early_results_are_kept(
+    hass: HomeAssistant, push_entry: MockConfigEntry, http: TestClient
+) -> None:
     nuki_push = push_entry.runtime_data.coordinator.push
     assert nuki_push is not None
     for n in range(25):
-        nuki_push._on_result({"requestId": f"r{n}", "success": True})
-    assert await nuki_push._async_wait("r24") == {"requestId": "r24", "success": True}
-    assert "r0" not in nuki_push._early  # only the newest few are kept
+        assert await post_signed(http, push_entry, {"requestId": f"r{n}", "success": True})
+    assert "r24" in nuki_push._early
+    assert "r0" not in nuki_push._early
+
+
+async def test_unload_while_an_action_waits_ends_in_a_translated_error(
+    hass: HomeAssistant, simulator: SimulatorServer, push_entry: MockConfigEntry
+) -> None:
+    simulator.webhooks.configure(loss=1.0)  # the result never comes
+    call = hass.async_create_task(
+        hass.services.async_call(
+            LOCK_DOMAIN, SERVICE_UNLOCK, {ATTR_ENTITY_ID: lock_entity(hass)}, blocking=True
+        )
+    )
+    advanced = "POST /smartlock/{smartlockId}/action/advanced"
+    await until(lambda: simulator.counters()["requests"].get(advanced, 0) == 1)
+    await asyncio.sleep(0.05)
+    assert not call.done()
+    assert await hass.config_entries.async_unload(push_entry.entry_id)
+    with pytest.raises(HomeAssistantError) as err:
+        await call
+    assert err.value.translation_key == "push_stopped"
+    assert "Front door" in str(err.value)
 
 
 def test_error_code_parsing() -> None:

@@ -66,6 +66,10 @@ if TYPE_CHECKING:
     from .push import NukiPush
 
 type NukiConfigEntry = ConfigEntry[NukiRuntimeData]
+# What an action call may return: the wait for a result that Nuki announces later (an
+# advanced action's result webhook, push.py). async_run_action awaits it after scheduling
+# the follow-up reads and outside the device's action lock.
+type ResultWait = Callable[[], Awaitable[None]]
 
 _TRANSITIONAL_LOCK_STATES = frozenset(
     {LockState.UNLOCKING, LockState.LOCKING, LockState.UNLATCHING}
@@ -445,17 +449,17 @@ class NukiCoordinator(DataUpdateCoordinator[NukiData]):
 
     # --- actions ---------------------------------------------------------------------
 
-    async def async_device_action(self, smartlock_id: int, action: int) -> None:
+    async def async_device_action(self, smartlock_id: int, action: int) -> ResultWait | None:
         """Send a Nuki action code: through the Advanced API while push is healthy."""
         if self.push is not None and self.push.healthy:
-            await self.push.async_action(smartlock_id, action)
-        else:
-            await self.client.action(smartlock_id, action)
+            return await self.push.async_action(smartlock_id, action)
+        await self.client.action(smartlock_id, action)
+        return None
 
     async def async_run_action(
         self,
         smartlock_id: int,
-        call: Callable[[], Awaitable[None]],
+        call: Callable[[], Awaitable[ResultWait | None]],
         *,
         follow_up: bool = True,
     ) -> None:
@@ -472,22 +476,24 @@ class NukiCoordinator(DataUpdateCoordinator[NukiData]):
         lock = self._action_locks.setdefault(smartlock_id, asyncio.Lock())
         async with lock:
             try:
-                await self._call_with_retry(call)
+                result_wait = await self._call_with_retry(call)
             except NukiError as err:
                 raise self._map_action_error(err, smartlock_id) from err
         if follow_up:
             self._start_follow_ups(smartlock_id)
+        if result_wait is not None:
+            await result_wait()
 
     @staticmethod
-    async def _call_with_retry(call: Callable[[], Awaitable[None]]) -> None:
+    async def _call_with_retry(
+        call: Callable[[], Awaitable[ResultWait | None]],
+    ) -> ResultWait | None:
         for delay in ACTION_RETRY_DELAYS:
             try:
-                await call()
+                return await call()
             except NukiDeviceBusyError:
                 await asyncio.sleep(delay)
-            else:
-                return
-        await call()
+        return await call()
 
     def _map_action_error(self, err: NukiError, smartlock_id: int) -> HomeAssistantError:
         key = next(

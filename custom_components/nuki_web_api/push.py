@@ -16,6 +16,7 @@ from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from functools import partial
 from http import HTTPStatus
 from typing import Any, Final, NoReturn, Self
 
@@ -42,7 +43,7 @@ from .api import (
     SmartlockLog,
 )
 from .const import CONF_API_TOKEN, CONF_API_URL, DEFAULT_API_URL, DOMAIN, LOGGER
-from .coordinator import NukiConfigEntry, NukiData
+from .coordinator import NukiConfigEntry, NukiData, ResultWait
 
 CONF_PUSH: Final = "push"
 CONF_PUSH_REGISTRATION: Final = "push_registration"
@@ -60,12 +61,16 @@ SIGNATURE_HEADER: Final = "X-Nuki-Signature-SHA256"
 
 # Poll interval while push is healthy: catches what push missed, checks the registration.
 SAFETY_INTERVAL: Final = timedelta(minutes=10)
-# How long an action waits for its result webhook before polling confirms it (tests lower it).
-ACTION_RESULT_TIMEOUT = 20.0
+# How long an accepted advanced call waits for its result webhook. Nuki does not document
+# whether decentral webhooks get results of API calls, so the follow-up reads confirm an
+# action either way; the wait only lets a quick refusal (busy, night mode) raise its error.
+ACTION_RESULT_WAIT = 5.0
 # How long a change that a poll found may take to arrive by push before push counts as broken.
 MISSED_PUSH_GRACE = 30.0
-# Results of advanced calls nobody waits for (yet): kept in case the webhook beats the answer.
+# Results of advanced calls nobody waits for (yet): kept in case the webhook beats the answer;
+# and ids of calls whose wait ended, so that a late failure is still reported.
 _EARLY_RESULTS = 20
+_LATE_RESULTS = 20
 
 # Device error code in a failed advanced result -> translation key of the raised error.
 _RESULT_ERROR_KEYS: Final = {
@@ -433,8 +438,10 @@ class NukiPush:
         self._coordinator = entry.runtime_data.coordinator
         self._client = entry.runtime_data.client
         self.healthy = True
-        self._waiters: dict[str, asyncio.Future[Mapping[str, Any]]] = {}
+        # Result of an advanced call by requestId; None if push stopped while it waited.
+        self._waiters: dict[str, asyncio.Future[Mapping[str, Any] | None]] = {}
         self._early: OrderedDict[str, Mapping[str, Any]] = OrderedDict()
+        self._late: OrderedDict[str, int] = OrderedDict()  # requestId -> smartlockId
         # Changes that a poll found and push has not delivered yet, with when they were found.
         self._unconfirmed: dict[str, datetime] = {}
         self._cancel_check: CALLBACK_TYPE | None = None
@@ -468,7 +475,8 @@ class NukiPush:
         self._coordinator.push = None
         self._cancel_missed_check()
         for future in self._waiters.values():
-            future.cancel()
+            if not future.done():
+                future.set_result(None)  # the waiting call ends in a translated error
         await _async_unregister(self.hass, self._entry, self._client, self._registration)
 
     # --- receiving ------------------------------------------------------------------------
@@ -623,16 +631,26 @@ class NukiPush:
 
     # --- advanced calls -------------------------------------------------------------------
 
-    async def async_action(self, smartlock_id: int, action: int) -> None:
-        """Send an action through the Advanced API and wait (bounded) for its result.
+    async def async_action(self, smartlock_id: int, action: int) -> ResultWait:
+        """Send an action through the Advanced API; return the short wait for its result.
 
-        Without a result in time the action counts as sent; the coordinator's follow-up
-        polls confirm the state.
+        The coordinator starts its follow-up reads first, as in polling mode, then waits
+        (outside the device's action lock). A failure that arrives in time raises its
+        translated error; one that arrives later is logged, and any result refreshes.
         """
         request_id = await self._client.advanced_action(smartlock_id, action)
-        result = await self._async_wait(request_id)
+        future = self._expect(request_id)
+        return partial(self._async_action_result, request_id, future, smartlock_id)
+
+    async def _async_action_result(
+        self,
+        request_id: str,
+        future: asyncio.Future[Mapping[str, Any] | None],
+        smartlock_id: int,
+    ) -> None:
+        result = await self._async_wait(request_id, future, smartlock_id)
         if result is None:
-            LOGGER.debug("No result for the action on %s; confirming by polling", smartlock_id)
+            LOGGER.debug("No result yet for the action on %s; polling confirms it", smartlock_id)
         elif result.get("success") is not True:
             raise self._result_error(smartlock_id, result)
 
@@ -650,7 +668,8 @@ class NukiPush:
         if not confirmation.smart_hosting_missing:
             refused = []
         if confirmation.request_id is not None and len(refused) < len(smartlock_ids):
-            result = await self._async_wait(confirmation.request_id)
+            future = self._expect(confirmation.request_id)
+            result = await self._async_wait(confirmation.request_id, future, smartlock_ids[0])
             if result is not None and result.get("success") is not True:
                 raise self._result_error(smartlock_ids[0], result)
         if refused:
@@ -663,29 +682,57 @@ class NukiPush:
                 },
             )
 
-    async def _async_wait(self, request_id: str) -> Mapping[str, Any] | None:
+    @callback
+    def _expect(self, request_id: str) -> asyncio.Future[Mapping[str, Any] | None]:
+        """Register for the result of an accepted call (it may have arrived already)."""
+        future: asyncio.Future[Mapping[str, Any] | None] = self.hass.loop.create_future()
         if (early := self._early.pop(request_id, None)) is not None:
-            return early
-        future: asyncio.Future[Mapping[str, Any]] = self.hass.loop.create_future()
+            future.set_result(early)
         self._waiters[request_id] = future
+        return future
+
+    async def _async_wait(
+        self,
+        request_id: str,
+        future: asyncio.Future[Mapping[str, Any] | None],
+        smartlock_id: int,
+    ) -> Mapping[str, Any] | None:
+        """Wait at most ACTION_RESULT_WAIT; None if no result came (a later one is logged)."""
         try:
-            async with asyncio.timeout(ACTION_RESULT_TIMEOUT):
-                return await future
+            async with asyncio.timeout(ACTION_RESULT_WAIT):
+                result = await future
         except TimeoutError:
+            self._late[request_id] = smartlock_id
+            while len(self._late) > _LATE_RESULTS:
+                self._late.popitem(last=False)
             return None
         finally:
             del self._waiters[request_id]
+        if result is None:
+            raise HomeAssistantError(
+                translation_domain=DOMAIN,
+                translation_key="push_stopped",
+                translation_placeholders={"name": self._coordinator.device_name(smartlock_id)},
+            )
+        return result
 
     @callback
     def _on_result(self, payload: Mapping[str, Any]) -> None:
         request_id: str = payload["requestId"]
+        self._refresh()  # the device acted (or refused): read what it shows now
         future = self._waiters.get(request_id)
         if future is not None and not future.done():
             future.set_result(payload)
-            return
-        self._early[request_id] = payload
-        while len(self._early) > _EARLY_RESULTS:
-            self._early.popitem(last=False)
+        elif (smartlock_id := self._late.pop(request_id, None)) is not None:
+            if payload.get("success") is not True:
+                LOGGER.warning(
+                    "Nuki Web reported after the call had returned: %s",
+                    self._result_error(smartlock_id, payload),
+                )
+        else:
+            self._early[request_id] = payload
+            while len(self._early) > _EARLY_RESULTS:
+                self._early.popitem(last=False)
 
     def _result_error(self, smartlock_id: int, payload: Mapping[str, Any]) -> HomeAssistantError:
         code = _error_code(payload)
