@@ -21,6 +21,7 @@ from types import SimpleNamespace
 from typing import Any
 from unittest.mock import AsyncMock, patch
 
+import aiohttp
 import pytest
 from aiohttp.test_utils import TestClient
 from homeassistant import components
@@ -34,6 +35,7 @@ from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.dispatcher import async_dispatcher_connect
+from homeassistant.helpers.event import async_track_state_change_event
 from homeassistant.util import dt as dt_util
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
 
@@ -556,6 +558,144 @@ async def test_push_and_poll_never_double_an_activity_event(
     assert len(reported) == 2
     assert len(set(reported)) == 2
     assert set(reported) <= {entry["id"] for entry in simulator.state.logs}
+
+
+# --- replays: a pushed state never replaces a newer one ----------------------------------------
+
+
+def delivered(simulator: SimulatorServer, feature: str, **match: Any) -> dict[str, Any]:
+    """The newest body of `feature` that the simulator delivered and that matches `match`."""
+    for delivery in reversed(simulator.webhooks.deliveries):
+        body: dict[str, Any] = delivery.get("body", {})
+        if delivery["feature"] == feature and all(body.get(k) == v for k, v in match.items()):
+            return body
+    raise AssertionError(f"no {feature} delivered")
+
+
+async def unlock_and_lock_by_hand(
+    hass: HomeAssistant, simulator: SimulatorServer
+) -> dict[str, Any]:
+    """Unlock and lock the front door by its button; return the pushed 'unlocked' body."""
+    entity_id = lock_entity(hass)
+    simulator.press_button(FRONT_DOOR)
+    await until(lambda: hass.states.get(entity_id).state == "unlocked")
+    unlocked = delivered(simulator, "DEVICE_STATUS", smartlockId=FRONT_DOOR)
+    assert unlocked["state"]["state"] == 3
+    simulator.press_button(FRONT_DOOR)
+    await until(lambda: hass.states.get(entity_id).state == "locked")
+    return unlocked
+
+
+async def test_a_replayed_status_does_not_undo_a_newer_one(
+    hass: HomeAssistant, simulator: SimulatorServer, push_entry: MockConfigEntry, http: TestClient
+) -> None:
+    """Nuki's DEVICE_STATUS has no date: a body applied before is read back, not applied."""
+    coordinator = push_entry.runtime_data.coordinator
+    entity_id = lock_entity(hass)
+    unlocked = await unlock_and_lock_by_hand(hass, simulator)
+    shown: list[str] = []
+    push_entry.async_on_unload(
+        async_track_state_change_event(
+            hass, entity_id, lambda event: shown.append(event.data["new_state"].state)
+        )
+    )
+    simulator.reset_counters()
+    assert await post_signed(http, push_entry, unlocked) == HTTPStatus.OK  # replayed
+    await until(lambda: simulator.counters()["requests"].get("GET /smartlock", 0) == 1)
+    await hass.async_block_till_done()
+    assert "unlocked" not in shown
+    assert hass.states.get(entity_id).state == "locked"
+    async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=push.MISSED_PUSH_GRACE + 1))
+    await hass.async_block_till_done()
+    assert coordinator.push is not None
+    assert coordinator.push.healthy
+
+
+async def test_a_repeated_status_that_is_true_shows_after_a_read(
+    hass: HomeAssistant, simulator: SimulatorServer, push_entry: MockConfigEntry, http: TestClient
+) -> None:
+    """A lock unlocked again may push the same bytes: the read confirms it, push stays on."""
+    coordinator = push_entry.runtime_data.coordinator
+    entity_id = lock_entity(hass)
+    unlocked = await unlock_and_lock_by_hand(hass, simulator)
+    simulator.device(FRONT_DOOR).state["state"] = 3  # unlocked again at Nuki
+    assert await post_signed(http, push_entry, unlocked) == HTTPStatus.OK
+    await until(lambda: hass.states.get(entity_id).state == "unlocked")
+    async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=push.MISSED_PUSH_GRACE + 1))
+    await hass.async_block_till_done()
+    assert coordinator.push is not None
+    assert coordinator.push.healthy  # the poll's change was pushed, not missed
+    assert coordinator.update_interval == SAFETY_INTERVAL
+
+
+async def test_older_masterdata_is_ignored(
+    hass: HomeAssistant, simulator: SimulatorServer, push_entry: MockConfigEntry, http: TestClient
+) -> None:
+    """DEVICE_MASTERDATA carries Nuki's updateDate: an older one changes nothing."""
+    coordinator = push_entry.runtime_data.coordinator
+    await rename(simulator, "Main door")
+    await until(lambda: coordinator.data.devices[FRONT_DOOR].name == "Main door")
+    first = delivered(simulator, "DEVICE_MASTERDATA", name="Main door")
+    await rename(simulator, "Back door")
+    await until(lambda: coordinator.data.devices[FRONT_DOOR].name == "Back door")
+    simulator.reset_counters()
+    late = {**first, "name": "Old door"}  # never seen, but older than what is shown
+    assert await post_signed(http, push_entry, late) == HTTPStatus.OK
+    assert await post_signed(http, push_entry, first) == HTTPStatus.OK
+    await hass.async_block_till_done()
+    assert coordinator.data.devices[FRONT_DOOR].name == "Back door"
+    assert simulator.counters()["requests"].get("GET /smartlock", 0) == 0
+
+
+async def rename(simulator: SimulatorServer, name: str) -> None:
+    """Rename the front door through Nuki's API (POST /smartlock/{id})."""
+    async with (
+        aiohttp.ClientSession(headers={"Authorization": f"Bearer {simulator.token}"}) as api,
+        api.post(f"{simulator.url}/smartlock/{FRONT_DOOR}", json={"name": name}) as response,
+    ):
+        assert response.status == HTTPStatus.NO_CONTENT
+
+
+async def test_an_older_log_entry_does_not_replace_the_last_actor(
+    hass: HomeAssistant, simulator: SimulatorServer, push_entry: MockConfigEntry, http: TestClient
+) -> None:
+    coordinator = push_entry.runtime_data.coordinator
+    simulator.press_button(FRONT_DOOR)
+    await until(
+        lambda: any(
+            d["feature"] == "DEVICE_LOGS" and d["status"] == HTTPStatus.OK
+            for d in simulator.webhooks.deliveries
+        )
+    )
+    newest = coordinator.data.last_log[FRONT_DOOR]
+    assert newest.id == delivered(simulator, "DEVICE_LOGS")["smartlockLog"]["id"]
+    older = {
+        **delivered(simulator, "DEVICE_LOGS")["smartlockLog"],
+        "id": "0" * 23 + "1",  # never seen: re-delivered late
+        "name": "Anna",
+        "date": (newest.date - timedelta(milliseconds=1)).isoformat(),
+    }
+    assert await post_signed(http, push_entry, {"feature": "DEVICE_LOGS", "smartlockLog": older})
+    await hass.async_block_till_done()
+    assert coordinator.data.last_log[FRONT_DOOR] is newest
+
+
+@pytest.mark.usefixtures("entity_registry_enabled_by_default")
+async def test_an_older_authorization_push_is_ignored(
+    hass: HomeAssistant, simulator: SimulatorServer, push_entry: MockConfigEntry, http: TestClient
+) -> None:
+    """SmartlockAuth carries updateDate: an older pushed authorization changes nothing."""
+    anna = next(a for a in simulator.state.auths.values() if a["name"] == "Anna")
+    switch = "switch.front_door_keypad_code_anna"
+    assert hass.states.get(switch).state == "on"
+    stored = dt_util.parse_datetime(anna["updateDate"])
+    assert stored is not None
+    newer = {**anna, "enabled": False, "updateDate": (stored + timedelta(seconds=1)).isoformat()}
+    for auth in (newer, anna):  # the older one arrives late
+        body = {"feature": "DEVICE_AUTHS", "deleted": False, "smartlockAuth": auth}
+        assert await post_signed(http, push_entry, body) == HTTPStatus.OK
+        await hass.async_block_till_done()
+    assert hass.states.get(switch).state == "off"
 
 
 async def test_config_masterdata_and_auth_pushes(

@@ -71,6 +71,8 @@ MISSED_PUSH_GRACE = 30.0
 # and ids of calls whose wait ended, so that a late failure is still reported.
 _EARLY_RESULTS = 20
 _LATE_RESULTS = 20
+# Device pushes remembered to recognise a repeat (a few per device and day suffice).
+_APPLIED_PUSHES = 256
 
 # Device error code in a failed advanced result -> translation key of the raised error.
 _RESULT_ERROR_KEYS: Final = {
@@ -402,6 +404,15 @@ def _decode(body: bytes) -> object:
     return payload
 
 
+def older_than_shown(pushed: Mapping[str, Any], shown: Mapping[str, Any]) -> bool:
+    """Whether a pushed object's Nuki ``updateDate`` is older than the shown one's."""
+    pushed_at, shown_at = pushed.get("updateDate"), shown.get("updateDate")
+    if not isinstance(pushed_at, str) or not isinstance(shown_at, str):
+        return False
+    pushed_dt, shown_dt = dt_util.parse_datetime(pushed_at), dt_util.parse_datetime(shown_at)
+    return pushed_dt is not None and shown_dt is not None and pushed_dt < shown_dt
+
+
 def _smartlock_id(payload: Mapping[str, Any]) -> int:
     """Return the payload's smartlockId: a JSON integer, nothing that merely converts to one."""
     value = payload["smartlockId"]
@@ -444,6 +455,10 @@ class NukiPush:
         self._late: OrderedDict[str, int] = OrderedDict()  # requestId -> smartlockId
         # Changes that a poll found and push has not delivered yet, with when they were found.
         self._unconfirmed: dict[str, datetime] = {}
+        # Digests of the device pushes applied (newest last), and the lock state and time of
+        # a repeated one that a read checks instead (see _update_device).
+        self._applied: OrderedDict[bytes, None] = OrderedDict()
+        self._announced: dict[int, tuple[int | None, datetime]] = {}
         self._cancel_check: CALLBACK_TYPE | None = None
         self._registration_checked = dt_util.utcnow()
         self._handlers: dict[str, Callable[[Mapping[str, Any]], None]] = {
@@ -541,7 +556,9 @@ class NukiPush:
         if not new_logs:
             return
         last_log = dict(data.last_log)
-        if entry.smartlock_id in data.devices:
+        shown = last_log.get(entry.smartlock_id)
+        # An entry delivered late is reported, but never replaces a newer last entry.
+        if entry.smartlock_id in data.devices and (shown is None or entry.date >= shown.date):
             last_log[entry.smartlock_id] = entry
         self._coordinator.async_set_pushed_data(replace(data, new_logs=new_logs, last_log=last_log))
 
@@ -555,11 +572,36 @@ class NukiPush:
         )
 
     def _update_device(self, smartlock_id: int, changes: JsonObject) -> None:
-        """Merge pushed fields into the device's JSON and parse it like a poll would."""
+        """Merge pushed fields into the device's JSON and parse it like a poll would.
+
+        A pushed state never replaces a newer one. A push with Nuki's ``updateDate``
+        (DEVICE_MASTERDATA) older than the device's is ignored. DEVICE_STATUS and
+        DEVICE_CONFIG carry no date: a body that was applied before and would change the
+        device now is a replay or a late re-delivery (or the same change once more), so
+        the device is read instead of taking the push's word for it.
+        """
         if (device := self._coordinator.data.devices.get(smartlock_id)) is None:
             self._refresh()  # a device this account did not have: read it completely
             return
-        self._coordinator.async_set_pushed_device(Smartlock.from_json({**device.raw, **changes}))
+        if older_than_shown(changes, device.raw):
+            LOGGER.debug("Ignored a push for %s older than its data", smartlock_id)
+            return
+        merged = {**device.raw, **changes}
+        if merged == device.raw:
+            return
+        digest = hashlib.sha256(
+            json.dumps([smartlock_id, changes], sort_keys=True).encode()
+        ).digest()
+        pushed = Smartlock.from_json(merged)
+        if digest in self._applied:
+            LOGGER.debug("A push for %s repeats an earlier one; reading the device", smartlock_id)
+            self._announced[smartlock_id] = (_lock_state(pushed), dt_util.utcnow())
+            self._refresh()
+            return
+        self._applied[digest] = None
+        while len(self._applied) > _APPLIED_PUSHES:
+            self._applied.popitem(last=False)
+        self._coordinator.async_set_pushed_device(pushed)
 
     @callback
     def _refresh(self) -> None:
@@ -578,13 +620,26 @@ class NukiPush:
             self._unconfirmed.setdefault(f"log:{entry.id}", now)
         for smartlock_id, device in after.devices.items():
             old = None if before is None else before.devices.get(smartlock_id)
-            if old is not None and _lock_state(old) != _lock_state(device):
+            if (
+                old is not None
+                and _lock_state(old) != _lock_state(device)
+                and not self._was_announced(smartlock_id, device, now)
+            ):
                 self._unconfirmed.setdefault(f"state:{smartlock_id}", now)
         if self._unconfirmed and self._cancel_check is None:
             self._schedule_missed_check(MISSED_PUSH_GRACE)
         if now - self._registration_checked >= SAFETY_INTERVAL:
             self._registration_checked = now
             await self._async_check_registration()
+
+    def _was_announced(self, smartlock_id: int, device: Smartlock, now: datetime) -> bool:
+        """Whether a repeated push (read instead of applied) announced this very change."""
+        announced = self._announced.pop(smartlock_id, None)
+        return (
+            announced is not None
+            and announced[0] == _lock_state(device)
+            and (now - announced[1]).total_seconds() < MISSED_PUSH_GRACE
+        )
 
     async def _async_check_registration(self) -> None:
         try:

@@ -83,3 +83,36 @@ async def test_injected_advanced_error_code(
         assert FRONT_DOOR not in sim.state.advanced_errors  # one result only
     finally:
         await runner.cleanup()
+
+
+async def test_rename_delivers_masterdata_with_the_update_date(
+    sim: SimulatorServer, api: aiohttp.ClientSession
+) -> None:
+    """DEVICE_MASTERDATA as in Nuki's webhook log example; DEVICE_STATUS has no date."""
+    received: list[tuple[str, dict[str, Any], str]] = []
+    runner = await _receiver(received)
+    try:
+        url = f"http://127.0.0.1:{runner.addresses[0][1]}/api/webhook/x"
+        features = ["DEVICE_MASTERDATA", "DEVICE_STATUS"]
+        async with api.put(
+            "/api/decentralWebhook", json={"webhookUrl": url, "webhookFeatures": features}
+        ) as resp:
+            assert resp.status == 200
+        before = sim.device(FRONT_DOOR).data["updateDate"]
+        async with api.post(f"/smartlock/{FRONT_DOOR}", json={"name": "Main door"}) as resp:
+            assert resp.status == 204
+        await wait_for(lambda: bool(received))
+        body = received[0][1]
+        assert body["feature"] == "DEVICE_MASTERDATA"
+        assert body["deleted"] is False
+        assert body["name"] == "Main door"
+        assert body["updateDate"] > before
+        assert body["updateDate"] == sim.device(FRONT_DOOR).data["updateDate"]
+        assert {"smartlockId", "accountId", "type", "authId", "serverState"} <= body.keys()
+
+        sim.set_door(FRONT_DOOR, "open")
+        await wait_for(lambda: len(received) == 2)
+        status = received[1][1]
+        assert set(status) == {"feature", "smartlockId", "state", "serverState", "adminPinState"}
+    finally:
+        await runner.cleanup()
