@@ -611,6 +611,35 @@ async def test_a_replayed_status_does_not_undo_a_newer_one(
     assert coordinator.push.healthy
 
 
+async def test_a_replay_of_a_push_that_changed_nothing_is_not_applied(
+    hass: HomeAssistant, simulator: SimulatorServer, push_entry: MockConfigEntry, http: TestClient
+) -> None:
+    """A push that only repeated what a poll had shown is remembered too."""
+    coordinator = push_entry.runtime_data.coordinator
+    entity_id = lock_entity(hass)
+    device = simulator.device(FRONT_DOOR)
+
+    def status() -> dict[str, Any]:
+        return {
+            "feature": "DEVICE_STATUS",
+            "smartlockId": FRONT_DOOR,
+            "state": dict(device.state),
+            "serverState": device.data["serverState"],
+            "adminPinState": device.data["adminPinState"],
+        }
+
+    device.state["state"] = 3
+    await coordinator.async_refresh()  # the poll shows "unlocked" first
+    unlocked = status()
+    assert await post_signed(http, push_entry, unlocked) == HTTPStatus.OK  # changes nothing
+    device.state["state"] = 1
+    assert await post_signed(http, push_entry, status()) == HTTPStatus.OK
+    assert hass.states.get(entity_id).state == "locked"
+    assert await post_signed(http, push_entry, unlocked) == HTTPStatus.OK  # replayed
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert hass.states.get(entity_id).state == "locked"
+
+
 async def test_a_repeated_status_that_is_true_shows_after_a_read(
     hass: HomeAssistant, simulator: SimulatorServer, push_entry: MockConfigEntry, http: TestClient
 ) -> None:

@@ -455,8 +455,8 @@ class NukiPush:
         self._late: OrderedDict[str, int] = OrderedDict()  # requestId -> smartlockId
         # Changes that a poll found and push has not delivered yet, with when they were found.
         self._unconfirmed: dict[str, datetime] = {}
-        # Digests of the device pushes applied (newest last), and the lock state and time of
-        # a repeated one that a read checks instead (see _update_device).
+        # Digests of the device pushes received (newest last), and the lock state and time
+        # of a repeated one that a read checks instead (see _update_device).
         self._applied: OrderedDict[bytes, None] = OrderedDict()
         self._announced: dict[int, tuple[int | None, datetime]] = {}
         self._cancel_check: CALLBACK_TYPE | None = None
@@ -586,21 +586,23 @@ class NukiPush:
         if older_than_shown(changes, device.raw):
             LOGGER.debug("Ignored a push for %s older than its data", smartlock_id)
             return
-        merged = {**device.raw, **changes}
-        if merged == device.raw:
-            return
         digest = hashlib.sha256(
             json.dumps([smartlock_id, changes], sort_keys=True).encode()
         ).digest()
+        repeated = digest in self._applied
+        self._applied[digest] = None
+        self._applied.move_to_end(digest)
+        while len(self._applied) > _APPLIED_PUSHES:
+            self._applied.popitem(last=False)
+        merged = {**device.raw, **changes}
+        if merged == device.raw:
+            return
         pushed = Smartlock.from_json(merged)
-        if digest in self._applied:
+        if repeated:
             LOGGER.debug("A push for %s repeats an earlier one; reading the device", smartlock_id)
             self._announced[smartlock_id] = (_lock_state(pushed), dt_util.utcnow())
             self._refresh()
             return
-        self._applied[digest] = None
-        while len(self._applied) > _APPLIED_PUSHES:
-            self._applied.popitem(last=False)
         self._coordinator.async_set_pushed_device(pushed)
 
     @callback
