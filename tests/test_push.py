@@ -151,6 +151,65 @@ async def post_signed(
     return response.status
 
 
+def no_traceback(caplog: pytest.LogCaptureFixture) -> None:
+    """Nothing was logged as an error, and no warning carries a traceback.
+
+    (Home Assistant itself logs a setup retry's exception at debug level.)
+    """
+    bad = [
+        r
+        for r in caplog.records
+        if r.levelno >= logging.ERROR or (r.exc_info and r.levelno >= logging.WARNING)
+    ]
+    assert not bad, [r.getMessage() for r in bad]
+
+
+async def post_raw(http: TestClient, path: str, head: bytes, body: bytes) -> int:
+    """POST with raw header bytes (aiohttp's client only sends text headers)."""
+    url = http.make_url(path)
+    assert url.host is not None
+    assert url.port is not None
+    reader, writer = await asyncio.open_connection(url.host, url.port)
+    writer.write(
+        b"POST " + path.encode() + b" HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+        b"Content-Type: application/json\r\n"
+        + head
+        + b"Content-Length: "
+        + str(len(body)).encode()
+        + b"\r\n\r\n"
+        + body
+    )
+    await writer.drain()
+    status_line = await reader.readline()
+    writer.close()
+    await writer.wait_closed()
+    return int(status_line.split()[1])
+
+
+def unlocked_status(**state: Any) -> dict[str, Any]:
+    """A DEVICE_STATUS push in Nuki's documented shape: the front door is unlocked."""
+    return {
+        "feature": "DEVICE_STATUS",
+        "smartlockId": FRONT_DOOR,
+        "state": {"mode": 2, "state": 3, "trigger": 0, "lastAction": 1, **state},
+        "serverState": 0,
+        "adminPinState": 0,
+    }
+
+
+async def after_the_missed_push_grace(hass: HomeAssistant) -> None:
+    """Let the time pass after which a change that push never delivered counts as missed."""
+    async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=push.MISSED_PUSH_GRACE + 1))
+    await hass.async_block_till_done()
+
+
+def assert_push_healthy(coordinator: Any) -> None:
+    """Push still runs: no fallback to the normal polling interval."""
+    assert coordinator.push is not None
+    assert coordinator.push.healthy
+    assert coordinator.update_interval == SAFETY_INTERVAL
+
+
 # --- option -----------------------------------------------------------------------------
 
 
@@ -395,18 +454,17 @@ async def test_wrong_or_missing_signature_is_rejected(
 ) -> None:
     coordinator = push_entry.runtime_data.coordinator
     before = coordinator.data
-    unlocked = {
-        "feature": "DEVICE_STATUS",
-        "smartlockId": FRONT_DOOR,
-        "state": {"mode": 2, "state": 3, "trigger": 0, "lastAction": 1},
-        "serverState": 0,
-        "adminPinState": 0,
-    }
+    unlocked = unlocked_status()
     assert await post_signed(http, push_entry, unlocked, secret="wrong") == 401
-    response = await http.post(
-        f"/api/webhook/{registration(push_entry)['webhook_id']}", json=unlocked
-    )
+    path = f"/api/webhook/{registration(push_entry)['webhook_id']}"
+    response = await http.post(path, json=unlocked)
     assert response.status == 401
+    # A signature header that is not text (raw bytes): 401 too, without a traceback.
+    body = json.dumps(unlocked).encode()
+    for value in (b"\xff\xfe\xfd", b"\xc3\x28" * 32, "\u00e9".encode("latin-1") * 64):
+        head = SIGNATURE_HEADER.encode() + b": " + value + b"\r\n"
+        assert await post_raw(http, path, head, body) == HTTPStatus.UNAUTHORIZED
+    no_traceback(caplog)
     assert coordinator.data is before
     assert hass.states.get(lock_entity(hass)).state == "locked"
     assert registration(push_entry)["secret"] not in caplog.text
@@ -435,60 +493,6 @@ async def test_unusable_pushes_are_ignored(
     before = coordinator.data
     assert await post_signed(http, push_entry, payload) == 200
     assert coordinator.data is before
-
-
-def no_traceback(caplog: pytest.LogCaptureFixture) -> None:
-    """Nothing was logged as an error, and no warning carries a traceback.
-
-    (Home Assistant itself logs a setup retry's exception at debug level.)
-    """
-    bad = [
-        r
-        for r in caplog.records
-        if r.levelno >= logging.ERROR or (r.exc_info and r.levelno >= logging.WARNING)
-    ]
-    assert not bad, [r.getMessage() for r in bad]
-
-
-async def post_raw(http: TestClient, path: str, head: bytes, body: bytes) -> int:
-    """POST with raw header bytes (aiohttp's client only sends text headers)."""
-    url = http.make_url(path)
-    assert url.host is not None
-    assert url.port is not None
-    reader, writer = await asyncio.open_connection(url.host, url.port)
-    writer.write(
-        b"POST " + path.encode() + b" HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
-        b"Content-Type: application/json\r\n"
-        + head
-        + b"Content-Length: "
-        + str(len(body)).encode()
-        + b"\r\n\r\n"
-        + body
-    )
-    await writer.drain()
-    status_line = await reader.readline()
-    writer.close()
-    await writer.wait_closed()
-    return int(status_line.split()[1])
-
-
-async def test_signature_that_is_not_text_is_rejected(
-    hass: HomeAssistant,
-    push_entry: MockConfigEntry,
-    http: TestClient,
-    caplog: pytest.LogCaptureFixture,
-) -> None:
-    coordinator = push_entry.runtime_data.coordinator
-    before = coordinator.data
-    body = json.dumps({"feature": "DEVICE_STATUS", "smartlockId": FRONT_DOOR}).encode()
-    path = f"/api/webhook/{registration(push_entry)['webhook_id']}"
-    for value in (b"\xff\xfe\xfd", b"\xc3\x28" * 32, "\u00e9".encode("latin-1") * 64):
-        status = await post_raw(
-            http, path, SIGNATURE_HEADER.encode() + b": " + value + b"\r\n", body
-        )
-        assert status == HTTPStatus.UNAUTHORIZED
-    assert coordinator.data is before
-    no_traceback(caplog)
 
 
 HUGE_NESTING = b"[" * 100_000 + b"]" * 100_000
@@ -563,13 +567,25 @@ async def test_push_and_poll_never_double_an_activity_event(
 # --- replays: a pushed state never replaces a newer one ----------------------------------------
 
 
-def delivered(simulator: SimulatorServer, feature: str, **match: Any) -> dict[str, Any]:
-    """The newest body of `feature` that the simulator delivered and that matches `match`."""
-    for delivery in reversed(simulator.webhooks.deliveries):
-        body: dict[str, Any] = delivery.get("body", {})
-        if delivery["feature"] == feature and all(body.get(k) == v for k, v in match.items()):
-            return body
-    raise AssertionError(f"no {feature} delivered")
+async def delivered(
+    simulator: SimulatorServer, feature: str, check: Callable[[dict[str, Any]], bool]
+) -> dict[str, Any]:
+    """Wait until the simulator recorded a delivered `feature` body that passes `check`.
+
+    (A delivery is recorded when Home Assistant has answered it, so after it took effect.)
+    """
+
+    def newest() -> dict[str, Any] | None:
+        for delivery in reversed(simulator.webhooks.deliveries):
+            body: dict[str, Any] | None = delivery.get("body")
+            if delivery["feature"] == feature and body is not None and check(body):
+                return body
+        return None
+
+    await until(lambda: newest() is not None)
+    body = newest()
+    assert body is not None
+    return body
 
 
 async def unlock_and_lock_by_hand(
@@ -578,18 +594,26 @@ async def unlock_and_lock_by_hand(
     """Unlock and lock the front door by its button; return the pushed 'unlocked' body."""
     entity_id = lock_entity(hass)
     simulator.press_button(FRONT_DOOR)
-    await until(lambda: hass.states.get(entity_id).state == "unlocked")
-    unlocked = delivered(simulator, "DEVICE_STATUS", smartlockId=FRONT_DOOR)
-    assert unlocked["state"]["state"] == 3
+    unlocked = await delivered(simulator, "DEVICE_STATUS", lambda b: b["state"]["state"] == 3)
     simulator.press_button(FRONT_DOOR)
-    await until(lambda: hass.states.get(entity_id).state == "locked")
+    await delivered(simulator, "DEVICE_STATUS", lambda b: b["state"]["state"] == 1)
+    assert hass.states.get(entity_id).state == "locked"
     return unlocked
 
 
-async def test_a_replayed_status_does_not_undo_a_newer_one(
-    hass: HomeAssistant, simulator: SimulatorServer, push_entry: MockConfigEntry, http: TestClient
+@pytest.mark.parametrize("unlocked_again", [False, True], ids=["replay", "unlocked-again"])
+async def test_a_repeated_status_is_read_back(
+    hass: HomeAssistant,
+    simulator: SimulatorServer,
+    push_entry: MockConfigEntry,
+    http: TestClient,
+    unlocked_again: bool,
 ) -> None:
-    """Nuki's DEVICE_STATUS has no date: a body applied before is read back, not applied."""
+    """Nuki's DEVICE_STATUS has no date: a body received before is not applied, a read decides.
+
+    A replay (or late re-delivery) changes nothing. A lock that really unlocked again may
+    push the same bytes: it shows after the read, and push stays on (the change was pushed).
+    """
     coordinator = push_entry.runtime_data.coordinator
     entity_id = lock_entity(hass)
     unlocked = await unlock_and_lock_by_hand(hass, simulator)
@@ -599,16 +623,15 @@ async def test_a_replayed_status_does_not_undo_a_newer_one(
             hass, entity_id, lambda event: shown.append(event.data["new_state"].state)
         )
     )
+    if unlocked_again:
+        simulator.device(FRONT_DOOR).state["state"] = 3  # at Nuki
     simulator.reset_counters()
-    assert await post_signed(http, push_entry, unlocked) == HTTPStatus.OK  # replayed
-    await until(lambda: simulator.counters()["requests"].get("GET /smartlock", 0) == 1)
-    await hass.async_block_till_done()
-    assert "unlocked" not in shown
-    assert hass.states.get(entity_id).state == "locked"
-    async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=push.MISSED_PUSH_GRACE + 1))
-    await hass.async_block_till_done()
-    assert coordinator.push is not None
-    assert coordinator.push.healthy
+    assert await post_signed(http, push_entry, unlocked) == HTTPStatus.OK
+    await until(lambda: simulator.counters()["requests"].get("GET /smartlock/log", 0) == 1)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert shown == (["unlocked"] if unlocked_again else [])
+    await after_the_missed_push_grace(hass)
+    assert_push_healthy(coordinator)
 
 
 async def test_a_replay_of_a_push_that_changed_nothing_is_not_applied(
@@ -640,33 +663,16 @@ async def test_a_replay_of_a_push_that_changed_nothing_is_not_applied(
     assert hass.states.get(entity_id).state == "locked"
 
 
-async def test_a_repeated_status_that_is_true_shows_after_a_read(
-    hass: HomeAssistant, simulator: SimulatorServer, push_entry: MockConfigEntry, http: TestClient
-) -> None:
-    """A lock unlocked again may push the same bytes: the read confirms it, push stays on."""
-    coordinator = push_entry.runtime_data.coordinator
-    entity_id = lock_entity(hass)
-    unlocked = await unlock_and_lock_by_hand(hass, simulator)
-    simulator.device(FRONT_DOOR).state["state"] = 3  # unlocked again at Nuki
-    assert await post_signed(http, push_entry, unlocked) == HTTPStatus.OK
-    await until(lambda: hass.states.get(entity_id).state == "unlocked")
-    async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=push.MISSED_PUSH_GRACE + 1))
-    await hass.async_block_till_done()
-    assert coordinator.push is not None
-    assert coordinator.push.healthy  # the poll's change was pushed, not missed
-    assert coordinator.update_interval == SAFETY_INTERVAL
-
-
 async def test_older_masterdata_is_ignored(
     hass: HomeAssistant, simulator: SimulatorServer, push_entry: MockConfigEntry, http: TestClient
 ) -> None:
     """DEVICE_MASTERDATA carries Nuki's updateDate: an older one changes nothing."""
     coordinator = push_entry.runtime_data.coordinator
     await rename(simulator, "Main door")
-    await until(lambda: coordinator.data.devices[FRONT_DOOR].name == "Main door")
-    first = delivered(simulator, "DEVICE_MASTERDATA", name="Main door")
+    first = await delivered(simulator, "DEVICE_MASTERDATA", lambda b: b["name"] == "Main door")
     await rename(simulator, "Back door")
-    await until(lambda: coordinator.data.devices[FRONT_DOOR].name == "Back door")
+    await delivered(simulator, "DEVICE_MASTERDATA", lambda b: b["name"] == "Back door")
+    assert coordinator.data.devices[FRONT_DOOR].name == "Back door"
     simulator.reset_counters()
     late = {**first, "name": "Old door"}  # never seen, but older than what is shown
     assert await post_signed(http, push_entry, late) == HTTPStatus.OK
@@ -690,16 +696,11 @@ async def test_an_older_log_entry_does_not_replace_the_last_actor(
 ) -> None:
     coordinator = push_entry.runtime_data.coordinator
     simulator.press_button(FRONT_DOOR)
-    await until(
-        lambda: any(
-            d["feature"] == "DEVICE_LOGS" and d["status"] == HTTPStatus.OK
-            for d in simulator.webhooks.deliveries
-        )
-    )
+    pushed = (await delivered(simulator, "DEVICE_LOGS", lambda _: True))["smartlockLog"]
     newest = coordinator.data.last_log[FRONT_DOOR]
-    assert newest.id == delivered(simulator, "DEVICE_LOGS")["smartlockLog"]["id"]
+    assert newest.id == pushed["id"]
     older = {
-        **delivered(simulator, "DEVICE_LOGS")["smartlockLog"],
+        **pushed,
         "id": "0" * 23 + "1",  # never seen: re-delivered late
         "name": "Anna",
         "date": (newest.date - timedelta(milliseconds=1)).isoformat(),
@@ -774,17 +775,6 @@ async def test_config_masterdata_and_auth_pushes(
 # --- health and fallback -------------------------------------------------------------------
 
 
-def unlocked_status(**state: Any) -> dict[str, Any]:
-    """A DEVICE_STATUS push in Nuki's documented shape: the front door is unlocked."""
-    return {
-        "feature": "DEVICE_STATUS",
-        "smartlockId": FRONT_DOOR,
-        "state": {"mode": 2, "state": 3, "trigger": 0, "lastAction": 1, **state},
-        "serverState": 0,
-        "adminPinState": 0,
-    }
-
-
 async def test_pushes_do_not_postpone_the_safety_poll(
     hass: HomeAssistant,
     simulator: SimulatorServer,
@@ -840,8 +830,7 @@ async def test_fallback_to_polling_when_pushes_stop(
     await coordinator.async_refresh()  # the safety poll finds what push never delivered
     assert hass.states.get(lock_entity(hass)).state == "unlocked"
     assert coordinator.update_interval == SAFETY_INTERVAL  # a push may still be on its way
-    async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=push.MISSED_PUSH_GRACE + 1))
-    await hass.async_block_till_done()
+    await after_the_missed_push_grace(hass)
     assert coordinator.update_interval == NORMAL_INTERVAL
     issue = ir.async_get(hass).async_get_issue(DOMAIN, push_issue_id(push_entry.entry_id))
     assert issue is not None
@@ -869,11 +858,8 @@ async def test_a_late_push_keeps_push_healthy(
     await coordinator.async_refresh()  # sees state and log before their pushes arrive
     await until(lambda: len(simulator.webhooks.deliveries) >= 3)
     await hass.async_block_till_done()
-    async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=push.MISSED_PUSH_GRACE + 1))
-    await hass.async_block_till_done()
-    assert coordinator.push is not None
-    assert coordinator.push.healthy
-    assert coordinator.update_interval == SAFETY_INTERVAL
+    await after_the_missed_push_grace(hass)
+    assert_push_healthy(coordinator)
 
 
 async def test_fallback_when_the_registration_disappears(
@@ -1131,43 +1117,40 @@ async def test_unload_survives_an_unreachable_nuki(
     assert push_entry.state is ConfigEntryState.NOT_LOADED
 
 
-async def test_remove_deletes_a_registration_left_behind(
+@pytest.mark.parametrize("loaded", [True, False], ids=["loaded", "setup-retry"])
+async def test_remove_is_clean(
     hass: HomeAssistant,
     simulator: SimulatorServer,
     external_url: str,
     hass_storage: dict[str, Any],
     caplog: pytest.LogCaptureFixture,
+    loaded: bool,
 ) -> None:
-    """An entry that could not be set up still holds last run's registration and cursor."""
-    hook = await _register_directly(hass, simulator)
+    """Removal deletes the webhook at Nuki and the stored log cursor, without an error.
+
+    An entry that could not be set up (setup retry) still holds last run's registration
+    and cursor: Home Assistant removes it without unloading it first.
+    """
     entry = make_entry(simulator, push_on=True)
     entry.add_to_hass(hass)
-    hass.config_entries.async_update_entry(entry, data={**entry.data, CONF_PUSH_REGISTRATION: hook})
-    await LogCursor.for_entry(hass, entry.entry_id).async_load()  # stored by the last run
+    if loaded:
+        assert await hass.config_entries.async_setup(entry.entry_id)
+    else:
+        hook = await _register_directly(hass, simulator)
+        hass.config_entries.async_update_entry(
+            entry, data={**entry.data, CONF_PUSH_REGISTRATION: hook}
+        )
+        await LogCursor.for_entry(hass, entry.entry_id).async_load()  # stored by the last run
+        simulator.fail_next("502", route="GET /smartlock")
+        await hass.config_entries.async_setup(entry.entry_id)
+        assert entry.state is ConfigEntryState.SETUP_RETRY
+    assert simulator.state.webhooks
     assert storage_key(entry.entry_id) in hass_storage
-    simulator.fail_next("502", route="GET /smartlock")
-    await hass.config_entries.async_setup(entry.entry_id)
-    assert entry.state is ConfigEntryState.SETUP_RETRY
 
     assert await hass.config_entries.async_remove(entry.entry_id)
     await hass.async_block_till_done()
     assert not simulator.state.webhooks
     assert storage_key(entry.entry_id) not in hass_storage
-    no_traceback(caplog)
-
-
-async def test_remove_of_a_loaded_push_entry_is_clean(
-    hass: HomeAssistant,
-    simulator: SimulatorServer,
-    push_entry: MockConfigEntry,
-    hass_storage: dict[str, Any],
-    caplog: pytest.LogCaptureFixture,
-) -> None:
-    assert storage_key(push_entry.entry_id) in hass_storage
-    assert await hass.config_entries.async_remove(push_entry.entry_id)
-    await hass.async_block_till_done()
-    assert not simulator.state.webhooks
-    assert storage_key(push_entry.entry_id) not in hass_storage
     no_traceback(caplog)
 
 
