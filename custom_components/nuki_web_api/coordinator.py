@@ -278,7 +278,7 @@ class NukiCoordinator(DataUpdateCoordinator[NukiData]):
 
     @callback
     def async_set_pushed_data(self, data: NukiData) -> None:
-        """Show pushed data at once, unlike async_set_updated_data without side effects.
+        """Show pushed data at once; unlike async_set_updated_data, change nothing else.
 
         The safety poll keeps its schedule (pushes more frequent than it must not postpone
         it forever), and the refresh's success stays as the last poll left it: a push in
@@ -468,7 +468,8 @@ class NukiCoordinator(DataUpdateCoordinator[NukiData]):
         Actions on one device run one after another; a busy device (423) is retried
         briefly. Client errors become translated HomeAssistantErrors. Writes that
         change nothing in GET /smartlock (authorisations, the admin PIN) pass
-        ``follow_up=False``: the follow-up reads could not confirm them.
+        ``follow_up=False``: the follow-up reads could not confirm them. A ResultWait
+        that ``call`` returns runs last, once the follow-ups are scheduled.
         """
         device = self.data.devices.get(smartlock_id)
         if device is not None and device.server_state == ServerState.OFFLINE:
