@@ -345,6 +345,7 @@ async def update_smartlock(request: web.Request) -> web.Response:
     dev.data.update(fields)
     if "name" in fields:
         dev.data.setdefault("config", {})["name"] = fields["name"]
+    sim_of(request).masterdata_changed(dev)
     return no_content()
 
 

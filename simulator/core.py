@@ -335,6 +335,8 @@ class Simulator:
             del self.auths[auth_id]
 
     def _status_changed(self, dev: Device) -> None:
+        # Nuki's DEVICE_STATUS has no date, sequence number or nonce: only these fields
+        # (docs.nuki.io/guide/webhooks/type-device/, example payload).
         dev.data["updateDate"] = iso(time.time())
         self.emit(
             dev.account_id,
@@ -347,6 +349,31 @@ class Simulator:
                 "adminPinState": dev.data["adminPinState"],
             },
         )
+
+    def masterdata_changed(self, dev: Device) -> None:
+        """Announce changed master data (name, favorite) as Nuki does, with the update date.
+
+        The fields are those of the DEVICE_MASTERDATA body in Nuki's webhook log example
+        (docs.nuki.io/guide/webhooks/monitoring/).
+        """
+        dev.data["updateDate"] = iso(time.time())
+        keys = (
+            "smartlockId",
+            "accountId",
+            "type",
+            "authId",
+            "name",
+            "favorite",
+            "firmwareVersion",
+            "hardwareVersion",
+            "serverState",
+            "adminPinState",
+            "creationDate",
+            "updateDate",
+        )
+        payload: Json = {"feature": "DEVICE_MASTERDATA", "deleted": False}
+        payload.update({key: dev.data[key] for key in keys if key in dev.data})
+        self.emit(dev.account_id, "DEVICE_MASTERDATA", payload)
 
     def _drain(self, dev: Device) -> None:
         if "batteryCharge" not in dev.state:

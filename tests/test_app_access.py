@@ -256,7 +256,7 @@ async def test_failed_advanced_result(
     nuki_push = push_entry.runtime_data.coordinator.push
     assert nuki_push is not None
 
-    async def failing_wait(request_id: str) -> dict[str, Any]:
+    async def failing_wait(request_id: str, *_: Any) -> dict[str, Any]:
         return {"requestId": request_id, "success": False, "errorCode": "45"}
 
     monkeypatch.setattr(nuki_push, "_async_wait", failing_wait)

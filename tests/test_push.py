@@ -11,29 +11,35 @@ import asyncio
 import hashlib
 import hmac
 import json
+import logging
 import sys
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from datetime import timedelta
+from enum import Enum
+from http import HTTPStatus
 from types import SimpleNamespace
 from typing import Any
 from unittest.mock import AsyncMock, patch
 
+import aiohttp
 import pytest
 from aiohttp.test_utils import TestClient
 from homeassistant import components
 from homeassistant.components import webhook
 from homeassistant.components.lock import DOMAIN as LOCK_DOMAIN
 from homeassistant.config_entries import ConfigEntryState
-from homeassistant.const import ATTR_ENTITY_ID, SERVICE_LOCK, SERVICE_UNLOCK
+from homeassistant.const import ATTR_ENTITY_ID, SERVICE_LOCK, SERVICE_UNLOCK, STATE_UNAVAILABLE
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.dispatcher import async_dispatcher_connect
+from homeassistant.helpers.event import async_track_state_change_event
 from homeassistant.util import dt as dt_util
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
 
+from custom_components.nuki_web_api import coordinator as coordinator_module
 from custom_components.nuki_web_api import push
 from custom_components.nuki_web_api.api import SmartlockAuth
 from custom_components.nuki_web_api.const import (
@@ -41,8 +47,10 @@ from custom_components.nuki_web_api.const import (
     CONF_API_URL,
     CONF_SCAN_INTERVAL,
     DOMAIN,
+    OUTAGE_GRACE,
 )
 from custom_components.nuki_web_api.diagnostics import async_get_config_entry_diagnostics
+from custom_components.nuki_web_api.logbook_cursor import LogCursor, storage_key
 from custom_components.nuki_web_api.push import (
     CONF_PUSH,
     CONF_PUSH_REGISTRATION,
@@ -141,6 +149,65 @@ async def post_signed(
         headers={SIGNATURE_HEADER: signature},
     )
     return response.status
+
+
+def no_traceback(caplog: pytest.LogCaptureFixture) -> None:
+    """Nothing was logged as an error, and no warning carries a traceback.
+
+    (Home Assistant itself logs a setup retry's exception at debug level.)
+    """
+    bad = [
+        r
+        for r in caplog.records
+        if r.levelno >= logging.ERROR or (r.exc_info and r.levelno >= logging.WARNING)
+    ]
+    assert not bad, [r.getMessage() for r in bad]
+
+
+async def post_raw(http: TestClient, path: str, head: bytes, body: bytes) -> int:
+    """POST with raw header bytes (aiohttp's client only sends text headers)."""
+    url = http.make_url(path)
+    assert url.host is not None
+    assert url.port is not None
+    reader, writer = await asyncio.open_connection(url.host, url.port)
+    writer.write(
+        b"POST " + path.encode() + b" HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+        b"Content-Type: application/json\r\n"
+        + head
+        + b"Content-Length: "
+        + str(len(body)).encode()
+        + b"\r\n\r\n"
+        + body
+    )
+    await writer.drain()
+    status_line = await reader.readline()
+    writer.close()
+    await writer.wait_closed()
+    return int(status_line.split()[1])
+
+
+def unlocked_status(**state: Any) -> dict[str, Any]:
+    """A DEVICE_STATUS push in Nuki's documented shape: the front door is unlocked."""
+    return {
+        "feature": "DEVICE_STATUS",
+        "smartlockId": FRONT_DOOR,
+        "state": {"mode": 2, "state": 3, "trigger": 0, "lastAction": 1, **state},
+        "serverState": 0,
+        "adminPinState": 0,
+    }
+
+
+async def after_the_missed_push_grace(hass: HomeAssistant) -> None:
+    """Let the time pass after which a change that push never delivered counts as missed."""
+    async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=push.MISSED_PUSH_GRACE + 1))
+    await hass.async_block_till_done()
+
+
+def assert_push_healthy(coordinator: Any) -> None:
+    """Push still runs: no fallback to the normal polling interval."""
+    assert coordinator.push is not None
+    assert coordinator.push.healthy
+    assert coordinator.update_interval == SAFETY_INTERVAL
 
 
 # --- option -----------------------------------------------------------------------------
@@ -387,18 +454,17 @@ async def test_wrong_or_missing_signature_is_rejected(
 ) -> None:
     coordinator = push_entry.runtime_data.coordinator
     before = coordinator.data
-    unlocked = {
-        "feature": "DEVICE_STATUS",
-        "smartlockId": FRONT_DOOR,
-        "state": {"mode": 2, "state": 3, "trigger": 0, "lastAction": 1},
-        "serverState": 0,
-        "adminPinState": 0,
-    }
+    unlocked = unlocked_status()
     assert await post_signed(http, push_entry, unlocked, secret="wrong") == 401
-    response = await http.post(
-        f"/api/webhook/{registration(push_entry)['webhook_id']}", json=unlocked
-    )
+    path = f"/api/webhook/{registration(push_entry)['webhook_id']}"
+    response = await http.post(path, json=unlocked)
     assert response.status == 401
+    # A signature header that is not text (raw bytes): 401 too, without a traceback.
+    body = json.dumps(unlocked).encode()
+    for value in (b"\xff\xfe\xfd", b"\xc3\x28" * 32, "\u00e9".encode("latin-1") * 64):
+        head = SIGNATURE_HEADER.encode() + b": " + value + b"\r\n"
+        assert await post_raw(http, path, head, body) == HTTPStatus.UNAUTHORIZED
+    no_traceback(caplog)
     assert coordinator.data is before
     assert hass.states.get(lock_entity(hass)).state == "locked"
     assert registration(push_entry)["secret"] not in caplog.text
@@ -415,6 +481,8 @@ async def test_wrong_or_missing_signature_is_rejected(
         {"feature": "ACCOUNT_USER", "id": 1},
         {"no": "feature"},
         {"feature": "DEVICE_STATUS", "state": {}},  # no smartlockId
+        {"feature": "DEVICE_STATUS", "smartlockId": str(FRONT_DOOR), "state": {"state": 3}},
+        {"feature": "DEVICE_STATUS", "smartlockId": FRONT_DOOR + 0.5, "state": {"state": 3}},
         {"feature": "DEVICE_LOGS", "smartlockLog": "x"},
     ],
 )
@@ -425,6 +493,46 @@ async def test_unusable_pushes_are_ignored(
     before = coordinator.data
     assert await post_signed(http, push_entry, payload) == 200
     assert coordinator.data is before
+
+
+HUGE_NESTING = b"[" * 100_000 + b"]" * 100_000
+DEEP_NESTING = b"[" * 200 + b"]" * 200
+
+
+@pytest.mark.parametrize(
+    "state",
+    [
+        b'{"state": 3, "batteryCharge": 1e400}',
+        b'{"state": 3, "batteryCharge": -1e400}',
+        b'{"state": Infinity}',
+        b'{"state": 3, "batteryCharge": -Infinity}',
+        b'{"state": NaN}',
+        b'{"state": 3, "doorState": ' + HUGE_NESTING + b"}",
+        b'{"state": 3, "doorState": ' + DEEP_NESTING + b"}",
+    ],
+    ids=["1e400", "-1e400", "Infinity", "-Infinity", "NaN", "nesting-100000", "nesting-200"],
+)
+async def test_absurd_signed_payloads_are_dropped_quietly(
+    hass: HomeAssistant,
+    push_entry: MockConfigEntry,
+    http: TestClient,
+    caplog: pytest.LogCaptureFixture,
+    state: bytes,
+) -> None:
+    coordinator = push_entry.runtime_data.coordinator
+    before = coordinator.data
+    body = (
+        b'{"feature": "DEVICE_STATUS", "smartlockId": '
+        + str(FRONT_DOOR).encode()
+        + b', "state": '
+        + state
+        + b', "serverState": 0, "adminPinState": 0}'
+    )
+    assert await post_signed(http, push_entry, body) == HTTPStatus.OK
+    await hass.async_block_till_done()
+    assert coordinator.data is before
+    assert hass.states.get(lock_entity(hass)).state == "locked"
+    no_traceback(caplog)
 
 
 async def test_push_and_poll_never_double_an_activity_event(
@@ -454,6 +562,170 @@ async def test_push_and_poll_never_double_an_activity_event(
     assert len(reported) == 2
     assert len(set(reported)) == 2
     assert set(reported) <= {entry["id"] for entry in simulator.state.logs}
+
+
+# --- replays: a pushed state never replaces a newer one ----------------------------------------
+
+
+async def delivered(
+    simulator: SimulatorServer, feature: str, check: Callable[[dict[str, Any]], bool]
+) -> dict[str, Any]:
+    """Wait until the simulator recorded a delivered `feature` body that passes `check`.
+
+    (A delivery is recorded when Home Assistant has answered it, so after it took effect.)
+    """
+
+    def newest() -> dict[str, Any] | None:
+        for delivery in reversed(simulator.webhooks.deliveries):
+            body: dict[str, Any] | None = delivery.get("body")
+            if delivery["feature"] == feature and body is not None and check(body):
+                return body
+        return None
+
+    await until(lambda: newest() is not None)
+    body = newest()
+    assert body is not None
+    return body
+
+
+async def unlock_and_lock_by_hand(
+    hass: HomeAssistant, simulator: SimulatorServer
+) -> dict[str, Any]:
+    """Unlock and lock the front door by its button; return the pushed 'unlocked' body."""
+    entity_id = lock_entity(hass)
+    simulator.press_button(FRONT_DOOR)
+    unlocked = await delivered(simulator, "DEVICE_STATUS", lambda b: b["state"]["state"] == 3)
+    simulator.press_button(FRONT_DOOR)
+    await delivered(simulator, "DEVICE_STATUS", lambda b: b["state"]["state"] == 1)
+    assert hass.states.get(entity_id).state == "locked"
+    return unlocked
+
+
+@pytest.mark.parametrize("unlocked_again", [False, True], ids=["replay", "unlocked-again"])
+async def test_a_repeated_status_is_read_back(
+    hass: HomeAssistant,
+    simulator: SimulatorServer,
+    push_entry: MockConfigEntry,
+    http: TestClient,
+    unlocked_again: bool,
+) -> None:
+    """Nuki's DEVICE_STATUS has no date: a body received before is not applied, a read decides.
+
+    A replay (or late re-delivery) changes nothing. A lock that really unlocked again may
+    push the same bytes: it shows after the read, and push stays on (the change was pushed).
+    """
+    coordinator = push_entry.runtime_data.coordinator
+    entity_id = lock_entity(hass)
+    unlocked = await unlock_and_lock_by_hand(hass, simulator)
+    shown: list[str] = []
+    push_entry.async_on_unload(
+        async_track_state_change_event(
+            hass, entity_id, lambda event: shown.append(event.data["new_state"].state)
+        )
+    )
+    if unlocked_again:
+        simulator.device(FRONT_DOOR).state["state"] = 3  # at Nuki
+    simulator.reset_counters()
+    assert await post_signed(http, push_entry, unlocked) == HTTPStatus.OK
+    await until(lambda: simulator.counters()["requests"].get("GET /smartlock/log", 0) == 1)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert shown == (["unlocked"] if unlocked_again else [])
+    await after_the_missed_push_grace(hass)
+    assert_push_healthy(coordinator)
+
+
+async def test_a_replay_of_a_push_that_changed_nothing_is_not_applied(
+    hass: HomeAssistant, simulator: SimulatorServer, push_entry: MockConfigEntry, http: TestClient
+) -> None:
+    """A push that only repeated what a poll had shown is remembered too."""
+    coordinator = push_entry.runtime_data.coordinator
+    entity_id = lock_entity(hass)
+    device = simulator.device(FRONT_DOOR)
+
+    def status() -> dict[str, Any]:
+        return {
+            "feature": "DEVICE_STATUS",
+            "smartlockId": FRONT_DOOR,
+            "state": dict(device.state),
+            "serverState": device.data["serverState"],
+            "adminPinState": device.data["adminPinState"],
+        }
+
+    device.state["state"] = 3
+    await coordinator.async_refresh()  # the poll shows "unlocked" first
+    unlocked = status()
+    assert await post_signed(http, push_entry, unlocked) == HTTPStatus.OK  # changes nothing
+    device.state["state"] = 1
+    assert await post_signed(http, push_entry, status()) == HTTPStatus.OK
+    assert hass.states.get(entity_id).state == "locked"
+    assert await post_signed(http, push_entry, unlocked) == HTTPStatus.OK  # replayed
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert hass.states.get(entity_id).state == "locked"
+
+
+async def test_older_masterdata_is_ignored(
+    hass: HomeAssistant, simulator: SimulatorServer, push_entry: MockConfigEntry, http: TestClient
+) -> None:
+    """DEVICE_MASTERDATA carries Nuki's updateDate: an older one changes nothing."""
+    coordinator = push_entry.runtime_data.coordinator
+    await rename(simulator, "Main door")
+    first = await delivered(simulator, "DEVICE_MASTERDATA", lambda b: b["name"] == "Main door")
+    await rename(simulator, "Back door")
+    await delivered(simulator, "DEVICE_MASTERDATA", lambda b: b["name"] == "Back door")
+    assert coordinator.data.devices[FRONT_DOOR].name == "Back door"
+    simulator.reset_counters()
+    late = {**first, "name": "Old door"}  # never seen, but older than what is shown
+    assert await post_signed(http, push_entry, late) == HTTPStatus.OK
+    assert await post_signed(http, push_entry, first) == HTTPStatus.OK
+    await hass.async_block_till_done()
+    assert coordinator.data.devices[FRONT_DOOR].name == "Back door"
+    assert simulator.counters()["requests"].get("GET /smartlock", 0) == 0
+
+
+async def rename(simulator: SimulatorServer, name: str) -> None:
+    """Rename the front door through Nuki's API (POST /smartlock/{id})."""
+    async with (
+        aiohttp.ClientSession(headers={"Authorization": f"Bearer {simulator.token}"}) as api,
+        api.post(f"{simulator.url}/smartlock/{FRONT_DOOR}", json={"name": name}) as response,
+    ):
+        assert response.status == HTTPStatus.NO_CONTENT
+
+
+async def test_an_older_log_entry_does_not_replace_the_last_actor(
+    hass: HomeAssistant, simulator: SimulatorServer, push_entry: MockConfigEntry, http: TestClient
+) -> None:
+    coordinator = push_entry.runtime_data.coordinator
+    simulator.press_button(FRONT_DOOR)
+    pushed = (await delivered(simulator, "DEVICE_LOGS", lambda _: True))["smartlockLog"]
+    newest = coordinator.data.last_log[FRONT_DOOR]
+    assert newest.id == pushed["id"]
+    older = {
+        **pushed,
+        "id": "0" * 23 + "1",  # never seen: re-delivered late
+        "name": "Anna",
+        "date": (newest.date - timedelta(milliseconds=1)).isoformat(),
+    }
+    assert await post_signed(http, push_entry, {"feature": "DEVICE_LOGS", "smartlockLog": older})
+    await hass.async_block_till_done()
+    assert coordinator.data.last_log[FRONT_DOOR] is newest
+
+
+@pytest.mark.usefixtures("entity_registry_enabled_by_default")
+async def test_an_older_authorization_push_is_ignored(
+    hass: HomeAssistant, simulator: SimulatorServer, push_entry: MockConfigEntry, http: TestClient
+) -> None:
+    """SmartlockAuth carries updateDate: an older pushed authorization changes nothing."""
+    anna = next(a for a in simulator.state.auths.values() if a["name"] == "Anna")
+    switch = "switch.front_door_keypad_code_anna"
+    assert hass.states.get(switch).state == "on"
+    stored = dt_util.parse_datetime(anna["updateDate"])
+    assert stored is not None
+    newer = {**anna, "enabled": False, "updateDate": (stored + timedelta(seconds=1)).isoformat()}
+    for auth in (newer, anna):  # the older one arrives late
+        body = {"feature": "DEVICE_AUTHS", "deleted": False, "smartlockAuth": auth}
+        assert await post_signed(http, push_entry, body) == HTTPStatus.OK
+        await hass.async_block_till_done()
+    assert hass.states.get(switch).state == "off"
 
 
 async def test_config_masterdata_and_auth_pushes(
@@ -503,6 +775,50 @@ async def test_config_masterdata_and_auth_pushes(
 # --- health and fallback -------------------------------------------------------------------
 
 
+async def test_pushes_do_not_postpone_the_safety_poll(
+    hass: HomeAssistant,
+    simulator: SimulatorServer,
+    push_entry: MockConfigEntry,
+    http: TestClient,
+    freezer: Any,
+) -> None:
+    """The safety poll (registration check, missed pushes) keeps its own schedule."""
+    await push_entry.runtime_data.coordinator.async_refresh()  # the next one is due in 10 min
+    simulator.reset_counters()
+    for minute in range(1, 10):  # a push every minute, more often than the safety interval
+        freezer.tick(timedelta(minutes=1))
+        assert await post_signed(http, push_entry, unlocked_status(batteryCharge=100 - minute))
+    freezer.tick(timedelta(minutes=1, seconds=1))
+    async_fire_time_changed(hass)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert simulator.counters()["requests"].get("GET /smartlock", 0) == 1
+
+
+async def test_a_push_does_not_end_an_outage(
+    hass: HomeAssistant,
+    simulator: SimulatorServer,
+    push_entry: MockConfigEntry,
+    http: TestClient,
+    freezer: Any,
+) -> None:
+    coordinator = push_entry.runtime_data.coordinator
+    entity_id = lock_entity(hass)
+    simulator.fail_next("502", count=2, route="GET /smartlock")
+    await coordinator.async_refresh()  # the outage starts: the last state is kept
+    assert hass.states.get(entity_id).state == "locked"
+    freezer.tick(OUTAGE_GRACE + timedelta(seconds=1))
+    await coordinator.async_refresh()  # past the grace period: unavailable
+    assert hass.states.get(entity_id).state == STATE_UNAVAILABLE
+
+    assert await post_signed(http, push_entry, unlocked_status()) == HTTPStatus.OK
+    await hass.async_block_till_done()
+    assert not coordinator.last_update_success
+    assert hass.states.get(entity_id).state == STATE_UNAVAILABLE
+
+    await coordinator.async_refresh()  # Nuki answers again: the poll ends the outage
+    assert hass.states.get(entity_id).state == "locked"
+
+
 async def test_fallback_to_polling_when_pushes_stop(
     hass: HomeAssistant, simulator: SimulatorServer, push_entry: MockConfigEntry
 ) -> None:
@@ -514,8 +830,7 @@ async def test_fallback_to_polling_when_pushes_stop(
     await coordinator.async_refresh()  # the safety poll finds what push never delivered
     assert hass.states.get(lock_entity(hass)).state == "unlocked"
     assert coordinator.update_interval == SAFETY_INTERVAL  # a push may still be on its way
-    async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=push.MISSED_PUSH_GRACE + 1))
-    await hass.async_block_till_done()
+    await after_the_missed_push_grace(hass)
     assert coordinator.update_interval == NORMAL_INTERVAL
     issue = ir.async_get(hass).async_get_issue(DOMAIN, push_issue_id(push_entry.entry_id))
     assert issue is not None
@@ -543,11 +858,8 @@ async def test_a_late_push_keeps_push_healthy(
     await coordinator.async_refresh()  # sees state and log before their pushes arrive
     await until(lambda: len(simulator.webhooks.deliveries) >= 3)
     await hass.async_block_till_done()
-    async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=push.MISSED_PUSH_GRACE + 1))
-    await hass.async_block_till_done()
-    assert coordinator.push is not None
-    assert coordinator.push.healthy
-    assert coordinator.update_interval == SAFETY_INTERVAL
+    await after_the_missed_push_grace(hass)
+    assert_push_healthy(coordinator)
 
 
 async def test_fallback_when_the_registration_disappears(
@@ -632,34 +944,123 @@ async def test_failed_result_raises_a_translated_error(
     assert hass.states.get(lock_entity(hass)).state == "locked"
 
 
-async def test_lost_result_falls_back_to_polling(
+async def test_follow_ups_confirm_an_action_whose_result_never_comes(
+    hass: HomeAssistant, simulator: SimulatorServer, push_entry: MockConfigEntry
+) -> None:
+    """Nuki does not document results for decentral webhooks: polling confirms the action.
+
+    The follow-up reads start when Nuki accepts the action, not when the wait for its
+    result ends, and the wait is short (no call waits 20 s).
+    """
+    assert push.ACTION_RESULT_WAIT <= 5
+    simulator.webhooks.configure(loss=1.0)  # neither the result nor the new state arrive
+    entity_id = lock_entity(hass)
+    call = hass.async_create_task(
+        hass.services.async_call(
+            LOCK_DOMAIN, SERVICE_UNLOCK, {ATTR_ENTITY_ID: entity_id}, blocking=True
+        )
+    )
+    await until(lambda: simulator.device(FRONT_DOOR).state["state"] == 3)
+    async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=2.1))  # 1st follow-up
+    await until(lambda: hass.states.get(entity_id).state == "unlocked")
+    assert not call.done()  # still waiting for the result meanwhile
+    async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=push.ACTION_RESULT_WAIT))
+    await call  # no result: the action counts as sent, no error
+
+
+async def test_a_result_refreshes_at_once(
     hass: HomeAssistant,
     simulator: SimulatorServer,
     push_entry: MockConfigEntry,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(push, "ACTION_RESULT_TIMEOUT", 0.2)
-    simulator.webhooks.configure(loss=1.0)
-    entity_id = lock_entity(hass)
+    monkeypatch.setattr(coordinator_module, "FOLLOW_UP_DELAYS", (60.0,))  # out of the way
+    simulator.reset_counters()
     await hass.services.async_call(
-        LOCK_DOMAIN, SERVICE_UNLOCK, {ATTR_ENTITY_ID: entity_id}, blocking=True
+        LOCK_DOMAIN, SERVICE_UNLOCK, {ATTR_ENTITY_ID: lock_entity(hass)}, blocking=True
     )
-    assert hass.states.get(entity_id).state == "locked"  # nothing was pushed
-    await until(lambda: simulator.device(FRONT_DOOR).state["state"] == 3)
-    async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=3))  # follow-up poll
-    await until(lambda: hass.states.get(entity_id).state == "unlocked")
+    await until(lambda: simulator.counters()["requests"].get("GET /smartlock", 0) == 1)
 
 
-async def test_result_before_the_wait_starts(
-    hass: HomeAssistant, push_entry: MockConfigEntry
+async def test_a_failed_result_after_the_wait_is_logged(
+    hass: HomeAssistant,
+    simulator: SimulatorServer,
+    push_entry: MockConfigEntry,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
-    """The result webhook may beat the answer to the POST; it is kept for the waiter."""
+    monkeypatch.setattr(push, "ACTION_RESULT_WAIT", 0.05)
+    simulator.state.actuation_delay = 0.5  # the result comes after the call returned
+    simulator.state.advanced_errors[FRONT_DOOR] = "45"
+    await hass.services.async_call(
+        LOCK_DOMAIN, SERVICE_UNLOCK, {ATTR_ENTITY_ID: lock_entity(hass)}, blocking=True
+    )
+    await until(
+        lambda: any(
+            r.levelno == logging.WARNING and "Front door is busy" in r.getMessage()
+            for r in caplog.records
+        )
+    )
+    assert hass.states.get(lock_entity(hass)).state == "locked"
+
+
+async def test_a_result_may_beat_the_answer_to_the_post(
+    hass: HomeAssistant, simulator: SimulatorServer, push_entry: MockConfigEntry
+) -> None:
+    """The result webhook may arrive before Nuki's answer with the requestId."""
+    coordinator = push_entry.runtime_data.coordinator
+    send = coordinator.client.advanced_action
+
+    async def answer_late(*args: Any) -> str:
+        request_id = await send(*args)
+        await until(
+            lambda: any(
+                d["feature"] == "API" and d["body"]["requestId"] == request_id
+                for d in simulator.webhooks.deliveries
+            )
+        )
+        return request_id
+
+    simulator.state.advanced_errors[FRONT_DOOR] = "4f"
+    with (
+        patch.object(coordinator.client, "advanced_action", side_effect=answer_late),
+        pytest.raises(HomeAssistantError) as err,
+    ):
+        await hass.services.async_call(
+            LOCK_DOMAIN, SERVICE_UNLOCK, {ATTR_ENTITY_ID: lock_entity(hass)}, blocking=True
+        )
+    assert err.value.translation_key == "night_mode_rejected"
+
+
+async def test_only_the_newest_early_results_are_kept(
+    hass: HomeAssistant, push_entry: MockConfigEntry, http: TestClient
+) -> None:
     nuki_push = push_entry.runtime_data.coordinator.push
     assert nuki_push is not None
     for n in range(25):
-        nuki_push._on_result({"requestId": f"r{n}", "success": True})
-    assert await nuki_push._async_wait("r24") == {"requestId": "r24", "success": True}
-    assert "r0" not in nuki_push._early  # only the newest few are kept
+        assert await post_signed(http, push_entry, {"requestId": f"r{n}", "success": True})
+    assert "r24" in nuki_push._early
+    assert "r0" not in nuki_push._early
+
+
+async def test_unload_while_an_action_waits_ends_in_a_translated_error(
+    hass: HomeAssistant, simulator: SimulatorServer, push_entry: MockConfigEntry
+) -> None:
+    simulator.webhooks.configure(loss=1.0)  # the result never comes
+    call = hass.async_create_task(
+        hass.services.async_call(
+            LOCK_DOMAIN, SERVICE_UNLOCK, {ATTR_ENTITY_ID: lock_entity(hass)}, blocking=True
+        )
+    )
+    advanced = "POST /smartlock/{smartlockId}/action/advanced"
+    await until(lambda: simulator.counters()["requests"].get(advanced, 0) == 1)
+    await asyncio.sleep(0.05)
+    assert not call.done()
+    assert await hass.config_entries.async_unload(push_entry.entry_id)
+    with pytest.raises(HomeAssistantError) as err:
+        await call
+    assert err.value.translation_key == "push_stopped"
+    assert "Front door" in str(err.value)
 
 
 def test_error_code_parsing() -> None:
@@ -716,16 +1117,41 @@ async def test_unload_survives_an_unreachable_nuki(
     assert push_entry.state is ConfigEntryState.NOT_LOADED
 
 
-async def test_remove_deletes_a_registration_left_behind(
-    hass: HomeAssistant, simulator: SimulatorServer, external_url: str
+@pytest.mark.parametrize("loaded", [True, False], ids=["loaded", "setup-retry"])
+async def test_remove_is_clean(
+    hass: HomeAssistant,
+    simulator: SimulatorServer,
+    external_url: str,
+    hass_storage: dict[str, Any],
+    caplog: pytest.LogCaptureFixture,
+    loaded: bool,
 ) -> None:
-    hook = await _register_directly(hass, simulator)
+    """Removal deletes the webhook at Nuki and the stored log cursor, without an error.
+
+    An entry that could not be set up (setup retry) still holds last run's registration
+    and cursor: Home Assistant removes it without unloading it first.
+    """
     entry = make_entry(simulator, push_on=True)
     entry.add_to_hass(hass)
-    hass.config_entries.async_update_entry(entry, data={**entry.data, CONF_PUSH_REGISTRATION: hook})
-    await hass.config_entries.async_remove(entry.entry_id)
+    if loaded:
+        assert await hass.config_entries.async_setup(entry.entry_id)
+    else:
+        hook = await _register_directly(hass, simulator)
+        hass.config_entries.async_update_entry(
+            entry, data={**entry.data, CONF_PUSH_REGISTRATION: hook}
+        )
+        await LogCursor.for_entry(hass, entry.entry_id).async_load()  # stored by the last run
+        simulator.fail_next("502", route="GET /smartlock")
+        await hass.config_entries.async_setup(entry.entry_id)
+        assert entry.state is ConfigEntryState.SETUP_RETRY
+    assert simulator.state.webhooks
+    assert storage_key(entry.entry_id) in hass_storage
+
+    assert await hass.config_entries.async_remove(entry.entry_id)
     await hass.async_block_till_done()
     assert not simulator.state.webhooks
+    assert storage_key(entry.entry_id) not in hass_storage
+    no_traceback(caplog)
 
 
 async def test_diagnostics_hide_webhook_id_and_secret(
@@ -737,28 +1163,109 @@ async def test_diagnostics_hide_webhook_id_and_secret(
     assert stored["secret"] not in text
 
 
-async def test_cloudhook_when_there_is_no_external_url(
-    hass: HomeAssistant, simulator: SimulatorServer
-) -> None:
+class CloudNotAvailable(HomeAssistantError):  # noqa: N818 - the cloud component's name
+    """The cloud component's error: the cloud is not available."""
+
+
+class CloudNotConnected(CloudNotAvailable):
+    """The cloud component's error: not connected (yet)."""
+
+
+class CloudConnectionState(Enum):
+    """The cloud component's connection states."""
+
+    CLOUD_CONNECTED = "cloud_connected"
+    CLOUD_DISCONNECTED = "cloud_disconnected"
+
+
+class FakeCloud(SimpleNamespace):
+    """A stand-in for the cloud component (importing the real one pulls in camera
+    libraries that the test requirements do not have), with the names push.py uses."""
+
+    CloudNotAvailable = CloudNotAvailable
+    CloudNotConnected = CloudNotConnected
+    CloudConnectionState = CloudConnectionState
+
+    def __init__(self, *, connected: bool = True) -> None:
+        super().__init__()
+        self.connected = connected
+        self.listeners: list[Callable[[CloudConnectionState], None]] = []
+        self.async_create_cloudhook = AsyncMock(side_effect=self._create)
+        self.async_delete_cloudhook = AsyncMock()
+
+    @staticmethod
+    def async_active_subscription(_hass: HomeAssistant) -> bool:
+        return True
+
+    async def _create(self, _hass: HomeAssistant, webhook_id: str) -> str:
+        if not self.connected:
+            raise CloudNotConnected
+        return f"https://hooks.nabu.casa/{webhook_id[:8]}"
+
+    def async_listen_connection_change(
+        self, _hass: HomeAssistant, target: Callable[[CloudConnectionState], None]
+    ) -> Callable[[], None]:
+        self.listeners.append(target)
+        return lambda: self.listeners.remove(target)
+
+    def set_connected(self, connected: bool) -> None:
+        self.connected = connected
+        state = CloudConnectionState["CLOUD_CONNECTED" if connected else "CLOUD_DISCONNECTED"]
+        for listener in list(self.listeners):
+            listener(state)
+
+
+@pytest.fixture
+def cloud(hass: HomeAssistant) -> Iterator[FakeCloud]:
+    """Home Assistant Cloud is loaded (with a subscription); there is no external URL."""
     hass.config.components.add("cloud")
-    # A stand-in for the cloud component: importing the real one pulls in camera libraries
-    # that the test requirements do not have.
-    delete = AsyncMock()
-    cloud = SimpleNamespace(
-        async_active_subscription=lambda _hass: True,
-        async_create_cloudhook=AsyncMock(return_value="https://hooks.nabu.casa/abc"),
-        async_delete_cloudhook=delete,
-    )
+    fake = FakeCloud()
     with (
-        patch.dict(sys.modules, {"homeassistant.components.cloud": cloud}),
-        patch.object(components, "cloud", cloud, create=True),
+        patch.dict(sys.modules, {"homeassistant.components.cloud": fake}),
+        patch.object(components, "cloud", fake, create=True),
     ):
-        entry = make_entry(simulator, push_on=True)
-        await setup_entry(hass, entry)
-        (hook,) = simulator.state.webhooks.values()
-        assert hook["webhookUrl"] == "https://hooks.nabu.casa/abc"
-        assert registration(entry)["cloudhook"] is True
-        delete.side_effect = HomeAssistantError("cloud is gone")
-        assert await hass.config_entries.async_unload(entry.entry_id)
-    delete.assert_awaited_once()
+        yield fake
+
+
+async def test_cloudhook_when_there_is_no_external_url(
+    hass: HomeAssistant, simulator: SimulatorServer, cloud: FakeCloud
+) -> None:
+    entry = make_entry(simulator, push_on=True)
+    await setup_entry(hass, entry)
+    (hook,) = simulator.state.webhooks.values()
+    assert hook["webhookUrl"].startswith("https://hooks.nabu.casa/")
+    assert registration(entry)["cloudhook"] is True
+    cloud.async_delete_cloudhook.side_effect = HomeAssistantError("cloud is gone")
+    assert await hass.config_entries.async_unload(entry.entry_id)
+    cloud.async_delete_cloudhook.assert_awaited_once()
     assert not simulator.state.webhooks
+
+
+async def test_push_registers_once_the_cloud_connects(
+    hass: HomeAssistant, simulator: SimulatorServer, cloud: FakeCloud
+) -> None:
+    """At startup Nabu Casa may not be connected yet: polling goes on, push follows."""
+    cloud.connected = False
+    entry = make_entry(simulator, push_on=True)
+    await setup_entry(hass, entry)
+    assert entry.state is ConfigEntryState.LOADED
+    coordinator = entry.runtime_data.coordinator
+    assert coordinator.push is None
+    assert coordinator.update_interval == NORMAL_INTERVAL
+    assert hass.states.get(lock_entity(hass)).state == "locked"
+    assert not simulator.state.webhooks
+    assert ir.async_get(hass).async_get_issue(DOMAIN, push_issue_id(entry.entry_id)) is None
+
+    cloud.set_connected(True)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert coordinator.push is not None
+    assert coordinator.update_interval == SAFETY_INTERVAL
+    (hook,) = simulator.state.webhooks.values()
+    assert hook["webhookUrl"].startswith("https://hooks.nabu.casa/")
+    # A later reconnection changes nothing; unloading stops listening.
+    cloud.set_connected(False)
+    cloud.set_connected(True)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert len(simulator.state.webhooks) == 1
+    assert await hass.config_entries.async_unload(entry.entry_id)
+    assert not cloud.listeners

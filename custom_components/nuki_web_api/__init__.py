@@ -70,8 +70,10 @@ async def async_unload_entry(hass: HomeAssistant, entry: NukiConfigEntry) -> boo
 
 async def async_remove_entry(hass: HomeAssistant, entry: NukiConfigEntry) -> None:
     """Delete what the entry left at Nuki Web (a push webhook) and its stored log cursor."""
-    await async_remove_push(hass, entry)
-    await LogCursor.for_entry(hass, entry.entry_id).async_remove()
+    try:
+        await async_remove_push(hass, entry)
+    finally:
+        await LogCursor.for_entry(hass, entry.entry_id).async_remove()
 
 
 async def async_remove_config_entry_device(

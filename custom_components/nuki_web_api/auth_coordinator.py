@@ -21,7 +21,7 @@ from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, Upda
 from .api import NukiError, NukiWebApiClient, SmartlockAuth
 from .const import DOMAIN, LOGGER
 from .coordinator import NukiConfigEntry
-from .push import signal_auth_pushed
+from .push import older_than_shown, signal_auth_pushed
 
 AUTH_SCAN_INTERVAL: Final = timedelta(minutes=10)
 # Seconds after a write at which the authorizations are read to confirm it; after the last
@@ -75,6 +75,9 @@ class NukiAuthCoordinator(DataUpdateCoordinator[AuthsById]):
         """Apply an authorization that push delivered (DEVICE_AUTHS) like a read would."""
         if auth.id is None:
             return
+        shown = self.data.get(auth.id)
+        if not deleted and shown is not None and older_than_shown(auth.raw, shown.raw):
+            return  # older than what is shown: a replay or a late re-delivery
         data = dict(self.data)
         if deleted:
             data.pop(auth.id, None)

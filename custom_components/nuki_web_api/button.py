@@ -17,7 +17,7 @@ from homeassistant.util import dt as dt_util
 
 from .api import LockAction
 from .const import DOMAIN
-from .coordinator import NukiConfigEntry, NukiCoordinator
+from .coordinator import NukiConfigEntry, NukiCoordinator, ResultWait
 from .entity import NukiEntity, NukiEntityDescription, async_add_nuki_entities, is_lock
 
 PARALLEL_UPDATES = 1
@@ -30,7 +30,7 @@ SYNC_COOLDOWN = timedelta(seconds=60)
 class NukiButtonEntityDescription(ButtonEntityDescription, NukiEntityDescription):
     """A button: the client call a press makes, and how long it refuses a second press."""
 
-    press_fn: Callable[[NukiCoordinator, int], Awaitable[None]]
+    press_fn: Callable[[NukiCoordinator, int], Awaitable[ResultWait | None]]
     cooldown: timedelta | None = None
 
 

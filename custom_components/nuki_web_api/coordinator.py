@@ -73,6 +73,10 @@ if TYPE_CHECKING:
     from .push import NukiPush
 
 type NukiConfigEntry = ConfigEntry[NukiRuntimeData]
+# What an action call may return: the wait for a result that Nuki announces later (an
+# advanced action's result webhook, push.py). async_run_action awaits it after scheduling
+# the follow-up reads and outside the device's action lock.
+type ResultWait = Callable[[], Awaitable[None]]
 
 _TRANSITIONAL_LOCK_STATES = frozenset(
     {LockState.UNLOCKING, LockState.LOCKING, LockState.UNLATCHING}
@@ -284,11 +288,22 @@ class NukiCoordinator(DataUpdateCoordinator[NukiData]):
         """Apply a device that arrived by push (newer than what a poll in flight will bring)."""
         self._pushes += 1
         self._pushed[device.smartlock_id] = self._pushes
-        self.async_set_updated_data(
+        self.async_set_pushed_data(
             replace(
                 self.data, devices={**self.data.devices, device.smartlock_id: device}, new_logs=()
             )
         )
+
+    @callback
+    def async_set_pushed_data(self, data: NukiData) -> None:
+        """Show pushed data at once; unlike async_set_updated_data, change nothing else.
+
+        The safety poll keeps its schedule (pushes more frequent than it must not postpone
+        it forever), and the refresh's success stays as the last poll left it: a push in
+        the middle of an outage does not make the entities available.
+        """
+        self.data = data
+        self.async_update_listeners()
 
     async def _fetch_logs(self) -> list[SmartlockLog]:
         """Read the newest log page (older ones while all is new); a 401 means no log scope."""
@@ -497,17 +512,17 @@ class NukiCoordinator(DataUpdateCoordinator[NukiData]):
 
     # --- actions ---------------------------------------------------------------------
 
-    async def async_device_action(self, smartlock_id: int, action: int) -> None:
+    async def async_device_action(self, smartlock_id: int, action: int) -> ResultWait | None:
         """Send a Nuki action code: through the Advanced API while push is healthy."""
         if self.push is not None and self.push.healthy:
-            await self.push.async_action(smartlock_id, action)
-        else:
-            await self.client.action(smartlock_id, action)
+            return await self.push.async_action(smartlock_id, action)
+        await self.client.action(smartlock_id, action)
+        return None
 
     async def async_run_action(
         self,
         smartlock_id: int,
-        call: Callable[[], Awaitable[None]],
+        call: Callable[[], Awaitable[ResultWait | None]],
         *,
         follow_up: bool = True,
     ) -> None:
@@ -516,7 +531,8 @@ class NukiCoordinator(DataUpdateCoordinator[NukiData]):
         Actions on one device run one after another; a busy device (423) is retried
         briefly. Client errors become translated HomeAssistantErrors. Writes that
         change nothing in GET /smartlock (authorisations, the admin PIN) pass
-        ``follow_up=False``: the follow-up reads could not confirm them.
+        ``follow_up=False``: the follow-up reads could not confirm them. A ResultWait
+        that ``call`` returns runs last, once the follow-ups are scheduled.
         """
         device = self.data.devices.get(smartlock_id)
         if device is not None and device.server_state == ServerState.OFFLINE:
@@ -524,22 +540,24 @@ class NukiCoordinator(DataUpdateCoordinator[NukiData]):
         lock = self._action_locks.setdefault(smartlock_id, asyncio.Lock())
         async with lock:
             try:
-                await self._call_with_retry(call)
+                result_wait = await self._call_with_retry(call)
             except NukiError as err:
                 raise self._map_action_error(err, smartlock_id) from err
         if follow_up:
             self._start_follow_ups(smartlock_id)
+        if result_wait is not None:
+            await result_wait()
 
     @staticmethod
-    async def _call_with_retry(call: Callable[[], Awaitable[None]]) -> None:
+    async def _call_with_retry(
+        call: Callable[[], Awaitable[ResultWait | None]],
+    ) -> ResultWait | None:
         for delay in ACTION_RETRY_DELAYS:
             try:
-                await call()
+                return await call()
             except NukiDeviceBusyError:
                 await asyncio.sleep(delay)
-            else:
-                return
-        await call()
+        return await call()
 
     def _map_action_error(self, err: NukiError, smartlock_id: int) -> HomeAssistantError:
         key = next(

@@ -11,12 +11,14 @@ import asyncio
 import hashlib
 import hmac
 import json
+import math
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from functools import partial
 from http import HTTPStatus
-from typing import Any, Final, Self
+from typing import Any, Final, NoReturn, Self
 
 from aiohttp import web
 from homeassistant.components import webhook
@@ -41,10 +43,12 @@ from .api import (
     SmartlockLog,
 )
 from .const import CONF_API_TOKEN, CONF_API_URL, DEFAULT_API_URL, DOMAIN, LOGGER
-from .coordinator import NukiConfigEntry, NukiData
+from .coordinator import NukiConfigEntry, NukiData, ResultWait
 
 CONF_PUSH: Final = "push"
 CONF_PUSH_REGISTRATION: Final = "push_registration"
+# Why push is not running yet (no repair issue): it registers once the cloud connects.
+CLOUD_NOT_CONNECTED: Final = "cloud_not_connected"
 
 FEATURES: Final = (
     "DEVICE_STATUS",
@@ -57,12 +61,18 @@ SIGNATURE_HEADER: Final = "X-Nuki-Signature-SHA256"
 
 # Poll interval while push is healthy: catches what push missed, checks the registration.
 SAFETY_INTERVAL: Final = timedelta(minutes=10)
-# How long an action waits for its result webhook before polling confirms it (tests lower it).
-ACTION_RESULT_TIMEOUT = 20.0
+# How long an accepted advanced call waits for its result webhook. Nuki does not document
+# whether decentral webhooks get results of API calls, so the follow-up reads confirm an
+# action either way; the wait only lets a quick refusal (busy, night mode) raise its error.
+ACTION_RESULT_WAIT = 5.0
 # How long a change that a poll found may take to arrive by push before push counts as broken.
 MISSED_PUSH_GRACE = 30.0
-# Results of advanced calls nobody waits for (yet): kept in case the webhook beats the answer.
+# Results of advanced calls nobody waits for (yet): kept in case the webhook beats the answer;
+# and ids of calls whose wait ended, so that a late failure is still reported.
 _EARLY_RESULTS = 20
+_LATE_RESULTS = 20
+# Device pushes remembered to recognise a repeat (a few per device and day suffice).
+_APPLIED_PUSHES = 256
 
 # Device error code in a failed advanced result -> translation key of the raised error.
 _RESULT_ERROR_KEYS: Final = {
@@ -70,6 +80,11 @@ _RESULT_ERROR_KEYS: Final = {
     0x4F: "night_mode_rejected",
     0xFF: "device_offline",
 }
+
+# Nuki's payloads are a few levels deep; a deeper one is not Nuki's and is dropped.
+_MAX_DEPTH: Final = 16
+# Numbers a push may carry: Nuki's ids are int64; anything larger is not Nuki's.
+_MAX_INT: Final = 2**63
 
 # Smartlock fields that DEVICE_STATUS / DEVICE_CONFIG pushes replace.
 _STATUS_KEYS: Final = ("state", "serverState", "adminPinState")
@@ -157,7 +172,12 @@ async def _webhook_url(hass: HomeAssistant, webhook_id: str) -> tuple[str, bool]
     _require_reachable(hass)
     from homeassistant.components import cloud  # noqa: PLC0415 - only when loaded
 
-    return await cloud.async_create_cloudhook(hass, webhook_id), True
+    try:
+        return await cloud.async_create_cloudhook(hass, webhook_id), True
+    except cloud.CloudNotConnected as err:  # at startup, before Nabu Casa connects
+        raise PushUnavailableError(CLOUD_NOT_CONNECTED) from err
+    except cloud.CloudNotAvailable as err:  # logged out meanwhile
+        raise PushUnavailableError("no_external_url") from err
 
 
 async def _nuki[T](call: Callable[[], Awaitable[T]]) -> T:
@@ -217,8 +237,13 @@ async def _async_unregister(
     entry: NukiConfigEntry,
     client: NukiWebApiClient,
     registration: Registration,
+    *,
+    forget: bool = True,
 ) -> None:
-    """Delete the decentral webhook at Nuki (and a cloudhook); forget it in the entry."""
+    """Delete the decentral webhook at Nuki (and a cloudhook); forget it in the entry.
+
+    ``forget=False`` on removal: Home Assistant has dropped the entry already.
+    """
     try:
         await client.delete_decentral_webhook(registration.nuki_id)
     except NukiNotFoundError:
@@ -232,34 +257,82 @@ async def _async_unregister(
             await cloud.async_delete_cloudhook(hass, registration.webhook_id)
         except HomeAssistantError as err:
             LOGGER.debug("Could not remove the cloudhook: %s", err)
-    hass.config_entries.async_update_entry(
-        entry, data={k: v for k, v in entry.data.items() if k != CONF_PUSH_REGISTRATION}
-    )
+    if forget:
+        hass.config_entries.async_update_entry(
+            entry, data={k: v for k, v in entry.data.items() if k != CONF_PUSH_REGISTRATION}
+        )
 
 
 async def async_setup_push(hass: HomeAssistant, entry: NukiConfigEntry) -> None:
-    """Start push if the option is on; otherwise remove a registration left behind."""
+    """Start push if the option is on; otherwise remove a registration left behind.
+
+    Push never fails the entry: polling goes on, and a repair issue says why push is off.
+    Before Home Assistant Cloud connects, push registers once it does.
+    """
     client = entry.runtime_data.client
     if not entry.options.get(CONF_PUSH):
         ir.async_delete_issue(hass, DOMAIN, push_issue_id(entry.entry_id))
         if (stored := Registration.from_entry(entry)) is not None:
             await _async_unregister(hass, entry, client, stored)
         return
+    reason = await _async_start(hass, entry)
+    if reason == CLOUD_NOT_CONNECTED:
+        LOGGER.info("Push updates wait for Home Assistant Cloud to connect; polling meanwhile")
+        entry.async_on_unload(_listen_for_cloud(hass, entry))
+    elif reason is not None:
+        _report_unavailable(hass, entry, reason)
+
+
+async def _async_start(hass: HomeAssistant, entry: NukiConfigEntry) -> str | None:
+    """Register and start push; return why it cannot run, or None."""
     try:
-        registration = await _async_register(hass, entry, client)
+        registration = await _async_register(hass, entry, entry.runtime_data.client)
     except PushUnavailableError as err:
-        LOGGER.warning("Push updates are not available (%s); polling continues", err.reason)
-        _create_issue(hass, entry, err.reason)
-        return
+        return err.reason
     push = NukiPush(hass, entry, registration)
     push.start()
     entry.async_on_unload(push.async_stop)
+    return None
+
+
+@callback
+def _listen_for_cloud(hass: HomeAssistant, entry: NukiConfigEntry) -> CALLBACK_TYPE:
+    """Register push when the cloud connects (as withings and netatmo do)."""
+    from homeassistant.components import cloud  # noqa: PLC0415 - only when loaded
+
+    starting: asyncio.Task[None] | None = None
+
+    async def _async_connected() -> None:
+        reason = await _async_start(hass, entry)
+        if reason is not None and reason != CLOUD_NOT_CONNECTED:
+            _report_unavailable(hass, entry, reason)
+
+    @callback
+    def _changed(state: cloud.CloudConnectionState) -> None:
+        nonlocal starting
+        if (
+            state is not cloud.CloudConnectionState.CLOUD_CONNECTED
+            or entry.runtime_data.coordinator.push is not None
+            or (starting is not None and not starting.done())
+        ):
+            return
+        starting = entry.async_create_background_task(
+            hass, _async_connected(), name=f"{DOMAIN} push after cloud connected"
+        )
+
+    return cloud.async_listen_connection_change(hass, _changed)
+
+
+@callback
+def _report_unavailable(hass: HomeAssistant, entry: NukiConfigEntry, reason: str) -> None:
+    LOGGER.warning("Push updates are not available (%s); polling continues", reason)
+    _create_issue(hass, entry, reason)
 
 
 async def async_remove_push(hass: HomeAssistant, entry: NukiConfigEntry) -> None:
     """On removal: delete a registration that an unload did not (entry was not loaded)."""
     if (stored := Registration.from_entry(entry)) is not None:
-        await _async_unregister(hass, entry, _client(hass, entry), stored)
+        await _async_unregister(hass, entry, _client(hass, entry), stored, forget=False)
 
 
 @callback
@@ -279,10 +352,73 @@ def _create_issue(hass: HomeAssistant, entry: NukiConfigEntry, reason: str) -> N
 
 
 def _signed(secret: str, body: bytes, signature: str | None) -> bool:
+    """Check Nuki's HMAC; a header that is not ASCII text (raw bytes) is simply wrong."""
+    if signature is None:
+        return False
+    try:
+        given = signature.strip().lower().encode("ascii")
+    except UnicodeEncodeError:
+        return False
     expected = hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
-    return signature is not None and hmac.compare_digest(
-        signature.strip().lower().encode(), expected.encode()
-    )
+    return hmac.compare_digest(given, expected.encode())
+
+
+def _no_constant(name: str) -> NoReturn:
+    raise ValueError(f"{name} is not a number")
+
+
+def _finite(text: str) -> float:
+    if not math.isfinite(value := float(text)):
+        raise ValueError("a number is out of range")
+    return value
+
+
+def _bounded(text: str) -> int:
+    if abs(value := int(text)) >= _MAX_INT:
+        raise ValueError("integer out of range")
+    return value
+
+
+def _too_deep(value: object) -> bool:
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict | list):
+            if depth > _MAX_DEPTH:
+                return True
+            children = item.values() if isinstance(item, dict) else item
+            stack.extend((child, depth + 1) for child in children)
+    return False
+
+
+def _decode(body: bytes) -> object:
+    """Parse a push strictly (finite numbers, bounded nesting); ValueError if it is not."""
+    try:
+        payload = json.loads(
+            body, parse_float=_finite, parse_int=_bounded, parse_constant=_no_constant
+        )
+    except RecursionError as err:
+        raise ValueError("nested too deeply") from err
+    if _too_deep(payload):
+        raise ValueError("nested too deeply")
+    return payload
+
+
+def older_than_shown(pushed: Mapping[str, Any], shown: Mapping[str, Any]) -> bool:
+    """Whether a pushed object's Nuki ``updateDate`` is older than the shown one's."""
+    pushed_at, shown_at = pushed.get("updateDate"), shown.get("updateDate")
+    if not isinstance(pushed_at, str) or not isinstance(shown_at, str):
+        return False
+    pushed_dt, shown_dt = dt_util.parse_datetime(pushed_at), dt_util.parse_datetime(shown_at)
+    return pushed_dt is not None and shown_dt is not None and pushed_dt < shown_dt
+
+
+def _smartlock_id(payload: Mapping[str, Any]) -> int:
+    """Return the payload's smartlockId: a JSON integer, nothing that merely converts to one."""
+    value = payload["smartlockId"]
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise TypeError("smartlockId is not an integer")
+    return value
 
 
 def _error_code(payload: Mapping[str, Any]) -> int | None:
@@ -313,10 +449,16 @@ class NukiPush:
         self._coordinator = entry.runtime_data.coordinator
         self._client = entry.runtime_data.client
         self.healthy = True
-        self._waiters: dict[str, asyncio.Future[Mapping[str, Any]]] = {}
+        # Result of an advanced call by requestId; None if push stopped while it waited.
+        self._waiters: dict[str, asyncio.Future[Mapping[str, Any] | None]] = {}
         self._early: OrderedDict[str, Mapping[str, Any]] = OrderedDict()
+        self._late: OrderedDict[str, int] = OrderedDict()  # requestId -> smartlockId
         # Changes that a poll found and push has not delivered yet, with when they were found.
         self._unconfirmed: dict[str, datetime] = {}
+        # Digests of the device pushes received (newest last), and the lock state and time
+        # of a repeated one that a read checks instead (see _update_device).
+        self._applied: OrderedDict[bytes, None] = OrderedDict()
+        self._announced: dict[int, tuple[int | None, datetime]] = {}
         self._cancel_check: CALLBACK_TYPE | None = None
         self._registration_checked = dt_util.utcnow()
         self._handlers: dict[str, Callable[[Mapping[str, Any]], None]] = {
@@ -348,7 +490,8 @@ class NukiPush:
         self._coordinator.push = None
         self._cancel_missed_check()
         for future in self._waiters.values():
-            future.cancel()
+            if not future.done():
+                future.set_result(None)  # the waiting call ends in a translated error
         await _async_unregister(self.hass, self._entry, self._client, self._registration)
 
     # --- receiving ------------------------------------------------------------------------
@@ -361,9 +504,9 @@ class NukiPush:
             LOGGER.warning("Rejected a push without a valid signature")
             return web.Response(status=HTTPStatus.UNAUTHORIZED)
         try:
-            payload = json.loads(body)
-        except ValueError:
-            LOGGER.debug("Ignored a push that is not JSON")
+            payload = _decode(body)
+        except ValueError as err:
+            LOGGER.debug("Ignored a push that is not usable JSON: %s", err)
             return web.Response()
         if isinstance(payload, dict):
             self._apply(payload)
@@ -387,7 +530,7 @@ class NukiPush:
             LOGGER.debug("Ignored a malformed %s push: %s", feature, err)
 
     def _on_status(self, payload: Mapping[str, Any]) -> None:
-        smartlock_id = int(payload["smartlockId"])
+        smartlock_id = _smartlock_id(payload)
         self._unconfirmed.pop(f"state:{smartlock_id}", None)
         self._update_device(smartlock_id, {k: payload[k] for k in _STATUS_KEYS if k in payload})
 
@@ -396,11 +539,11 @@ class NukiPush:
             self._refresh()  # the poll removes the device and its entities
             return
         changes = {k: v for k, v in payload.items() if k not in ("feature", "deleted")}
-        self._update_device(int(payload["smartlockId"]), changes)
+        self._update_device(_smartlock_id(payload), changes)
 
     def _on_config(self, payload: Mapping[str, Any]) -> None:
         changes = {k: payload[k] for k in _CONFIG_KEYS if k in payload}
-        self._update_device(int(payload["smartlockId"]), changes)
+        self._update_device(_smartlock_id(payload), changes)
 
     def _on_log(self, payload: Mapping[str, Any]) -> None:
         entry = SmartlockLog.from_json(payload["smartlockLog"])
@@ -413,11 +556,11 @@ class NukiPush:
         if not new_logs:
             return
         last_log = dict(data.last_log)
-        if entry.smartlock_id in data.devices:
+        shown = last_log.get(entry.smartlock_id)
+        # An entry delivered late is reported, but never replaces a newer last entry.
+        if entry.smartlock_id in data.devices and (shown is None or entry.date >= shown.date):
             last_log[entry.smartlock_id] = entry
-        self._coordinator.async_set_updated_data(
-            replace(data, new_logs=new_logs, last_log=last_log)
-        )
+        self._coordinator.async_set_pushed_data(replace(data, new_logs=new_logs, last_log=last_log))
 
     def _on_auth(self, payload: Mapping[str, Any]) -> None:
         auth = SmartlockAuth.from_json(payload["smartlockAuth"])
@@ -429,11 +572,38 @@ class NukiPush:
         )
 
     def _update_device(self, smartlock_id: int, changes: JsonObject) -> None:
-        """Merge pushed fields into the device's JSON and parse it like a poll would."""
+        """Merge pushed fields into the device's JSON and parse it like a poll would.
+
+        A pushed state never replaces a newer one. A push with Nuki's ``updateDate``
+        (DEVICE_MASTERDATA) older than the device's is ignored. DEVICE_STATUS and
+        DEVICE_CONFIG carry no date: a body that was applied before and would change the
+        device now is a replay or a late re-delivery (or the same change once more), so
+        the device is read instead of taking the push's word for it.
+        """
         if (device := self._coordinator.data.devices.get(smartlock_id)) is None:
             self._refresh()  # a device this account did not have: read it completely
             return
-        self._coordinator.async_set_pushed_device(Smartlock.from_json({**device.raw, **changes}))
+        if older_than_shown(changes, device.raw):
+            LOGGER.debug("Ignored a push for %s older than its data", smartlock_id)
+            return
+        digest = hashlib.sha256(
+            json.dumps([smartlock_id, changes], sort_keys=True).encode()
+        ).digest()
+        repeated = digest in self._applied
+        self._applied[digest] = None
+        self._applied.move_to_end(digest)
+        while len(self._applied) > _APPLIED_PUSHES:
+            self._applied.popitem(last=False)
+        merged = {**device.raw, **changes}
+        if merged == device.raw:
+            return
+        pushed = Smartlock.from_json(merged)
+        if repeated:
+            LOGGER.debug("A push for %s repeats an earlier one; reading the device", smartlock_id)
+            self._announced[smartlock_id] = (_lock_state(pushed), dt_util.utcnow())
+            self._refresh()
+            return
+        self._coordinator.async_set_pushed_device(pushed)
 
     @callback
     def _refresh(self) -> None:
@@ -452,13 +622,26 @@ class NukiPush:
             self._unconfirmed.setdefault(f"log:{entry.id}", now)
         for smartlock_id, device in after.devices.items():
             old = None if before is None else before.devices.get(smartlock_id)
-            if old is not None and _lock_state(old) != _lock_state(device):
+            if (
+                old is not None
+                and _lock_state(old) != _lock_state(device)
+                and not self._was_announced(smartlock_id, device, now)
+            ):
                 self._unconfirmed.setdefault(f"state:{smartlock_id}", now)
         if self._unconfirmed and self._cancel_check is None:
             self._schedule_missed_check(MISSED_PUSH_GRACE)
         if now - self._registration_checked >= SAFETY_INTERVAL:
             self._registration_checked = now
             await self._async_check_registration()
+
+    def _was_announced(self, smartlock_id: int, device: Smartlock, now: datetime) -> bool:
+        """Whether a repeated push (read instead of applied) announced this very change."""
+        announced = self._announced.pop(smartlock_id, None)
+        return (
+            announced is not None
+            and announced[0] == _lock_state(device)
+            and (now - announced[1]).total_seconds() < MISSED_PUSH_GRACE
+        )
 
     async def _async_check_registration(self) -> None:
         try:
@@ -505,16 +688,26 @@ class NukiPush:
 
     # --- advanced calls -------------------------------------------------------------------
 
-    async def async_action(self, smartlock_id: int, action: int) -> None:
-        """Send an action through the Advanced API and wait (bounded) for its result.
+    async def async_action(self, smartlock_id: int, action: int) -> ResultWait:
+        """Send an action through the Advanced API; return the short wait for its result.
 
-        Without a result in time the action counts as sent; the coordinator's follow-up
-        polls confirm the state.
+        The coordinator starts its follow-up reads first, as in polling mode, then waits
+        (outside the device's action lock). A failure that arrives in time raises its
+        translated error; one that arrives later is logged, and any result refreshes.
         """
         request_id = await self._client.advanced_action(smartlock_id, action)
-        result = await self._async_wait(request_id)
+        future = self._expect(request_id)
+        return partial(self._async_action_result, request_id, future, smartlock_id)
+
+    async def _async_action_result(
+        self,
+        request_id: str,
+        future: asyncio.Future[Mapping[str, Any] | None],
+        smartlock_id: int,
+    ) -> None:
+        result = await self._async_wait(request_id, future, smartlock_id)
         if result is None:
-            LOGGER.debug("No result for the action on %s; confirming by polling", smartlock_id)
+            LOGGER.debug("No result yet for the action on %s; polling confirms it", smartlock_id)
         elif result.get("success") is not True:
             raise self._result_error(smartlock_id, result)
 
@@ -532,7 +725,8 @@ class NukiPush:
         if not confirmation.smart_hosting_missing:
             refused = []
         if confirmation.request_id is not None and len(refused) < len(smartlock_ids):
-            result = await self._async_wait(confirmation.request_id)
+            future = self._expect(confirmation.request_id)
+            result = await self._async_wait(confirmation.request_id, future, smartlock_ids[0])
             if result is not None and result.get("success") is not True:
                 raise self._result_error(smartlock_ids[0], result)
         if refused:
@@ -545,29 +739,57 @@ class NukiPush:
                 },
             )
 
-    async def _async_wait(self, request_id: str) -> Mapping[str, Any] | None:
+    @callback
+    def _expect(self, request_id: str) -> asyncio.Future[Mapping[str, Any] | None]:
+        """Register for the result of an accepted call (it may have arrived already)."""
+        future: asyncio.Future[Mapping[str, Any] | None] = self.hass.loop.create_future()
         if (early := self._early.pop(request_id, None)) is not None:
-            return early
-        future: asyncio.Future[Mapping[str, Any]] = self.hass.loop.create_future()
+            future.set_result(early)
         self._waiters[request_id] = future
+        return future
+
+    async def _async_wait(
+        self,
+        request_id: str,
+        future: asyncio.Future[Mapping[str, Any] | None],
+        smartlock_id: int,
+    ) -> Mapping[str, Any] | None:
+        """Wait at most ACTION_RESULT_WAIT; None if no result came (a later one is logged)."""
         try:
-            async with asyncio.timeout(ACTION_RESULT_TIMEOUT):
-                return await future
+            async with asyncio.timeout(ACTION_RESULT_WAIT):
+                result = await future
         except TimeoutError:
+            self._late[request_id] = smartlock_id
+            while len(self._late) > _LATE_RESULTS:
+                self._late.popitem(last=False)
             return None
         finally:
             del self._waiters[request_id]
+        if result is None:
+            raise HomeAssistantError(
+                translation_domain=DOMAIN,
+                translation_key="push_stopped",
+                translation_placeholders={"name": self._coordinator.device_name(smartlock_id)},
+            )
+        return result
 
     @callback
     def _on_result(self, payload: Mapping[str, Any]) -> None:
         request_id: str = payload["requestId"]
+        self._refresh()  # the device acted (or refused): read what it shows now
         future = self._waiters.get(request_id)
         if future is not None and not future.done():
             future.set_result(payload)
-            return
-        self._early[request_id] = payload
-        while len(self._early) > _EARLY_RESULTS:
-            self._early.popitem(last=False)
+        elif (smartlock_id := self._late.pop(request_id, None)) is not None:
+            if payload.get("success") is not True:
+                LOGGER.warning(
+                    "Nuki Web reported after the call had returned: %s",
+                    self._result_error(smartlock_id, payload),
+                )
+        else:
+            self._early[request_id] = payload
+            while len(self._early) > _EARLY_RESULTS:
+                self._early.popitem(last=False)
 
     def _result_error(self, smartlock_id: int, payload: Mapping[str, Any]) -> HomeAssistantError:
         code = _error_code(payload)

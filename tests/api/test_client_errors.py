@@ -424,6 +424,46 @@ async def test_invalid_object_response(
 
 # -- the token never leaks -------------------------------------------------------------
 
+
+def token_fragments(token: str, length: int = 8) -> set[str]:
+    """Every run of `length` characters of the token (what must never be shown)."""
+    return {token[i : i + length] for i in range(len(token) - length + 1)}
+
+
+def leaked_fragments(text: str, token: str) -> list[str]:
+    return sorted(fragment for fragment in token_fragments(token) if fragment in text)
+
+
+FRAGMENT_CASES: list[tuple[str, int, dict[str, Any], type[NukiError]]] = [
+    # A server that echoes the Authorization header it received, cut short.
+    (
+        "bearer-truncated",
+        400,
+        {"json": nuki_body(f"Bad header: b'Bearer {TOKEN[:20]}...'")},
+        NukiBadRequestError,
+    ),
+    (
+        "bearer-other-value",
+        401,
+        {"text": "Authorization: bearer x-y-z rejected", "content_type": "text/plain"},
+        NukiAuthError,
+    ),
+    (
+        "prefix-without-bearer",
+        500,
+        {"text": f"<h1>token {TOKEN[:12]}</h1>", "content_type": "text/html"},
+        NukiServerError,
+    ),
+    (
+        "middle",
+        429,
+        {"text": f"slow down {TOKEN[10:30]}!", "content_type": "text/plain"},
+        NukiRateLimitError,
+    ),
+    ("suffix", 423, {"json": nuki_body(f"locked by ...{TOKEN[-9:]}")}, NukiDeviceBusyError),
+]
+
+
 TOKEN_CASES: list[tuple[str, int, dict[str, Any], type[NukiError]]] = [
     ("401", 401, {"json": nuki_body(f"Token {TOKEN} is not authorized")}, NukiAuthError),
     ("400", 400, {"json": {"error": f"bad Bearer {TOKEN}"}}, NukiBadRequestError),
@@ -457,7 +497,9 @@ TOKEN_CASES: list[tuple[str, int, dict[str, Any], type[NukiError]]] = [
 
 
 @pytest.mark.parametrize(
-    ("status", "reply", "exc"), [c[1:] for c in TOKEN_CASES], ids=[c[0] for c in TOKEN_CASES]
+    ("status", "reply", "exc"),
+    [c[1:] for c in TOKEN_CASES + FRAGMENT_CASES],
+    ids=[c[0] for c in TOKEN_CASES + FRAGMENT_CASES],
 )
 async def test_token_never_leaks(
     client: NukiWebApiClient,
@@ -472,11 +514,10 @@ async def test_token_never_leaks(
     with pytest.raises(exc) as info:
         await client.smartlock(ID)
     assert type(info.value) is exc
-    assert TOKEN not in str(info.value)
-    assert TOKEN not in repr(info.value)
-    assert TOKEN not in repr(client)
-    assert TOKEN not in caplog.text
-    assert f"GET /smartlock/{ID}" in caplog.text
+    shown = f"{info.value}\n{info.value!r}\n{client!r}\n{caplog.text}"
+    assert not leaked_fragments(shown, TOKEN)  # nor the whole token, nor any 8 of it
+    assert "x-y-z" not in shown  # any Bearer value, not only ours
+    assert f"GET /smartlock/{ID}" in caplog.text  # the rest stays readable
 
 
 async def test_token_never_leaks_on_timeout_and_refused(
@@ -497,3 +538,14 @@ async def test_token_never_leaks_on_timeout_and_refused(
         assert TOKEN not in str(err)
         assert TOKEN not in repr(err)
     assert TOKEN not in caplog.text
+
+
+async def test_fragments_in_connection_errors_are_redacted(
+    session: aiohttp.ClientSession, caplog: pytest.LogCaptureFixture
+) -> None:
+    """aiohttp's own messages (here: a URL it refuses) pass through the same redaction."""
+    caplog.set_level(logging.DEBUG)
+    client = NukiWebApiClient(session, TOKEN, base_url=f"http://{TOKEN[:16]}:port")
+    with pytest.raises(NukiConnectionError) as info:
+        await client.account()
+    assert not leaked_fragments(f"{info.value}\n{caplog.text}", TOKEN)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import AsyncIterator
 
 import aiohttp
@@ -269,6 +270,26 @@ async def test_wrong_token(sim: SimulatorServer) -> None:
         client = NukiWebApiClient(session, "not-a-token", base_url=sim.url)
         with pytest.raises(NukiAuthError):
             await client.smartlocks()
+
+
+async def test_oversized_token_leaves_no_fragment_in_logs(
+    sim: SimulatorServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A 10 kB token: aiohttp's server answers 400 and echoes the start of the header.
+
+    (The simulator's own aiohttp server logs that start with a traceback: Nuki's side.)
+    """
+    caplog.set_level(logging.DEBUG)
+    token = "a1B2c3D4e5" * 1024
+    async with aiohttp.ClientSession() as session:
+        client = NukiWebApiClient(session, token, base_url=sim.url)
+        with pytest.raises(NukiBadRequestError) as info:
+            await client.account()
+    ours = [r.getMessage() for r in caplog.records if r.name.startswith("custom_components")]
+    assert ours
+    shown = "\n".join([str(info.value), *ours])
+    assert "Bearer ***" in str(info.value)
+    assert not any(token[i : i + 8] in shown for i in range(len(token) - 7))
 
 
 @pytest.mark.parametrize(

@@ -68,6 +68,13 @@ _MESSAGE_KEYS: Final = (
     "reasonPhrase",
 )
 
+# Whatever follows "Bearer" is a credential, ours or not (a server may echo the header).
+_BEARER_VALUE: Final = re.compile(r"\b(bearer)\s+[^\s\"'<>,;]+", re.IGNORECASE)
+# Runs of this many characters of the token are redacted wherever they appear, so that an
+# echo cut short (or a token too long for a header) shows no part of it.
+_FRAGMENT: Final = 8
+_REDACTED: Final = "***"
+
 _STATUS_ERRORS: Final[dict[int, type[NukiRequestError]]] = {
     400: NukiBadRequestError,
     403: NukiForbiddenError,
@@ -145,6 +152,9 @@ class NukiWebApiClient:
         """Keep the session and the token; the token never leaves the Authorization header."""
         self._session = session
         self.__token = token
+        self.__fragments = frozenset(
+            token[i : i + _FRAGMENT] for i in range(len(token) - _FRAGMENT + 1)
+        )
         self._base_url = base_url.rstrip("/")
         self._timeout = aiohttp.ClientTimeout(total=timeout)
         # smartlocks() answers an item equal to the last call's with the same object.
@@ -161,8 +171,26 @@ class NukiWebApiClient:
     # -- transport ---------------------------------------------------------------------
 
     def _scrub(self, text: str) -> str:
-        """Remove the token from text that may end up in a message or log."""
-        return text.replace(self.__token, "***") if self.__token else text
+        """Redact Bearer values and every run of _FRAGMENT or more characters of the token."""
+        text = _BEARER_VALUE.sub(rf"\1 {_REDACTED}", text)
+        if len(self.__token) < _FRAGMENT:
+            return text.replace(self.__token, _REDACTED) if self.__token else text
+        spans: list[list[int]] = []
+        for start in range(len(text) - _FRAGMENT + 1):
+            if text[start : start + _FRAGMENT] in self.__fragments:
+                if spans and start <= spans[-1][1]:
+                    spans[-1][1] = start + _FRAGMENT
+                else:
+                    spans.append([start, start + _FRAGMENT])
+        if not spans:
+            return text
+        parts: list[str] = []
+        end = 0
+        for start, stop in spans:
+            parts += [text[end:start], _REDACTED]
+            end = stop
+        parts.append(text[end:])
+        return "".join(parts)
 
     async def _request(
         self,
@@ -182,7 +210,7 @@ class NukiWebApiClient:
         """
         ensure_safe(self._base_url, self.__token)
         headers = {"Authorization": f"Bearer {self.__token}", "Accept": "application/json"}
-        what = f"{method} {path}"
+        what = self._scrub(f"{method} {path}")
         _LOGGER.debug("%s", what)
         try:
             async with self._session.request(
@@ -216,7 +244,7 @@ class NukiWebApiClient:
         if 200 <= status < 300:
             if json_error is not None:
                 raise NukiInvalidResponseError(
-                    f"{what} -> HTTP {status}: not JSON ({json_error})", status=status
+                    self._message(what, status, f"not JSON ({json_error})"), status=status
                 )
             if (
                 not return_error_body
@@ -232,7 +260,9 @@ class NukiWebApiClient:
     def _message(self, what: str, status: int, detail: str | None) -> str:
         """Build an error message: method, path, status and a short cleaned server message."""
         if detail:
-            detail = " ".join(self._scrub(detail).split())
+            # Redact before cutting short (a cut could leave a fragment too short to spot);
+            # the first few times the shown length are enough and bound the work.
+            detail = self._scrub(" ".join(detail[: 4 * _MESSAGE_MAX].split()))
             if len(detail) > _MESSAGE_MAX:
                 detail = detail[: _MESSAGE_MAX - 1] + "…"
         return f"{what} -> HTTP {status}: {detail}" if detail else f"{what} -> HTTP {status}"
@@ -282,7 +312,7 @@ class NukiWebApiClient:
         data = await self._request("GET", path, params=params, smartlock_id=smartlock_id)
         if not isinstance(data, list):
             raise NukiInvalidResponseError(
-                f"GET {path}: expected a JSON list, got {type(data).__name__}"
+                self._scrub(f"GET {path}: expected a JSON list, got {type(data).__name__}")
             )
         return data
 
@@ -316,7 +346,7 @@ class NukiWebApiClient:
         data = await self._request("GET", path, smartlock_id=smartlock_id)
         if not isinstance(data, dict):
             raise NukiInvalidResponseError(
-                f"GET {path}: expected a JSON object, got {type(data).__name__}"
+                self._scrub(f"GET {path}: expected a JSON object, got {type(data).__name__}")
             )
         return data
 
@@ -335,7 +365,7 @@ class NukiWebApiClient:
         confirmation = AdvancedConfirmation.from_json(data)
         if confirmation.request_id is None:
             detail = confirmation.error or "no requestId"
-            raise NukiInvalidResponseError(self._message(f"POST {path}", 200, detail))
+            raise NukiInvalidResponseError(self._message(self._scrub(f"POST {path}"), 200, detail))
         return confirmation.request_id
 
     # -- account and devices -----------------------------------------------------------
