@@ -342,7 +342,11 @@ async def test_write_queued_behind_an_action_of_a_device_that_left(
     """The write waits for the device's action; meanwhile the device leaves: a translated error."""
     coordinator = setup_integration.runtime_data.coordinator
     release = asyncio.Event()
-    action = hass.async_create_task(coordinator.async_run_action(FRONT_DOOR, release.wait))
+
+    async def held() -> None:
+        await release.wait()
+
+    action = hass.async_create_task(coordinator.async_run_action(FRONT_DOOR, held))
     await asyncio.sleep(0)
     write = hass.async_create_task(CASES[0].write(hass))
     await asyncio.sleep(0.05)

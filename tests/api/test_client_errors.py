@@ -7,6 +7,7 @@ import socket
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from typing import Any
+from unittest.mock import patch
 
 import aiohttp
 import pytest
@@ -543,9 +544,16 @@ async def test_token_never_leaks_on_timeout_and_refused(
 async def test_fragments_in_connection_errors_are_redacted(
     session: aiohttp.ClientSession, caplog: pytest.LogCaptureFixture
 ) -> None:
-    """aiohttp's own messages (here: a URL it refuses) pass through the same redaction."""
+    """aiohttp's own messages (here: one that echoes part of the token) pass through redaction.
+
+    (The client refuses an unsafe URL before aiohttp sees it, so aiohttp's message is faked.)
+    """
     caplog.set_level(logging.DEBUG)
-    client = NukiWebApiClient(session, TOKEN, base_url=f"http://{TOKEN[:16]}:port")
-    with pytest.raises(NukiConnectionError) as info:
+    client = NukiWebApiClient(session, TOKEN, base_url="http://127.0.0.1:1")
+    echo = aiohttp.ClientError(f"Cannot connect to host {TOKEN[:16]}:443 (Bearer {TOKEN[:12]})")
+    with (
+        patch.object(session, "request", side_effect=echo),
+        pytest.raises(NukiConnectionError) as info,
+    ):
         await client.account()
     assert not leaked_fragments(f"{info.value}\n{caplog.text}", TOKEN)
