@@ -184,3 +184,26 @@ async def test_error_item_at_setup_is_unavailable_not_unknown(
         "Nuki Web API sends no usable data for Office (Internal error, please try again later); "
         "unavailable until it does"
     ]
+
+
+async def test_a_pushed_state_makes_a_failing_device_available(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    simulator: SimulatorServer,
+    setup_integration: MockConfigEntry,
+) -> None:
+    """A device unavailable for want of data shows the state that push delivers at once.
+
+    With push healthy the next poll may be 10 minutes away.
+    """
+    coordinator = setup_integration.runtime_data.coordinator
+    simulator.device(OFFICE).data["error"] = "Internal error, please try again later"
+    for _ in range(5):
+        await next_cycle(hass, freezer)
+    assert lock_state(hass, OFFICE) == STATE_UNAVAILABLE
+    device = coordinator.data.devices[OFFICE]
+    pushed = device.from_json({**device.raw, "state": {**device.raw["state"], "state": 1}})
+    coordinator.async_set_pushed_device(pushed)
+    await hass.async_block_till_done()
+    assert lock_state(hass, OFFICE) == "locked"
+    assert OFFICE not in coordinator.data.unavailable

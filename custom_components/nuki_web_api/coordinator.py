@@ -290,7 +290,12 @@ class NukiCoordinator(DataUpdateCoordinator[NukiData]):
         self._pushed[device.smartlock_id] = self._pushes
         self.async_set_pushed_data(
             replace(
-                self.data, devices={**self.data.devices, device.smartlock_id: device}, new_logs=()
+                self.data,
+                devices={**self.data.devices, device.smartlock_id: device},
+                new_logs=(),
+                # Usable data for a device that had none (failing_devices.py): shown at once.
+                unavailable=self.data.unavailable
+                - ({device.smartlock_id} if device.error is None else set()),
             )
         )
 
