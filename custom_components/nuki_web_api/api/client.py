@@ -53,6 +53,11 @@ MAX_LOG_LIMIT: Final = 50
 # Parsed log entries kept for reuse: a few pages, as a cycle reads up to two.
 _KNOWN_LOGS: Final = 4 * MAX_LOG_LIMIT
 _MESSAGE_MAX: Final = 200
+# Nuki echoes a refused value ("The supplied value '245678' for parameter 'code' is not
+# valid", developer.nuki.io/t/16794); a keypad code or PIN must reach no message or log.
+_SECRET_VALUE: Final = re.compile(
+    r"value '[^']*'(?= for parameter '(?:code|pin|adminPin)')", re.IGNORECASE
+)
 _MESSAGE_KEYS: Final = (
     "detailMessage",
     "error",
@@ -219,6 +224,7 @@ class NukiWebApiClient:
     def _message(self, what: str, status: int, detail: str | None) -> str:
         """Build an error message: method, path, status and a short cleaned server message."""
         if detail:
+            detail = _SECRET_VALUE.sub("value '***'", detail)
             detail = " ".join(self._scrub(detail).split())
             if len(detail) > _MESSAGE_MAX:
                 detail = detail[: _MESSAGE_MAX - 1] + "…"
