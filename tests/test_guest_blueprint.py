@@ -31,7 +31,7 @@ from simulator.testing import SimulatorServer
 
 from .platform_helpers import FRONT_DOOR, HOLIDAY_FLAT, OFFICE
 from .test_event import install_blueprint
-from .test_guest_codes import add_auth
+from .test_guest_codes import add_auth, nuki_date
 from .test_services import codes, device_id, fast_read_back  # noqa: F401 - autouse
 from .test_services_all_or_nothing import give_keypad
 
@@ -136,10 +136,6 @@ async def run_until(
         for _ in range(10):
             await asyncio.sleep(0)
     assert done()
-
-
-def nuki_date(moment: datetime) -> str:
-    return dt_util.as_utc(moment).strftime("%Y-%m-%dT%H:%M:%S.000Z")
 
 
 async def test_a_booking_gets_a_code_at_its_start_offset_and_loses_it_at_its_end_offset(

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
-from homeassistant.helpers import issue_registry as ir
 from homeassistant.util import dt as dt_util
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.components.diagnostics import (
@@ -19,7 +18,6 @@ from pytest_homeassistant_custom_component.components.diagnostics import (
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.nuki_web_api import keypad_codes
-from custom_components.nuki_web_api.const import DOMAIN
 from simulator.testing import SimulatorServer
 
 from .platform_helpers import FRONT_DOOR, HOLIDAY_FLAT
@@ -162,31 +160,6 @@ async def test_a_given_code_is_not_returned(
     assert codes(simulator, FRONT_DOOR)["Cleaner"]["code"] == 975318
 
 
-async def test_a_lock_without_smart_hosting_is_refused_with_the_repair_s_explanation(
-    hass: HomeAssistant, simulator: SimulatorServer, setup_integration: MockConfigEntry
-) -> None:
-    """Nothing is written anywhere; the error says what the repair issue says to do."""
-    with pytest.raises(HomeAssistantError) as err:
-        await call(
-            hass,
-            "create_keypad_code",
-            {
-                "device_id": [
-                    device_id(hass, setup_integration, FRONT_DOOR),
-                    device_id(hass, setup_integration, HOLIDAY_FLAT),
-                ],
-                "name": "Guest",
-            },
-            return_response=True,
-        )
-    assert err.value.translation_key == "keypad_smart_hosting"
-    assert "PUT /smartlock/auth" not in simulator.counters()["requests"]
-    assert "Guest" not in codes(simulator, FRONT_DOOR)
-    assert ir.async_get(hass).async_get_issue(DOMAIN, f"smart_hosting_{HOLIDAY_FLAT}")
-    assert "Settings → Repairs" in str(err.value)
-    assert "renew the subscription" in str(err.value)
-
-
 # --- deleting expired codes ------------------------------------------------------------------
 
 
@@ -198,48 +171,41 @@ def add_auth(simulator: SimulatorServer, smartlock_id: int, **fields: Any) -> st
     return str(auth["id"])
 
 
-def nuki_date(delta: timedelta) -> str:
-    return (dt_util.utcnow() + delta).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+def nuki_date(moment: datetime) -> str:
+    """A moment as Nuki writes it."""
+    return dt_util.as_utc(moment).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+
+
+def keypad_code(
+    simulator: SimulatorServer,
+    name: str,
+    code: int,
+    until: timedelta,
+    since: timedelta | None = None,
+) -> str:
+    """Store a keypad code on the Front door valid until (and from) these times from now."""
+    now = dt_util.utcnow()
+    window = {"allowedUntilDate": nuki_date(now + until)}
+    if since is not None:
+        window["allowedFromDate"] = nuki_date(now + since)
+    return add_auth(simulator, FRONT_DOOR, name=name, type=13, code=code, **window)
 
 
 @pytest.fixture
 def season(simulator: SimulatorServer) -> dict[str, str]:
     """The Front door after some bookings: two ended codes, a running one, an ended app access."""
-    keypad = {"type": 13, "remoteAllowed": False}
+    day = timedelta(days=1)
     return {
-        "July": add_auth(
-            simulator,
-            FRONT_DOOR,
-            name="July",
-            code=345678,
-            allowedFromDate=nuki_date(-timedelta(days=30)),
-            allowedUntilDate=nuki_date(-timedelta(days=20)),
-            **keypad,
-        ),
-        "Yesterday": add_auth(
-            simulator,
-            FRONT_DOOR,
-            name="Yesterday",
-            code=345679,
-            allowedUntilDate=nuki_date(-timedelta(hours=20)),
-            **keypad,
-        ),
-        "Current guest": add_auth(
-            simulator,
-            FRONT_DOOR,
-            name="Current guest",
-            code=345687,
-            allowedFromDate=nuki_date(-timedelta(days=1)),
-            allowedUntilDate=nuki_date(timedelta(days=2)),
-            **keypad,
-        ),
+        "July": keypad_code(simulator, "July", 345678, until=-20 * day, since=-30 * day),
+        "Yesterday": keypad_code(simulator, "Yesterday", 345679, until=-20 * day / 24),
+        "Current guest": keypad_code(simulator, "Current guest", 345687, 2 * day, since=-day),
         "Old app": add_auth(
             simulator,
             FRONT_DOOR,
             name="Old app",
             type=0,
             accountUserId=1001,
-            allowedUntilDate=nuki_date(-timedelta(days=3)),
+            allowedUntilDate=nuki_date(dt_util.utcnow() - 3 * day),
         ),
     }
 
@@ -313,7 +279,7 @@ async def test_expired_codes_on_two_accounts_and_a_failure_named(
         name="Winter",
         type=13,
         code=456123,
-        allowedUntilDate=nuki_date(-timedelta(days=90)),
+        allowedUntilDate=nuki_date(dt_util.utcnow() - timedelta(days=90)),
     )
     second, devices = await add_second_account(hass, simulator, setup_integration, secret_tokens)
     with (
