@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import secrets
-from collections.abc import Awaitable, Callable, Collection, Sequence
+from collections.abc import Awaitable, Callable, Collection, Mapping, Sequence
 from functools import partial
 from typing import Final
 
@@ -276,7 +276,7 @@ async def async_delete_keypad_code(call: ServiceCall) -> ServiceResponse:
     return outcome(targets, "deleted", deleted)
 
 
-async def delete_all(targets: list[Target], doomed: dict[int, Sequence[SmartlockAuth]]) -> None:
+async def delete_all(targets: list[Target], doomed: Mapping[int, Sequence[SmartlockAuth]]) -> None:
     """Delete ``doomed`` per device, account by account; a failure midway names what stands."""
     ledger = Ledger(targets, "deleted")
 
