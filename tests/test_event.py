@@ -414,11 +414,9 @@ async def test_logbook_for_a_removed_device(hass: HomeAssistant) -> None:
 
 
 def install_blueprint(blueprints: str) -> None:
-    """Copy the shipped blueprint into the test configuration."""
+    """Copy the shipped blueprints into the test configuration."""
     source = Path(__file__).parent.parent / "blueprints" / "automation" / DOMAIN
-    target = Path(blueprints) / "automation" / DOMAIN
-    target.mkdir(parents=True, exist_ok=True)
-    shutil.copy(source / "keypad_code_used.yaml", target / "keypad_code_used.yaml")
+    shutil.copytree(source, Path(blueprints) / "automation" / DOMAIN, dirs_exist_ok=True)
 
 
 async def test_blueprint_drives_a_notification(

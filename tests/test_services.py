@@ -360,12 +360,17 @@ async def test_device_gone_from_the_account(
     assert err.value.translation_key == "unknown_device"
 
 
+@pytest.mark.parametrize("code", [{"code": "975318"}, {}], ids=["given", "generated"])
 async def test_smart_hosting_is_checked_before_any_write(
-    hass: HomeAssistant, simulator: SimulatorServer, setup_integration: MockConfigEntry
+    hass: HomeAssistant,
+    simulator: SimulatorServer,
+    setup_integration: MockConfigEntry,
+    code: dict[str, str],
 ) -> None:
     """Nuki's bulk create would skip a device without Smart Hosting silently (204).
 
     So the call is refused before anything is written: no code on the other device either.
+    The error explains what the repair issue explains.
     """
     with pytest.raises(HomeAssistantError) as err:
         await call(
@@ -377,15 +382,17 @@ async def test_smart_hosting_is_checked_before_any_write(
                     device_id(hass, setup_integration, HOLIDAY_FLAT),
                 ],
                 "name": "Visitor",
-                "code": "975318",
+                **code,
             },
         )
     assert err.value.translation_key == "keypad_smart_hosting"
     # Nuki sends no name for a device without Smart Hosting.
     assert err.value.translation_placeholders == {"device": "Smart Lock 3.0/4.0 5E6F7081"}
+    assert "renew the subscription for the device in Nuki Web" in str(err.value)
+    assert "Settings → Repairs" in str(err.value)
     assert "PUT /smartlock/auth" not in simulator.counters()["requests"]
     assert "Visitor" not in codes(simulator, FRONT_DOOR)
-    assert ir.async_get(hass).issues  # the Smart Hosting repair issue is there
+    assert ir.async_get(hass).async_get_issue(DOMAIN, f"smart_hosting_{HOLIDAY_FLAT}")
 
 
 async def test_smart_hosting_seen_only_in_the_read_back(

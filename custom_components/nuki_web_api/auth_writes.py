@@ -301,21 +301,32 @@ async def write_and_confirm(
     await await_change(coordinator, targets, done, ledger, hosting_key)
 
 
+async def delete_and_confirm(
+    coordinator: NukiCoordinator,
+    group: list[Target],
+    doomed: Mapping[int, Sequence[SmartlockAuth]],
+    ledger: Ledger,
+) -> None:
+    """Delete the authorizations ``doomed`` per device of one account, in one request, and see them gone."""
+    ids = {target: {auth.id for auth in doomed[target.smartlock_id]} for target in group}
+
+    def gone(auths: list[SmartlockAuth], target: Target) -> bool:
+        return not any(auth.id in ids[target] for auth in auths)
+
+    send = partial(coordinator.client.delete_auths, [str(i) for t in group for i in ids[t]])
+    await write_and_confirm(coordinator, [(group, send)], gone, ledger)
+
+
 def undo_created(
     ledger: Ledger, created: Mapping[int, SmartlockAuth]
 ) -> Callable[[NukiCoordinator, list[Target]], Awaitable[None]]:
     """Return the undo of a create: delete the created authorizations and see them gone."""
 
     async def undo(coordinator: NukiCoordinator, group: list[Target]) -> None:
-        ids = [str(created[target.smartlock_id].id) for target in group]
         undoing = Ledger(group, "deleted")
-
-        def gone(auths: list[SmartlockAuth], target: Target) -> bool:
-            return not any(auth.id == created[target.smartlock_id].id for auth in auths)
-
         try:
-            send = partial(coordinator.client.delete_auths, ids)
-            await write_and_confirm(coordinator, [(group, send)], gone, undoing)
+            doomed = {t.smartlock_id: [created[t.smartlock_id]] for t in group}
+            await delete_and_confirm(coordinator, group, doomed, undoing)
         finally:
             ledger.mark(undoing.standing(), Stand.UNDONE)
 
@@ -323,9 +334,12 @@ def undo_created(
 
 
 def outcome(
-    targets: Sequence[Target], action: str, auths: Mapping[int, SmartlockAuth]
+    targets: Sequence[Target],
+    action: str,
+    auths: Mapping[int, SmartlockAuth],
+    **extra: JsonValueType,
 ) -> ServiceResponse:
-    """Return the response: per device, the authorization's id and what was done."""
+    """Return the response: per device, the authorization's id and what was done; ``extra`` on top."""
     result: list[JsonValueType] = []
     for target in targets:
         auth = auths.get(target.smartlock_id)
@@ -337,4 +351,4 @@ def outcome(
                 "outcome": action,
             }
         )
-    return {"devices": result}
+    return {"devices": result, **extra}

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
+import secrets
+from collections.abc import Awaitable, Callable, Collection, Mapping, Sequence
 from functools import partial
+from typing import Final
 
 import probatio
 from homeassistant.const import ATTR_DEVICE_ID
@@ -18,6 +20,7 @@ from .auth_writes import (
     auth_update_body,
     check_hosting,
     checked_name,
+    delete_and_confirm,
     outcome,
     read_accounts,
     undo_created,
@@ -37,7 +40,7 @@ CREATE_SCHEMA = probatio.Schema(
     {
         **DEVICES,
         probatio.Required("name"): cv.string,
-        probatio.Required("code"): cv.string,
+        probatio.Optional("code"): cv.string,
         **WINDOW_FIELDS,
     }
 )
@@ -54,11 +57,30 @@ UPDATE_SCHEMA = probatio.Schema(
 DELETE_SCHEMA = probatio.Schema({**DEVICES, **_PICK_CODE})
 
 
+# A generated code is drawn at most this often: with ~525,000 codes by Nuki's rules and a
+# keypad's ~100 slots the first draw almost always fits, but a hostile list of taken codes
+# must not keep the action spinning.
+_DRAWS: Final = 1000
+
+
+def _follows_rules(text: str) -> bool:
+    """Nuki's keypad-code rules: 6 digits, only 1-9, not starting with "12"."""
+    return len(text) == 6 and all("1" <= char <= "9" for char in text) and not text.startswith("12")
+
+
 def _code(text: str) -> int:
-    """Apply Nuki's keypad-code rules: 6 digits, only 1-9, not starting with "12"."""
-    if len(text) != 6 or not all("1" <= char <= "9" for char in text) or text.startswith("12"):
+    if not _follows_rules(text):
         raise invalid("invalid_code")
     return int(text)
+
+
+def generate_code(taken: Collection[int]) -> int:
+    """Draw a code by Nuki's rules that is not ``taken``; ``secrets``, as it opens a door."""
+    for _ in range(_DRAWS):
+        text = "".join(secrets.choice("123456789") for _ in range(6))
+        if _follows_rules(text) and int(text) not in taken:
+            return int(text)
+    raise invalid("no_free_code")
 
 
 def _check_keypad(target: Target) -> None:
@@ -103,23 +125,34 @@ async def _picked_codes(
 
 
 async def async_create_keypad_code(call: ServiceCall) -> ServiceResponse:
-    """Create one keypad code on the chosen devices: on all of them or, as far as Nuki allows, none."""
+    """Create one keypad code on the chosen devices: on all of them or, as far as Nuki allows, none.
+
+    Without a ``code``, one unused on every device is generated and returned in the response.
+    """
     name = checked_name(call.data["name"], KEYPAD_NAME_LENGTH)
-    code = _code(call.data["code"])
-    body: Body = {
-        "name": name,
-        "type": int(AuthType.KEYPAD_CODE),
-        "code": code,
-        "remoteAllowed": False,
-        **window(call.data),
-    }
+    given = _code(call.data["code"]) if "code" in call.data else None
+    limits = window(call.data)
     targets = resolve_targets(call.hass, call.data[ATTR_DEVICE_ID])
     for target in targets:
         _check_keypad(target)
     auths = await read_accounts(targets)
     check_hosting(auths, targets)
-    for target in targets:
-        _check_code_free(auths[target.coordinator], target, code)
+    if given is None:
+        taken = {
+            a.code for t in targets for a in _keypad_codes(auths[t.coordinator], t.smartlock_id)
+        }
+        code = generate_code({c for c in taken if c is not None})
+    else:
+        code = given
+        for target in targets:
+            _check_code_free(auths[target.coordinator], target, code)
+    body: Body = {
+        "name": name,
+        "type": int(AuthType.KEYPAD_CODE),
+        "code": code,
+        "remoteAllowed": False,
+        **limits,
+    }
     created: dict[int, SmartlockAuth] = {}
     ledger = Ledger(targets, "created")
 
@@ -136,6 +169,8 @@ async def async_create_keypad_code(call: ServiceCall) -> ServiceResponse:
         await write_and_confirm(coordinator, [(group, send)], done, ledger)
 
     await write_all(ledger, step, undo_created(ledger, created))
+    if given is None:
+        return outcome(targets, "created", created, code=str(code))
     return outcome(targets, "created", created)
 
 
@@ -237,16 +272,15 @@ async def async_delete_keypad_code(call: ServiceCall) -> ServiceResponse:
     """
     targets = resolve_targets(call.hass, call.data[ATTR_DEVICE_ID])
     _, deleted = await _picked_codes(call, targets)
+    await delete_all(targets, {id_: [auth] for id_, auth in deleted.items()})
+    return outcome(targets, "deleted", deleted)
+
+
+async def delete_all(targets: list[Target], doomed: Mapping[int, Sequence[SmartlockAuth]]) -> None:
+    """Delete ``doomed`` per device, account by account; a failure midway names what stands."""
     ledger = Ledger(targets, "deleted")
 
-    def done(auths: list[SmartlockAuth], target: Target) -> bool:
-        gone = deleted[target.smartlock_id].id
-        return not any(auth.id == gone for auth in auths)
-
     async def step(coordinator: NukiCoordinator, group: list[Target]) -> None:
-        ids = [str(deleted[target.smartlock_id].id) for target in group]
-        send = partial(coordinator.client.delete_auths, ids)
-        await write_and_confirm(coordinator, [(group, send)], done, ledger)
+        await delete_and_confirm(coordinator, group, doomed, ledger)
 
     await write_all(ledger, step)
-    return outcome(targets, "deleted", deleted)

@@ -13,6 +13,7 @@ from homeassistant.helpers import service
 from .app_access import GRANT_APP_ACCESS_SCHEMA, async_grant_app_access
 from .const import DOMAIN
 from .entity_services import async_lock_n_go, async_set_continuous_mode
+from .expired_codes import EXPIRED_SCHEMA, async_delete_expired_keypad_codes
 from .keypad_codes import (
     CREATE_SCHEMA,
     DELETE_SCHEMA,
@@ -34,6 +35,7 @@ SERVICE_SET_CONTINUOUS_MODE: Final = "set_continuous_mode"
 SERVICE_CREATE_KEYPAD_CODE: Final = "create_keypad_code"
 SERVICE_UPDATE_KEYPAD_CODE: Final = "update_keypad_code"
 SERVICE_DELETE_KEYPAD_CODE: Final = "delete_keypad_code"
+SERVICE_DELETE_EXPIRED_KEYPAD_CODES: Final = "delete_expired_keypad_codes"
 SERVICE_LIST_AUTHORIZATIONS: Final = "list_authorizations"
 SERVICE_GRANT_APP_ACCESS: Final = "grant_app_access"
 SERVICE_SET_ADMIN_PIN: Final = "set_admin_pin"
@@ -72,6 +74,11 @@ def async_setup_services(hass: HomeAssistant) -> None:
         (SERVICE_CREATE_KEYPAD_CODE, async_create_keypad_code, CREATE_SCHEMA),
         (SERVICE_UPDATE_KEYPAD_CODE, async_update_keypad_code, UPDATE_SCHEMA),
         (SERVICE_DELETE_KEYPAD_CODE, async_delete_keypad_code, DELETE_SCHEMA),
+        (
+            SERVICE_DELETE_EXPIRED_KEYPAD_CODES,
+            async_delete_expired_keypad_codes,
+            EXPIRED_SCHEMA,
+        ),
         (SERVICE_GRANT_APP_ACCESS, async_grant_app_access, GRANT_APP_ACCESS_SCHEMA),
     ):
         hass.services.async_register(

@@ -182,6 +182,40 @@ async def test_status_mapping(
     assert "stackTrace" not in message
 
 
+@pytest.mark.parametrize(
+    ("message", "shown"),
+    [
+        (
+            "The supplied value '245678' for parameter 'code' is not valid",
+            "The supplied value '***' for parameter 'code' is not valid",
+        ),
+        (
+            "The supplied value '1357' for parameter 'pin' is not valid",
+            "The supplied value '***' for parameter 'pin' is not valid",
+        ),
+        (  # not a secret: kept, it says what was wrong
+            "The supplied value '13' for parameter 'type' is not valid",
+            "The supplied value '13' for parameter 'type' is not valid",
+        ),
+    ],
+)
+async def test_an_echoed_keypad_code_or_pin_is_redacted(
+    client: NukiWebApiClient,
+    nuki_server: FakeNuki,
+    caplog: pytest.LogCaptureFixture,
+    message: str,
+    shown: str,
+) -> None:
+    """Nuki repeats a refused value in its message; a keypad code reaches no error or log."""
+    caplog.set_level(logging.DEBUG)
+    nuki_server.respond(400, json=nuki_body(message))
+    with pytest.raises(NukiBadRequestError) as info:
+        await client.smartlock(ID)
+    assert str(info.value).endswith(shown)
+    assert "'245678'" not in caplog.text
+    assert "'1357'" not in caplog.text
+
+
 async def test_nginx_html_is_reduced_to_its_title(
     client: NukiWebApiClient, nuki_server: FakeNuki
 ) -> None:

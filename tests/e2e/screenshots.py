@@ -3,11 +3,13 @@
 Run through `script/screenshots`. It starts the simulator and Home Assistant like
 `script/develop --with-entry` (in a temporary config dir, on free ports), makes some activity
 (an unlock from Home Assistant, a keypad entry at the door), and photographs the device page,
-the lock's more-info dialog, the Smart Hosting repair and the activity logbook.
+the lock's more-info dialog, the Smart Hosting repair, the activity logbook and the form of
+the guest blueprint.
 """
 
 from __future__ import annotations
 
+import shutil
 import sys
 import tempfile
 import time
@@ -28,6 +30,7 @@ USER, PASSWORD = "alex", "demo"  # the name shows in the pictures ("By alex")
 DOOR = "Front door"
 LOCK = "lock.front_door"
 ACTIVITY = "event.front_door_activity"
+GUEST_BLUEPRINT = "Nuki - guest keypad code from a calendar"
 KEYPAD_CODE_AUTH = 13
 ACTION_UNLOCK = 1
 
@@ -85,6 +88,15 @@ def take(page: Page, stack: Stack) -> None:
     open_ui(page, stack, f"/logbook?entity_id={LOCK},{ACTIVITY}")
     expect(page.locator("ha-logbook")).to_be_visible()
     shoot(page, "activity-logbook")
+
+    shutil.copytree(
+        harness.REPO / "blueprints", stack.config_dir / "blueprints", dirs_exist_ok=True
+    )
+    page.set_viewport_size({"width": 1280, "height": 960})  # every input of the form
+    open_ui(page, stack, "/config/blueprint/dashboard")
+    page.get_by_text(GUEST_BLUEPRINT, exact=True).click()  # a new automation from it
+    expect(page.get_by_text("Booking calendar", exact=True)).to_be_visible()
+    shoot(page, "guest-blueprint")
 
 
 def main() -> int:

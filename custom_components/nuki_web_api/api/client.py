@@ -59,6 +59,11 @@ _KNOWN_SKIPPED: Final = 200
 _MESSAGE_MAX: Final = 200
 # Retry-After beyond this (seconds) is taken as this: a server's hint, not a promise to keep.
 RETRY_AFTER_MAX: Final = 86400.0
+# Nuki echoes a refused value ("The supplied value '245678' for parameter 'code' is not
+# valid", developer.nuki.io/t/16794); a keypad code or PIN must reach no message or log.
+_SECRET_VALUE: Final = re.compile(
+    r"value '[^']*'(?= for parameter '(?:code|pin|adminPin)')", re.IGNORECASE
+)
 _MESSAGE_KEYS: Final = (
     "detailMessage",
     "error",
@@ -262,7 +267,8 @@ class NukiWebApiClient:
         if detail:
             # Redact before cutting short (a cut could leave a fragment too short to spot);
             # the first few times the shown length are enough and bound the work.
-            detail = self._scrub(" ".join(detail[: 4 * _MESSAGE_MAX].split()))
+            detail = _SECRET_VALUE.sub("value '***'", detail[: 4 * _MESSAGE_MAX])
+            detail = self._scrub(" ".join(detail.split()))
             if len(detail) > _MESSAGE_MAX:
                 detail = detail[: _MESSAGE_MAX - 1] + "…"
         return f"{what} -> HTTP {status}: {detail}" if detail else f"{what} -> HTTP {status}"
