@@ -51,11 +51,33 @@ async def test_device_info(
     )
     assert front_door.manufacturer == "Nuki Home Solutions"
     assert front_door.model == "Smart Lock 3.0/4.0"
-    assert front_door.model_id == "4"
+    assert front_door.model_id is None  # the page would show "Smart Lock 3.0/4.0 (4)"
     assert front_door.sw_version == "4.3.4"  # 262916 = 0x040304
     assert front_door.hw_version == "1291"
     assert front_door.serial_number == "1A2B3C4D"  # smartlockId 0x4_1A2B3C4D
     assert front_door.configuration_url == "https://web.nuki.io"
+
+
+async def test_stored_model_id_is_cleared(
+    hass: HomeAssistant,
+    config_entry: MockConfigEntry,
+    device_registry: dr.DeviceRegistry,
+) -> None:
+    """Nuki's type number, stored as model_id by earlier versions, goes at the first refresh."""
+    config_entry.add_to_hass(hass)
+    for smartlock_id in (FRONT_DOOR, HOLIDAY_FLAT):  # HOLIDAY_FLAT lacks Smart Hosting
+        device_registry.async_get_or_create(
+            config_entry_id=config_entry.entry_id,
+            identifiers={(DOMAIN, str(smartlock_id))},
+            model="Smart Lock 3.0/4.0",
+            model_id="4",
+        )
+    assert await hass.config_entries.async_setup(config_entry.entry_id)
+    await hass.async_block_till_done()
+    await refresh(hass, config_entry)
+    for smartlock_id in (FRONT_DOOR, HOLIDAY_FLAT):
+        device = registry_device(device_registry, config_entry, smartlock_id)
+        assert (device.model, device.model_id) == ("Smart Lock 3.0/4.0", None)
 
 
 def test_nuki_id() -> None:

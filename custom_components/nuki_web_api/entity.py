@@ -73,7 +73,6 @@ def device_info(coordinator: NukiCoordinator, device: Smartlock) -> DeviceInfo:
         name=coordinator.device_name(device.smartlock_id),
         manufacturer=MANUFACTURER,
         model=model,
-        model_id=str(device.type.value),
         serial_number=nuki_id(device.smartlock_id),
         configuration_url=CONFIGURATION_URL,
     )
@@ -175,28 +174,37 @@ class DeviceListeners:
         """Carry a firmware update or a rename in Nuki into the device registry.
 
         Not from a device without Smart Hosting: its item holds only placeholders, and the
-        registry keeps the last known name, model, firmware and hardware version.
+        registry keeps the last known name, model, firmware and hardware version. A
+        ``model_id`` stored by earlier versions (Nuki's type number, which the device page
+        showed as "Opener (2)") is cleared.
         """
-        if device.smart_hosting_missing:
-            return
         registry = dr.async_get(self._coordinator.hass)
         entry = registry.async_get_device_by_identifier(
             (DOMAIN, str(device.smartlock_id)), self._coordinator.config_entry.entry_id
         )
+        if entry is None:
+            return
+        if device.smart_hosting_missing:
+            if entry.model_id is not None:
+                registry.async_update_device(entry.id, model_id=None)
+            return
         info = device_info(self._coordinator, device)
         wanted = (
             info.get("name"),
             info.get("model"),
+            None,
             info.get("sw_version"),
             info.get("hw_version"),
         )
-        if (
-            entry is not None
-            and (entry.name, entry.model, entry.sw_version, entry.hw_version) != wanted
-        ):
-            name, model, sw_version, hw_version = wanted
+        if (entry.name, entry.model, entry.model_id, entry.sw_version, entry.hw_version) != wanted:
+            name, model, model_id, sw_version, hw_version = wanted
             registry.async_update_device(
-                entry.id, name=name, model=model, sw_version=sw_version, hw_version=hw_version
+                entry.id,
+                name=name,
+                model=model,
+                model_id=model_id,
+                sw_version=sw_version,
+                hw_version=hw_version,
             )
 
 
