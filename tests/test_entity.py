@@ -257,6 +257,7 @@ async def test_smart_hosting_activated(
     assert hass.states.get(battery).state == "52"
 
 
+@pytest.mark.usefixtures("entity_registry_enabled_by_default")
 async def test_door_sensor_activated_later(
     hass: HomeAssistant,
     setup_integration: MockConfigEntry,
