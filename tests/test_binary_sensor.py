@@ -5,14 +5,20 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from homeassistant.components.device_automation import (
+    DeviceAutomationType,
+    async_get_device_automations,
+)
 from homeassistant.const import STATE_OFF, STATE_ON, STATE_UNAVAILABLE, STATE_UNKNOWN, Platform
 from homeassistant.core import HomeAssistant
+from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers import entity_registry as er
 from homeassistant.util import dt as dt_util
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from syrupy.assertion import SnapshotAssertion
 
 from custom_components.nuki_web_api.binary_sensor import BINARY_SENSORS
+from custom_components.nuki_web_api.const import DOMAIN
 from simulator.testing import SimulatorServer
 
 from .platform_helpers import (
@@ -155,13 +161,7 @@ async def test_batteries_and_night_mode(
         nightMode=True,
     )
     await refresh(hass, setup_integration)
-    for key in (
-        "battery_critical",
-        "charging",
-        "keypad_battery_critical",
-        "door_sensor_battery_critical",
-        "night_mode",
-    ):
+    for key in ("battery", "charging", "keypad_battery", "door_sensor_battery", "night_mode"):
         assert hass.states.get(f"binary_sensor.front_door_{key}").state == STATE_ON, key
 
 
@@ -184,9 +184,37 @@ async def test_opener_with_keypad(
     keys = _keys(entity_registry, BUILDING_ENTRANCE)
     assert "keypad_battery_critical" in keys
     assert "door_sensor_battery_critical" not in keys
-    state = hass.states.get("binary_sensor.building_entrance_keypad_battery_critical")
+    state = hass.states.get("binary_sensor.building_entrance_keypad_battery")
     assert state is not None
     assert state.state == STATE_ON
+
+
+async def test_battery_triggers_read_naturally(
+    hass: HomeAssistant,
+    setup_integration: MockConfigEntry,
+    device_registry: dr.DeviceRegistry,
+    entity_registry: er.EntityRegistry,
+) -> None:
+    """Battery entities are named for the battery: the device trigger adds "battery low".
+
+    The frontend lists a trigger as Home Assistant's "{entity_name} battery low" with the
+    entity's friendly name; "Battery critical" made that "… battery critical battery low".
+    """
+    device = device_registry.async_get_device_by_identifier(
+        (DOMAIN, str(FRONT_DOOR)), setup_integration.entry_id
+    )
+    assert device is not None
+    triggers = await async_get_device_automations(hass, DeviceAutomationType.TRIGGER, [device.id])
+    names = sorted(
+        hass.states.get(entity_registry.async_get(trigger["entity_id"]).entity_id).name
+        for trigger in triggers[device.id]
+        if trigger["type"] == "bat_low"
+    )
+    assert names == [
+        "Front door Battery",
+        "Front door Door sensor battery",
+        "Front door Keypad battery",
+    ]
 
 
 async def test_connectivity(

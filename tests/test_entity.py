@@ -193,7 +193,7 @@ async def test_new_device_appears(
         "lock.back_gate",
         "button.back_gate_sync_with_device",
         "sensor.back_gate_last_actor",
-        "binary_sensor.back_gate_battery_critical",
+        "binary_sensor.back_gate_battery",
         "binary_sensor.back_gate_night_mode",
         "binary_sensor.back_gate_connectivity",
         "binary_sensor.back_gate_ring_to_open",
@@ -230,7 +230,7 @@ async def test_hardware_paired_later(
     entity_registry: er.EntityRegistry,
 ) -> None:
     """A keypad paired after setup gets its entity without a reload."""
-    entity_id = "binary_sensor.garden_door_keypad_battery_critical"
+    entity_id = "binary_sensor.garden_door_keypad_battery"
     assert entity_id not in _entity_ids(entity_registry, GARDEN_DOOR)
     simulator.state.devices[GARDEN_DOOR].data["config"]["keypad2Paired"] = True
     await refresh(hass, setup_integration)

@@ -85,9 +85,10 @@ BINARY_SENSORS: tuple[NukiBinarySensorEntityDescription, ...] = (
         exists_fn=has_door_sensor,
         is_on_fn=_from_state(_door_open),
     ),
+    # Battery entities are named for the battery ("Keypad battery"), not its state: Home
+    # Assistant's device triggers add "battery low" to the name.
     NukiBinarySensorEntityDescription(
         key="battery_critical",
-        translation_key="battery_critical",
         device_class=BinarySensorDeviceClass.BATTERY,
         entity_category=EntityCategory.DIAGNOSTIC,
         is_on_fn=_from_state(lambda state: state.battery_critical),
