@@ -183,9 +183,8 @@ class NukiWebApiConfigFlow(ConfigFlow, domain=DOMAIN):
                 )
         return self.async_show_form(
             step_id="user",
-            data_schema=self.add_suggested_values_to_schema(
-                _CONNECTION_SCHEMA, {CONF_ADVANCED: (user_input or {}).get(CONF_ADVANCED, {})}
-            ),
+            # After an error the form keeps what the user typed, the token included.
+            data_schema=self.add_suggested_values_to_schema(_CONNECTION_SCHEMA, user_input or {}),
             errors=errors,
             description_placeholders=_URL_PLACEHOLDERS | placeholders,
         )
@@ -218,7 +217,7 @@ class NukiWebApiConfigFlow(ConfigFlow, domain=DOMAIN):
                 )
         return self.async_show_form(
             step_id="reauth_confirm",
-            data_schema=_TOKEN_SCHEMA,
+            data_schema=self.add_suggested_values_to_schema(_TOKEN_SCHEMA, user_input or {}),
             errors=errors,
             description_placeholders={"title": entry.title, **_URL_PLACEHOLDERS, **placeholders},
         )
@@ -239,12 +238,13 @@ class NukiWebApiConfigFlow(ConfigFlow, domain=DOMAIN):
                 return self.async_update_reload_and_abort(
                     entry, data_updates={CONF_API_TOKEN: token, CONF_API_URL: url}
                 )
-        url = entry.data.get(CONF_API_URL, DEFAULT_API_URL)
+        # The stored token is never sent to the browser; what the user typed comes back.
+        suggested = user_input or {
+            CONF_ADVANCED: {CONF_API_URL: entry.data.get(CONF_API_URL, DEFAULT_API_URL)}
+        }
         return self.async_show_form(
             step_id="reconfigure",
-            data_schema=self.add_suggested_values_to_schema(
-                _CONNECTION_SCHEMA, {CONF_ADVANCED: {CONF_API_URL: url}}
-            ),
+            data_schema=self.add_suggested_values_to_schema(_CONNECTION_SCHEMA, suggested),
             errors=errors,
             description_placeholders=_URL_PLACEHOLDERS | placeholders,
         )
