@@ -1,13 +1,15 @@
 """Config, reauth, reconfigure and options flows against the simulator."""
 
+import json
 from collections.abc import Iterator
 from dataclasses import replace
+from pathlib import Path
 from unittest.mock import AsyncMock, patch
 
 import pytest
 from homeassistant.config_entries import SOURCE_USER, ConfigFlowResult
 from homeassistant.core import HomeAssistant
-from homeassistant.data_entry_flow import FlowResultType, InvalidData
+from homeassistant.data_entry_flow import FlowResultType
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.nuki_web_api.const import (
@@ -264,24 +266,38 @@ async def test_reconfigure_wrong_account(
     assert config_entry.data[CONF_API_TOKEN] == simulator.token
 
 
-async def test_options_flow(hass: HomeAssistant) -> None:
-    """The polling interval is stored; less than 10 s is refused by the form."""
+@pytest.mark.parametrize("interval", [5, 9.9, 12.5, 3601, float("inf")])
+async def test_options_flow(hass: HomeAssistant, interval: float) -> None:
+    """The polling interval is whole seconds from 10 to 3600; else a translated field error."""
     entry = MockConfigEntry(domain=DOMAIN, data={}, unique_id="1")
     entry.add_to_hass(hass)
     result = await hass.config_entries.options.async_init(entry.entry_id)
     assert result["type"] is FlowResultType.FORM
     assert result["step_id"] == "init"
 
-    with pytest.raises(InvalidData):
-        await hass.config_entries.options.async_configure(
-            result["flow_id"], {CONF_SCAN_INTERVAL: 5}
-        )
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {CONF_SCAN_INTERVAL: interval}
+    )
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == {CONF_SCAN_INTERVAL: "invalid_scan_interval"}
+    assert result["description_placeholders"] == {"min": "10", "max": "3600"}
+    assert _suggested(result, CONF_SCAN_INTERVAL) == interval
 
     result = await hass.config_entries.options.async_configure(
-        result["flow_id"], {CONF_SCAN_INTERVAL: 45}
+        result["flow_id"], {CONF_SCAN_INTERVAL: 45.0}
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert entry.options == {CONF_SCAN_INTERVAL: 45}
+    assert type(entry.options[CONF_SCAN_INTERVAL]) is int
+
+
+@pytest.mark.parametrize("language", ["en", "de"])
+def test_options_title_names_the_integration(language: str) -> None:
+    """The options dialog's title names the integration as its card does ("Nuki Web API")."""
+    integration = Path(__file__).parent.parent / "custom_components" / DOMAIN
+    name = json.loads((integration / "manifest.json").read_text())["name"]
+    texts = json.loads((integration / "translations" / f"{language}.json").read_text())
+    assert name in texts["options"]["step"]["init"]["title"]
 
 
 # --- what a token and an API URL may be (the token only goes where it is safe) -------------
