@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 from unittest.mock import patch
 
@@ -666,3 +668,14 @@ async def test_listed_times_outside_the_day_are_unknown(
     response = await call(hass, "list_authorizations", {"device_id": front}, return_response=True)
     listed = next(item for item in response["authorizations"] if item["name"] == "Sam")
     assert (listed["allowed_from_time"], listed["allowed_until_time"]) == ("07:00", None)
+
+
+@pytest.mark.parametrize(("language", "verb"), [("en", "delete"), ("de", "löschen")])
+def test_delete_keypad_code_texts_speak_of_deleting(language: str, verb: str) -> None:
+    """The name field of the delete action names the code to delete, not one "to change"."""
+    path = Path(__file__).parent.parent / "custom_components" / DOMAIN / "translations"
+    texts = json.loads((path / f"{language}.json").read_text())["services"]
+    fields = texts["delete_keypad_code"]["fields"]
+    assert verb in fields["name"]["description"]
+    # Either the name or the authorization ID picks the code: each field says so.
+    assert fields["name"]["name"].lower() in fields["auth_id"]["description"].lower()
