@@ -5,11 +5,19 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from freezegun.api import FrozenDateTimeFactory
 from homeassistant.components.device_automation import (
     DeviceAutomationType,
     async_get_device_automations,
 )
-from homeassistant.const import STATE_OFF, STATE_ON, STATE_UNAVAILABLE, STATE_UNKNOWN, Platform
+from homeassistant.const import (
+    STATE_OFF,
+    STATE_ON,
+    STATE_UNAVAILABLE,
+    STATE_UNKNOWN,
+    EntityCategory,
+    Platform,
+)
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers import entity_registry as er
@@ -63,6 +71,7 @@ async def test_entities(
         "keypad_tamper",
         "door_sensor_battery_critical",
         "night_mode",
+        "smart_hosting",
         "connectivity",
     }
     # No keypad at the garden door.
@@ -72,6 +81,7 @@ async def test_entities(
         "battery_charging",
         "door_sensor_battery_critical",
         "night_mode",
+        "smart_hosting",
         "connectivity",
     }
     # The Opener: no door sensor, no keypad, no charging report; ring to open instead.
@@ -79,12 +89,14 @@ async def test_entities(
         "battery_critical",
         "ring_to_open",
         "night_mode",
+        "smart_hosting",
         "connectivity",
     }
     # Without Smart Hosting: no state, so no hardware known; what exists is unavailable.
     assert _keys(entity_registry, HOLIDAY_FLAT) == {
         "battery_critical",
         "night_mode",
+        "smart_hosting",
         "connectivity",
     }
     assert (
@@ -215,6 +227,42 @@ async def test_battery_triggers_read_naturally(
         "Front door Door sensor battery",
         "Front door Keypad battery",
     ]
+
+
+async def test_smart_hosting_tells_why_the_device_is_unavailable(
+    hass: HomeAssistant,
+    setup_integration: MockConfigEntry,
+    simulator: SimulatorServer,
+    entity_registry: er.EntityRegistry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """The Smart Hosting sensor stays available and reads off while the rest is unavailable.
+
+    It is a diagnostic entity of every device, and follows the subscription both ways.
+    """
+    holiday_flat = "binary_sensor.smart_lock_3_0_4_0_5e6f7081_smart_hosting"
+    assert hass.states.get(holiday_flat).state == STATE_OFF
+    assert entity_registry.async_get(holiday_flat).entity_category is EntityCategory.DIAGNOSTIC
+    assert (
+        hass.states.get("binary_sensor.smart_lock_3_0_4_0_5e6f7081_night_mode").state
+        == STATE_UNAVAILABLE
+    )
+    front_door = "binary_sensor.front_door_smart_hosting"
+    assert hass.states.get(front_door).state == STATE_ON
+
+    simulator.state.set_smart_hosting(FRONT_DOOR, False)
+    simulator.state.set_smart_hosting(HOLIDAY_FLAT, True)
+    await refresh(hass, setup_integration)
+    assert hass.states.get(front_door).state == STATE_OFF
+    assert hass.states.get("binary_sensor.front_door_night_mode").state == STATE_UNAVAILABLE
+    assert hass.states.get(holiday_flat).state == STATE_ON
+
+    # Nuki Web unreachable past the grace period: nothing is known, so it is unavailable too.
+    simulator.state.faults.configure(rate=1.0, kinds=["500"])
+    await refresh(hass, setup_integration)
+    freezer.tick(timedelta(minutes=5))
+    await refresh(hass, setup_integration)
+    assert hass.states.get(front_door).state == STATE_UNAVAILABLE
 
 
 async def test_connectivity(

@@ -132,7 +132,13 @@ async def test_smart_hosting_lapse_keeps_what_is_known(
     assert [getattr(after, f) for f in fields] == [getattr(before, f) for f in fields]
     issue = issue_registry.async_get_issue(DOMAIN, f"smart_hosting_{smartlock_id}")
     assert issue is not None
-    assert issue.translation_placeholders == {"name": name}
+    assert issue.translation_key == "smart_hosting"
+    # The model as last seen: the registry keeps the Smart Lock 5 variant.
+    assert issue.translation_placeholders == {
+        "name": name,
+        "model": model,
+        "nuki_id": nuki_id(smartlock_id),
+    }
 
     # A restart: the coordinator has never seen the name, the registry still knows it.
     assert await hass.config_entries.async_reload(setup_integration.entry_id)
@@ -155,7 +161,12 @@ async def test_device_never_seen_with_smart_hosting_is_named_like_the_app(
     assert device.serial_number == "5E6F7081"
     issue = issue_registry.async_get_issue(DOMAIN, f"smart_hosting_{HOLIDAY_FLAT}")
     assert issue is not None
-    assert issue.translation_placeholders == {"name": "Smart Lock 3.0/4.0 5E6F7081"}
+    assert issue.translation_key == "smart_hosting_unnamed"  # its text explains the name
+    assert issue.translation_placeholders == {
+        "name": "Smart Lock 3.0/4.0 5E6F7081",
+        "model": "Smart Lock 3.0/4.0",
+        "nuki_id": "5E6F7081",
+    }
 
 
 async def test_unavailable_when_polling_fails(
@@ -195,6 +206,7 @@ async def test_new_device_appears(
         "sensor.back_gate_last_actor",
         "binary_sensor.back_gate_battery",
         "binary_sensor.back_gate_night_mode",
+        "binary_sensor.back_gate_smart_hosting",
         "binary_sensor.back_gate_connectivity",
         "binary_sensor.back_gate_ring_to_open",
     }

@@ -27,19 +27,42 @@ TRANSLATIONS = Path(__file__).parents[1] / "custom_components" / DOMAIN / "trans
 
 
 async def test_smart_hosting_issue(hass: HomeAssistant, issue_registry: ir.IssueRegistry) -> None:
-    async_create_smart_hosting_issue(hass, 42, "Back door")
-    async_create_smart_hosting_issue(hass, 42, "Back door")  # idempotent
-    issue = issue_registry.async_get_issue(DOMAIN, "smart_hosting_42")
+    """The issue names the device with its model and Nuki ID, so that the user can find it."""
+    smartlock_id = 0x4_1A2B3C4D
+    async_create_smart_hosting_issue(hass, smartlock_id, "Back door", "Smart Lock 3.0/4.0")
+    async_create_smart_hosting_issue(hass, smartlock_id, "Back door", "Smart Lock 3.0/4.0")
+    issue = issue_registry.async_get_issue(DOMAIN, f"smart_hosting_{smartlock_id}")
     assert issue is not None
     assert issue.translation_key == "smart_hosting"
+    assert issue.translation_placeholders == {
+        "name": "Back door",
+        "model": "Smart Lock 3.0/4.0",
+        "nuki_id": "1A2B3C4D",
+    }
     assert issue.severity is ir.IssueSeverity.ERROR
     assert not issue.is_fixable
     assert issue.learn_more_url == "https://nuki.io/en/smart-hosting/"
-    assert len(issue_registry.issues) == 1
+    assert len(issue_registry.issues) == 1  # idempotent
 
-    async_delete_smart_hosting_issue(hass, 42)
-    async_delete_smart_hosting_issue(hass, 42)  # deleting a missing issue is fine
-    assert issue_registry.async_get_issue(DOMAIN, "smart_hosting_42") is None
+    async_delete_smart_hosting_issue(hass, smartlock_id)
+    async_delete_smart_hosting_issue(hass, smartlock_id)  # deleting a missing issue is fine
+    assert issue_registry.async_get_issue(DOMAIN, f"smart_hosting_{smartlock_id}") is None
+
+
+async def test_smart_hosting_issue_of_a_device_never_named(
+    hass: HomeAssistant, issue_registry: ir.IssueRegistry
+) -> None:
+    """A device known only by the Nuki app's default name gets the text that explains it."""
+    smartlock_id = 0x3_20BE908C
+    async_create_smart_hosting_issue(hass, smartlock_id, "Smart Door 20BE908C", "Smart Door")
+    issue = issue_registry.async_get_issue(DOMAIN, f"smart_hosting_{smartlock_id}")
+    assert issue is not None
+    assert issue.translation_key == "smart_hosting_unnamed"
+    assert issue.translation_placeholders == {
+        "name": "Smart Door 20BE908C",
+        "model": "Smart Door",
+        "nuki_id": "20BE908C",
+    }
 
 
 async def test_missing_scope_issue(hass: HomeAssistant, issue_registry: ir.IssueRegistry) -> None:
@@ -63,7 +86,8 @@ async def test_missing_scope_issue(hass: HomeAssistant, issue_registry: ir.Issue
 @pytest.mark.parametrize(
     ("key", "placeholders"),
     [
-        ("smart_hosting", {"name"}),
+        ("smart_hosting", {"name", "model", "nuki_id"}),
+        ("smart_hosting_unnamed", {"name", "model", "nuki_id"}),
         ("smart_hosting_ending", {"name", "date"}),
         ("smart_hosting_grace_period", {"name", "date"}),
         ("missing_scope", {"scope", "scope_name"}),
@@ -76,6 +100,14 @@ def test_issue_texts_use_the_given_placeholders(
     issues = json.loads((TRANSLATIONS / f"{language}.json").read_text(encoding="utf-8"))["issues"]
     texts = issues[key]["title"] + issues[key]["description"]
     assert set(re.findall(r"{(\w+)}", texts)) <= placeholders
+
+
+@pytest.mark.parametrize("language", ["en", "de"])
+@pytest.mark.parametrize("key", ["smart_hosting", "smart_hosting_unnamed"])
+def test_smart_hosting_texts_identify_the_device(language: str, key: str) -> None:
+    """The Smart Hosting issue tells which device it is: its model and Nuki ID, not only a name."""
+    issue = json.loads((TRANSLATIONS / f"{language}.json").read_text(encoding="utf-8"))["issues"]
+    assert {"model", "nuki_id"} <= set(re.findall(r"{(\w+)}", issue[key]["description"]))
 
 
 # --- the early warning before a Smart Hosting subscription ends (issue 11) ---------------

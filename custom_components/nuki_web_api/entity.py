@@ -56,6 +56,9 @@ class NukiEntityDescription(EntityDescription):
     """
 
     exists_fn: Callable[[Smartlock], bool] = _always
+    # False for an entity that stays available while Nuki refuses the device for lack of
+    # Smart Hosting (it tells that, from the device list's error item).
+    needs_smart_hosting: bool = True
 
 
 def device_info(coordinator: NukiCoordinator, device: Smartlock) -> DeviceInfo:
@@ -64,10 +67,11 @@ def device_info(coordinator: NukiCoordinator, device: Smartlock) -> DeviceInfo:
     For a device without Smart Hosting Nuki sends placeholders: the registry's model is kept
     (it knows the Smart Lock 5 variant, which the id does not tell).
     """
-    model = device.model
-    if device.smart_hosting_missing:
-        known = coordinator.known_device(device.smartlock_id)
-        model = known.model if known is not None and known.model else model
+    model = (
+        coordinator.device_model(device.smartlock_id)
+        if device.smart_hosting_missing
+        else device.model
+    )
     info = DeviceInfo(
         identifiers={(DOMAIN, str(device.smartlock_id))},
         name=coordinator.device_name(device.smartlock_id),
@@ -222,6 +226,7 @@ def device_listeners(coordinator: NukiCoordinator) -> DeviceListeners:
 class NukiEntity(CoordinatorEntity[NukiCoordinator]):
     """An entity of one Nuki device, described by an entity description."""
 
+    entity_description: NukiEntityDescription
     _attr_has_entity_name = True
     # Whether the entity shows who operated the device (actor_log is kept only then).
     _shows_actor = False
@@ -333,7 +338,10 @@ class NukiEntity(CoordinatorEntity[NukiCoordinator]):
         return (
             super().available
             and self.smartlock_id in data.devices
-            and self.smartlock_id not in data.smart_hosting_missing
+            and not (
+                self.entity_description.needs_smart_hosting
+                and self.smartlock_id in data.smart_hosting_missing
+            )
             and self.smartlock_id not in data.unavailable
         )
 
