@@ -26,43 +26,38 @@ from .platform_helpers import refresh
 TRANSLATIONS = Path(__file__).parents[1] / "custom_components" / DOMAIN / "translations"
 
 
-async def test_smart_hosting_issue(hass: HomeAssistant, issue_registry: ir.IssueRegistry) -> None:
+@pytest.mark.parametrize(
+    ("smartlock_id", "name", "model", "key", "shown_id"),
+    [
+        (0x4_1A2B3C4D, "Back door", "Smart Lock 3.0/4.0", "smart_hosting", "1A2B3C4D"),
+        # Known only by the Nuki app's default name: the other text explains that name.
+        (0x3_20BE908C, "Smart Door 20BE908C", "Smart Door", "smart_hosting_unnamed", "20BE908C"),
+    ],
+)
+async def test_smart_hosting_issue(
+    hass: HomeAssistant,
+    issue_registry: ir.IssueRegistry,
+    smartlock_id: int,
+    name: str,
+    model: str,
+    key: str,
+    shown_id: str,
+) -> None:
     """The issue names the device with its model and Nuki ID, so that the user can find it."""
-    smartlock_id = 0x4_1A2B3C4D
-    async_create_smart_hosting_issue(hass, smartlock_id, "Back door", "Smart Lock 3.0/4.0")
-    async_create_smart_hosting_issue(hass, smartlock_id, "Back door", "Smart Lock 3.0/4.0")
+    async_create_smart_hosting_issue(hass, smartlock_id, name, model)
+    async_create_smart_hosting_issue(hass, smartlock_id, name, model)  # idempotent
     issue = issue_registry.async_get_issue(DOMAIN, f"smart_hosting_{smartlock_id}")
     assert issue is not None
-    assert issue.translation_key == "smart_hosting"
-    assert issue.translation_placeholders == {
-        "name": "Back door",
-        "model": "Smart Lock 3.0/4.0",
-        "nuki_id": "1A2B3C4D",
-    }
+    assert issue.translation_key == key
+    assert issue.translation_placeholders == {"name": name, "model": model, "nuki_id": shown_id}
     assert issue.severity is ir.IssueSeverity.ERROR
     assert not issue.is_fixable
     assert issue.learn_more_url == "https://nuki.io/en/smart-hosting/"
-    assert len(issue_registry.issues) == 1  # idempotent
+    assert len(issue_registry.issues) == 1
 
     async_delete_smart_hosting_issue(hass, smartlock_id)
     async_delete_smart_hosting_issue(hass, smartlock_id)  # deleting a missing issue is fine
     assert issue_registry.async_get_issue(DOMAIN, f"smart_hosting_{smartlock_id}") is None
-
-
-async def test_smart_hosting_issue_of_a_device_never_named(
-    hass: HomeAssistant, issue_registry: ir.IssueRegistry
-) -> None:
-    """A device known only by the Nuki app's default name gets the text that explains it."""
-    smartlock_id = 0x3_20BE908C
-    async_create_smart_hosting_issue(hass, smartlock_id, "Smart Door 20BE908C", "Smart Door")
-    issue = issue_registry.async_get_issue(DOMAIN, f"smart_hosting_{smartlock_id}")
-    assert issue is not None
-    assert issue.translation_key == "smart_hosting_unnamed"
-    assert issue.translation_placeholders == {
-        "name": "Smart Door 20BE908C",
-        "model": "Smart Door",
-        "nuki_id": "20BE908C",
-    }
 
 
 async def test_missing_scope_issue(hass: HomeAssistant, issue_registry: ir.IssueRegistry) -> None:
