@@ -186,10 +186,8 @@ class DeviceListeners:
         entry = registry.async_get_device_by_identifier(
             (DOMAIN, str(device.smartlock_id)), self._coordinator.config_entry.entry_id
         )
-        if entry is None:
-            return
         if device.smart_hosting_missing:
-            if entry.model_id is not None:
+            if entry is not None and entry.model_id is not None:
                 registry.async_update_device(entry.id, model_id=None)
             return
         info = device_info(self._coordinator, device)
@@ -200,7 +198,9 @@ class DeviceListeners:
             info.get("sw_version"),
             info.get("hw_version"),
         )
-        if (entry.name, entry.model, entry.model_id, entry.sw_version, entry.hw_version) != wanted:
+        if entry is not None and (
+            (entry.name, entry.model, entry.model_id, entry.sw_version, entry.hw_version) != wanted
+        ):
             name, model, model_id, sw_version, hw_version = wanted
             registry.async_update_device(
                 entry.id,
