@@ -5,14 +5,28 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from homeassistant.const import STATE_OFF, STATE_ON, STATE_UNAVAILABLE, STATE_UNKNOWN, Platform
+from freezegun.api import FrozenDateTimeFactory
+from homeassistant.components.device_automation import (
+    DeviceAutomationType,
+    async_get_device_automations,
+)
+from homeassistant.const import (
+    STATE_OFF,
+    STATE_ON,
+    STATE_UNAVAILABLE,
+    STATE_UNKNOWN,
+    EntityCategory,
+    Platform,
+)
 from homeassistant.core import HomeAssistant
+from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers import entity_registry as er
 from homeassistant.util import dt as dt_util
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from syrupy.assertion import SnapshotAssertion
 
 from custom_components.nuki_web_api.binary_sensor import BINARY_SENSORS
+from custom_components.nuki_web_api.const import DOMAIN
 from simulator.testing import SimulatorServer
 
 from .platform_helpers import (
@@ -57,6 +71,7 @@ async def test_entities(
         "keypad_tamper",
         "door_sensor_battery_critical",
         "night_mode",
+        "smart_hosting",
         "connectivity",
     }
     # No keypad at the garden door.
@@ -66,6 +81,7 @@ async def test_entities(
         "battery_charging",
         "door_sensor_battery_critical",
         "night_mode",
+        "smart_hosting",
         "connectivity",
     }
     # The Opener: no door sensor, no keypad, no charging report; ring to open instead.
@@ -73,12 +89,14 @@ async def test_entities(
         "battery_critical",
         "ring_to_open",
         "night_mode",
+        "smart_hosting",
         "connectivity",
     }
     # Without Smart Hosting: no state, so no hardware known; what exists is unavailable.
     assert _keys(entity_registry, HOLIDAY_FLAT) == {
         "battery_critical",
         "night_mode",
+        "smart_hosting",
         "connectivity",
     }
     assert (
@@ -155,13 +173,7 @@ async def test_batteries_and_night_mode(
         nightMode=True,
     )
     await refresh(hass, setup_integration)
-    for key in (
-        "battery_critical",
-        "charging",
-        "keypad_battery_critical",
-        "door_sensor_battery_critical",
-        "night_mode",
-    ):
+    for key in ("battery", "charging", "keypad_battery", "door_sensor_battery", "night_mode"):
         assert hass.states.get(f"binary_sensor.front_door_{key}").state == STATE_ON, key
 
 
@@ -184,9 +196,73 @@ async def test_opener_with_keypad(
     keys = _keys(entity_registry, BUILDING_ENTRANCE)
     assert "keypad_battery_critical" in keys
     assert "door_sensor_battery_critical" not in keys
-    state = hass.states.get("binary_sensor.building_entrance_keypad_battery_critical")
+    state = hass.states.get("binary_sensor.building_entrance_keypad_battery")
     assert state is not None
     assert state.state == STATE_ON
+
+
+async def test_battery_triggers_read_naturally(
+    hass: HomeAssistant,
+    setup_integration: MockConfigEntry,
+    device_registry: dr.DeviceRegistry,
+    entity_registry: er.EntityRegistry,
+) -> None:
+    """Battery entities are named for the battery: the device trigger adds "battery low".
+
+    The frontend lists a trigger as Home Assistant's "{entity_name} battery low" with the
+    entity's friendly name; "Battery critical" made that "… battery critical battery low".
+    """
+    device = device_registry.async_get_device_by_identifier(
+        (DOMAIN, str(FRONT_DOOR)), setup_integration.entry_id
+    )
+    assert device is not None
+    triggers = await async_get_device_automations(hass, DeviceAutomationType.TRIGGER, [device.id])
+    names = sorted(
+        hass.states.get(entity_registry.async_get(trigger["entity_id"]).entity_id).name
+        for trigger in triggers[device.id]
+        if trigger["type"] == "bat_low"
+    )
+    assert names == [
+        "Front door Battery",
+        "Front door Door sensor battery",
+        "Front door Keypad battery",
+    ]
+
+
+async def test_smart_hosting_tells_why_the_device_is_unavailable(
+    hass: HomeAssistant,
+    setup_integration: MockConfigEntry,
+    simulator: SimulatorServer,
+    entity_registry: er.EntityRegistry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """The Smart Hosting sensor stays available and reads off while the rest is unavailable.
+
+    It is a diagnostic entity of every device, and follows the subscription both ways.
+    """
+    holiday_flat = "binary_sensor.smart_lock_3_0_4_0_5e6f7081_smart_hosting"
+    assert hass.states.get(holiday_flat).state == STATE_OFF
+    assert entity_registry.async_get(holiday_flat).entity_category is EntityCategory.DIAGNOSTIC
+    assert (
+        hass.states.get("binary_sensor.smart_lock_3_0_4_0_5e6f7081_night_mode").state
+        == STATE_UNAVAILABLE
+    )
+    front_door = "binary_sensor.front_door_smart_hosting"
+    assert hass.states.get(front_door).state == STATE_ON
+
+    simulator.state.set_smart_hosting(FRONT_DOOR, False)
+    simulator.state.set_smart_hosting(HOLIDAY_FLAT, True)
+    await refresh(hass, setup_integration)
+    assert hass.states.get(front_door).state == STATE_OFF
+    assert hass.states.get("binary_sensor.front_door_night_mode").state == STATE_UNAVAILABLE
+    assert hass.states.get(holiday_flat).state == STATE_ON
+
+    # Nuki Web unreachable past the grace period: nothing is known, so it is unavailable too.
+    simulator.state.faults.configure(rate=1.0, kinds=["500"])
+    await refresh(hass, setup_integration)
+    freezer.tick(timedelta(minutes=5))
+    await refresh(hass, setup_integration)
+    assert hass.states.get(front_door).state == STATE_UNAVAILABLE
 
 
 async def test_connectivity(

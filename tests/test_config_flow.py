@@ -1,13 +1,15 @@
 """Config, reauth, reconfigure and options flows against the simulator."""
 
+import json
 from collections.abc import Iterator
 from dataclasses import replace
+from pathlib import Path
 from unittest.mock import AsyncMock, patch
 
 import pytest
-from homeassistant.config_entries import SOURCE_USER
+from homeassistant.config_entries import SOURCE_USER, ConfigFlowResult
 from homeassistant.core import HomeAssistant
-from homeassistant.data_entry_flow import FlowResultType, InvalidData
+from homeassistant.data_entry_flow import FlowResultType
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.nuki_web_api.const import (
@@ -42,6 +44,16 @@ def _flow_tokens(secret_tokens: set[str]) -> None:
 
 def _user_input(token: str, url: str) -> dict[str, object]:
     return {CONF_API_TOKEN: token, CONF_ADVANCED: {CONF_API_URL: url}}
+
+
+def _suggested(result: ConfigFlowResult, *path: str) -> object:
+    """Return what the form suggests for a field (a section's field: section, field)."""
+    schema = result["data_schema"].schema
+    *sections, field = path
+    for name in sections:
+        schema = next(value for key, value in schema.items() if key == name).schema.schema
+    marker = next(key for key in schema if key == field)
+    return (marker.description or {}).get("suggested_value")
 
 
 async def _start_user_flow(hass: HomeAssistant) -> str:
@@ -111,6 +123,9 @@ async def test_user_flow_errors_then_recovers(
         flow_id, _user_input("not-a-valid-token", simulator.url)
     )
     assert result["errors"] == {"base": "invalid_auth"}
+    # What the user typed stays in the form, to be corrected rather than typed again.
+    assert _suggested(result, CONF_API_TOKEN) == "not-a-valid-token"
+    assert _suggested(result, CONF_ADVANCED, CONF_API_URL) == simulator.url
 
     simulator.state.faults.fail_next("500", route="GET /smartlock")
     result = await hass.config_entries.flow.async_configure(
@@ -167,10 +182,13 @@ async def test_reauth(
     assert result["type"] is FlowResultType.FORM
     assert result["step_id"] == "reauth_confirm"
 
+    assert _suggested(result, CONF_API_TOKEN) is None
+
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"], {CONF_API_TOKEN: "still-wrong"}
     )
     assert result["errors"] == {"base": "invalid_auth"}
+    assert _suggested(result, CONF_API_TOKEN) == "still-wrong"
 
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"], {CONF_API_TOKEN: NO_LOG_TOKEN}
@@ -202,7 +220,7 @@ async def test_reauth_wrong_account(
 async def test_reconfigure(
     hass: HomeAssistant, simulator: SimulatorServer, config_entry: MockConfigEntry
 ) -> None:
-    """The token and the URL can change; the form suggests the current URL."""
+    """The token and the URL can change; the form suggests the current URL, then what was typed."""
     config_entry.add_to_hass(hass)
     hass.config_entries.async_update_entry(
         config_entry, data={**config_entry.data, CONF_API_URL: "http://127.0.0.1:9"}
@@ -210,6 +228,9 @@ async def test_reconfigure(
     result = await config_entry.start_reconfigure_flow(hass)
     assert result["type"] is FlowResultType.FORM
     assert result["step_id"] == "reconfigure"
+    # The stored URL is suggested, the stored token never (it would reach the browser).
+    assert _suggested(result, CONF_ADVANCED, CONF_API_URL) == "http://127.0.0.1:9"
+    assert _suggested(result, CONF_API_TOKEN) is None
 
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"], _user_input(simulator.token, "http://127.0.0.1:9")
@@ -221,6 +242,8 @@ async def test_reconfigure(
     )
     assert result["type"] is FlowResultType.FORM
     assert result["errors"] == {"base": "insufficient_scope"}
+    assert _suggested(result, CONF_API_TOKEN) == NO_LOG_TOKEN
+    assert _suggested(result, CONF_ADVANCED, CONF_API_URL) == simulator.url
 
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"], _user_input(simulator.token, simulator.url)
@@ -243,24 +266,38 @@ async def test_reconfigure_wrong_account(
     assert config_entry.data[CONF_API_TOKEN] == simulator.token
 
 
-async def test_options_flow(hass: HomeAssistant) -> None:
-    """The polling interval is stored; less than 10 s is refused by the form."""
+@pytest.mark.parametrize("interval", [5, 9.9, 12.5, 3601, float("inf")])
+async def test_options_flow(hass: HomeAssistant, interval: float) -> None:
+    """The polling interval is whole seconds from 10 to 3600; else a translated field error."""
     entry = MockConfigEntry(domain=DOMAIN, data={}, unique_id="1")
     entry.add_to_hass(hass)
     result = await hass.config_entries.options.async_init(entry.entry_id)
     assert result["type"] is FlowResultType.FORM
     assert result["step_id"] == "init"
 
-    with pytest.raises(InvalidData):
-        await hass.config_entries.options.async_configure(
-            result["flow_id"], {CONF_SCAN_INTERVAL: 5}
-        )
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {CONF_SCAN_INTERVAL: interval}
+    )
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == {CONF_SCAN_INTERVAL: "invalid_scan_interval"}
+    assert result["description_placeholders"] == {"min": "10", "max": "3600"}
+    assert _suggested(result, CONF_SCAN_INTERVAL) == interval
 
     result = await hass.config_entries.options.async_configure(
-        result["flow_id"], {CONF_SCAN_INTERVAL: 45}
+        result["flow_id"], {CONF_SCAN_INTERVAL: 45.0}
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert entry.options == {CONF_SCAN_INTERVAL: 45}
+    assert type(entry.options[CONF_SCAN_INTERVAL]) is int
+
+
+@pytest.mark.parametrize("language", ["en", "de"])
+def test_options_title_names_the_integration(language: str) -> None:
+    """The options dialog's title names the integration as its card does ("Nuki Web API")."""
+    integration = Path(__file__).parent.parent / "custom_components" / DOMAIN
+    name = json.loads((integration / "manifest.json").read_text())["name"]
+    texts = json.loads((integration / "translations" / f"{language}.json").read_text())
+    assert name in texts["options"]["step"]["init"]["title"]
 
 
 # --- what a token and an API URL may be (the token only goes where it is safe) -------------

@@ -425,7 +425,12 @@ async def test_smart_hosting_issue_from_device_list(
     assert issue.severity is ir.IssueSeverity.ERROR
     assert not issue.is_fixable
     # Nuki's list item without Smart Hosting has no name, and this one was never seen before.
-    assert issue.translation_placeholders == {"name": "Smart Lock 3.0/4.0 5E6F7081"}
+    assert issue.translation_key == "smart_hosting_unnamed"
+    assert issue.translation_placeholders == {
+        "name": "Smart Lock 3.0/4.0 5E6F7081",
+        "model": "Smart Lock 3.0/4.0",
+        "nuki_id": "5E6F7081",
+    }
     assert issue.learn_more_url == "https://nuki.io/en/smart-hosting/"
     assert HOLIDAY_FLAT in coordinator_of(setup_integration).data.smart_hosting_missing
     assert hass.states.get(entity_of(hass, LOCK_DOMAIN, HOLIDAY_FLAT, "lock")).state == (  # type: ignore[union-attr]

@@ -51,11 +51,33 @@ async def test_device_info(
     )
     assert front_door.manufacturer == "Nuki Home Solutions"
     assert front_door.model == "Smart Lock 3.0/4.0"
-    assert front_door.model_id == "4"
+    assert front_door.model_id is None  # the page would show "Smart Lock 3.0/4.0 (4)"
     assert front_door.sw_version == "4.3.4"  # 262916 = 0x040304
     assert front_door.hw_version == "1291"
     assert front_door.serial_number == "1A2B3C4D"  # smartlockId 0x4_1A2B3C4D
     assert front_door.configuration_url == "https://web.nuki.io"
+
+
+async def test_stored_model_id_is_cleared(
+    hass: HomeAssistant,
+    config_entry: MockConfigEntry,
+    device_registry: dr.DeviceRegistry,
+) -> None:
+    """Nuki's type number, stored as model_id by earlier versions, goes at the first refresh."""
+    config_entry.add_to_hass(hass)
+    for smartlock_id in (FRONT_DOOR, HOLIDAY_FLAT):  # HOLIDAY_FLAT lacks Smart Hosting
+        device_registry.async_get_or_create(
+            config_entry_id=config_entry.entry_id,
+            identifiers={(DOMAIN, str(smartlock_id))},
+            model="Smart Lock 3.0/4.0",
+            model_id="4",
+        )
+    assert await hass.config_entries.async_setup(config_entry.entry_id)
+    await hass.async_block_till_done()
+    await refresh(hass, config_entry)
+    for smartlock_id in (FRONT_DOOR, HOLIDAY_FLAT):
+        device = registry_device(device_registry, config_entry, smartlock_id)
+        assert (device.model, device.model_id) == ("Smart Lock 3.0/4.0", None)
 
 
 def test_nuki_id() -> None:
@@ -110,7 +132,13 @@ async def test_smart_hosting_lapse_keeps_what_is_known(
     assert [getattr(after, f) for f in fields] == [getattr(before, f) for f in fields]
     issue = issue_registry.async_get_issue(DOMAIN, f"smart_hosting_{smartlock_id}")
     assert issue is not None
-    assert issue.translation_placeholders == {"name": name}
+    assert issue.translation_key == "smart_hosting"
+    # The model as last seen: the registry keeps the Smart Lock 5 variant.
+    assert issue.translation_placeholders == {
+        "name": name,
+        "model": model,
+        "nuki_id": nuki_id(smartlock_id),
+    }
 
     # A restart: the coordinator has never seen the name, the registry still knows it.
     assert await hass.config_entries.async_reload(setup_integration.entry_id)
@@ -133,7 +161,12 @@ async def test_device_never_seen_with_smart_hosting_is_named_like_the_app(
     assert device.serial_number == "5E6F7081"
     issue = issue_registry.async_get_issue(DOMAIN, f"smart_hosting_{HOLIDAY_FLAT}")
     assert issue is not None
-    assert issue.translation_placeholders == {"name": "Smart Lock 3.0/4.0 5E6F7081"}
+    assert issue.translation_key == "smart_hosting_unnamed"  # its text explains the name
+    assert issue.translation_placeholders == {
+        "name": "Smart Lock 3.0/4.0 5E6F7081",
+        "model": "Smart Lock 3.0/4.0",
+        "nuki_id": "5E6F7081",
+    }
 
 
 async def test_unavailable_when_polling_fails(
@@ -171,8 +204,9 @@ async def test_new_device_appears(
         "lock.back_gate",
         "button.back_gate_sync_with_device",
         "sensor.back_gate_last_actor",
-        "binary_sensor.back_gate_battery_critical",
+        "binary_sensor.back_gate_battery",
         "binary_sensor.back_gate_night_mode",
+        "binary_sensor.back_gate_smart_hosting",
         "binary_sensor.back_gate_connectivity",
         "binary_sensor.back_gate_ring_to_open",
     }
@@ -208,7 +242,7 @@ async def test_hardware_paired_later(
     entity_registry: er.EntityRegistry,
 ) -> None:
     """A keypad paired after setup gets its entity without a reload."""
-    entity_id = "binary_sensor.garden_door_keypad_battery_critical"
+    entity_id = "binary_sensor.garden_door_keypad_battery"
     assert entity_id not in _entity_ids(entity_registry, GARDEN_DOOR)
     simulator.state.devices[GARDEN_DOOR].data["config"]["keypad2Paired"] = True
     await refresh(hass, setup_integration)
@@ -235,6 +269,7 @@ async def test_smart_hosting_activated(
     assert hass.states.get(battery).state == "52"
 
 
+@pytest.mark.usefixtures("entity_registry_enabled_by_default")
 async def test_door_sensor_activated_later(
     hass: HomeAssistant,
     setup_integration: MockConfigEntry,

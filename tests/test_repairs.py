@@ -26,20 +26,38 @@ from .platform_helpers import refresh
 TRANSLATIONS = Path(__file__).parents[1] / "custom_components" / DOMAIN / "translations"
 
 
-async def test_smart_hosting_issue(hass: HomeAssistant, issue_registry: ir.IssueRegistry) -> None:
-    async_create_smart_hosting_issue(hass, 42, "Back door")
-    async_create_smart_hosting_issue(hass, 42, "Back door")  # idempotent
-    issue = issue_registry.async_get_issue(DOMAIN, "smart_hosting_42")
+@pytest.mark.parametrize(
+    ("smartlock_id", "name", "model", "key", "shown_id"),
+    [
+        (0x4_1A2B3C4D, "Back door", "Smart Lock 3.0/4.0", "smart_hosting", "1A2B3C4D"),
+        # Known only by the Nuki app's default name: the other text explains that name.
+        (0x3_20BE908C, "Smart Door 20BE908C", "Smart Door", "smart_hosting_unnamed", "20BE908C"),
+    ],
+)
+async def test_smart_hosting_issue(
+    hass: HomeAssistant,
+    issue_registry: ir.IssueRegistry,
+    smartlock_id: int,
+    name: str,
+    model: str,
+    key: str,
+    shown_id: str,
+) -> None:
+    """The issue names the device with its model and Nuki ID, so that the user can find it."""
+    async_create_smart_hosting_issue(hass, smartlock_id, name, model)
+    async_create_smart_hosting_issue(hass, smartlock_id, name, model)  # idempotent
+    issue = issue_registry.async_get_issue(DOMAIN, f"smart_hosting_{smartlock_id}")
     assert issue is not None
-    assert issue.translation_key == "smart_hosting"
+    assert issue.translation_key == key
+    assert issue.translation_placeholders == {"name": name, "model": model, "nuki_id": shown_id}
     assert issue.severity is ir.IssueSeverity.ERROR
     assert not issue.is_fixable
     assert issue.learn_more_url == "https://nuki.io/en/smart-hosting/"
     assert len(issue_registry.issues) == 1
 
-    async_delete_smart_hosting_issue(hass, 42)
-    async_delete_smart_hosting_issue(hass, 42)  # deleting a missing issue is fine
-    assert issue_registry.async_get_issue(DOMAIN, "smart_hosting_42") is None
+    async_delete_smart_hosting_issue(hass, smartlock_id)
+    async_delete_smart_hosting_issue(hass, smartlock_id)  # deleting a missing issue is fine
+    assert issue_registry.async_get_issue(DOMAIN, f"smart_hosting_{smartlock_id}") is None
 
 
 async def test_missing_scope_issue(hass: HomeAssistant, issue_registry: ir.IssueRegistry) -> None:
@@ -63,7 +81,8 @@ async def test_missing_scope_issue(hass: HomeAssistant, issue_registry: ir.Issue
 @pytest.mark.parametrize(
     ("key", "placeholders"),
     [
-        ("smart_hosting", {"name"}),
+        ("smart_hosting", {"name", "model", "nuki_id"}),
+        ("smart_hosting_unnamed", {"name", "model", "nuki_id"}),
         ("smart_hosting_ending", {"name", "date"}),
         ("smart_hosting_grace_period", {"name", "date"}),
         ("missing_scope", {"scope", "scope_name"}),
@@ -76,6 +95,14 @@ def test_issue_texts_use_the_given_placeholders(
     issues = json.loads((TRANSLATIONS / f"{language}.json").read_text(encoding="utf-8"))["issues"]
     texts = issues[key]["title"] + issues[key]["description"]
     assert set(re.findall(r"{(\w+)}", texts)) <= placeholders
+
+
+@pytest.mark.parametrize("language", ["en", "de"])
+@pytest.mark.parametrize("key", ["smart_hosting", "smart_hosting_unnamed"])
+def test_smart_hosting_texts_identify_the_device(language: str, key: str) -> None:
+    """The Smart Hosting issue tells which device it is: its model and Nuki ID, not only a name."""
+    issue = json.loads((TRANSLATIONS / f"{language}.json").read_text(encoding="utf-8"))["issues"]
+    assert {"model", "nuki_id"} <= set(re.findall(r"{(\w+)}", issue[key]["description"]))
 
 
 # --- the early warning before a Smart Hosting subscription ends (issue 11) ---------------

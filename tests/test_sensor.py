@@ -46,11 +46,16 @@ async def test_entities(
     entity_registry: er.EntityRegistry,
     snapshot: SnapshotAssertion,
 ) -> None:
-    """Battery and door state only where reported or paired; the last actor everywhere."""
+    """Battery and door state only where reported or paired; the last actor everywhere.
+
+    The door state is disabled by default: the Door binary sensor shows open and closed.
+    """
     await snapshot_entities(hass, entity_registry, snapshot, setup_integration.entry_id, SENSORS)
 
     assert hass.states.get("sensor.front_door_battery").state == "84"
-    assert hass.states.get("sensor.front_door_door_state").state == "closed"
+    door_state = entity_registry.async_get("sensor.front_door_door_state")
+    assert door_state.disabled_by is er.RegistryEntryDisabler.INTEGRATION
+    assert hass.states.get("sensor.front_door_door_state") is None
     actor = hass.states.get("sensor.front_door_last_actor")
     assert actor.state == "Alex Demo"
     assert actor.attributes["action"] == "lock"
@@ -85,6 +90,7 @@ async def test_entities(
         (77, STATE_UNKNOWN),  # a code Nuki adds later
     ],
 )
+@pytest.mark.usefixtures("entity_registry_enabled_by_default")
 async def test_door_state_codes(
     hass: HomeAssistant,
     setup_integration: MockConfigEntry,

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 from unittest.mock import patch
 
@@ -615,7 +617,11 @@ async def test_list_authorizations(
     assert items["Anna"]["type"] == "keypad_code"
     assert "code" not in items["Anna"]
     assert items["Sam"]["allowed_week_days"] == ["mon", "tue", "wed", "thu", "fri"]
-    assert (items["Sam"]["allowed_from_time"], items["Sam"]["allowed_until_time"]) == (420, 1200)
+    # Daily times as the create form takes them (Nuki sends minutes: 420, 1200).
+    assert (items["Sam"]["allowed_from_time"], items["Sam"]["allowed_until_time"]) == (
+        "07:00",
+        "20:00",
+    )
     assert items["Anna"]["device"] == "Front door"
 
     response = await call(
@@ -627,3 +633,56 @@ async def test_list_authorizations(
     items = {item["name"]: item for item in response["authorizations"]}
     assert items["Anna"]["code"] == "456789"
     assert "code" not in items["Sam"]
+
+
+async def test_listed_auth_id_is_what_the_actions_take(
+    hass: HomeAssistant, simulator: SimulatorServer, setup_integration: MockConfigEntry
+) -> None:
+    """One identifier, one name: the listed auth_id picks the code in update and delete.
+
+    It is the id an activity event reports too; the lock-internal number is not listed.
+    """
+    front = device_id(hass, setup_integration, FRONT_DOOR)
+    response = await call(hass, "list_authorizations", {"device_id": front}, return_response=True)
+    anna = next(item for item in response["authorizations"] if item["name"] == "Anna")
+    assert anna["auth_id"] == codes(simulator, FRONT_DOOR)["Anna"]["id"]
+    assert "id" not in anna
+    logged = len(simulator.state.logs)
+    assert simulator.state.use_keypad(FRONT_DOOR, 456789)
+    assert (await wait_for_log(simulator, logged + 1))["authId"] == anna["auth_id"]
+
+    await call(
+        hass,
+        "update_keypad_code",
+        {"device_id": front, "auth_id": anna["auth_id"], "enabled": False},
+    )
+    assert codes(simulator, FRONT_DOOR)["Anna"]["enabled"] is False
+    await call(hass, "delete_keypad_code", {"device_id": front, "auth_id": anna["auth_id"]})
+    assert "Anna" not in codes(simulator, FRONT_DOOR)
+
+
+@pytest.mark.parametrize("minutes", [-1, 1441, 10**9])
+async def test_listed_times_outside_the_day_are_unknown(
+    hass: HomeAssistant,
+    simulator: SimulatorServer,
+    setup_integration: MockConfigEntry,
+    minutes: int,
+) -> None:
+    """A daily time Nuki sends outside 0..1440 minutes is listed as unknown, not as "-1:59"."""
+    sam = next(a for a in simulator.state.auths.values() if a.get("name") == "Sam")
+    sam["allowedUntilTime"] = minutes
+    front = device_id(hass, setup_integration, FRONT_DOOR)
+    response = await call(hass, "list_authorizations", {"device_id": front}, return_response=True)
+    listed = next(item for item in response["authorizations"] if item["name"] == "Sam")
+    assert (listed["allowed_from_time"], listed["allowed_until_time"]) == ("07:00", None)
+
+
+@pytest.mark.parametrize(("language", "verb"), [("en", "delete"), ("de", "löschen")])
+def test_delete_keypad_code_texts_speak_of_deleting(language: str, verb: str) -> None:
+    """The name field of the delete action names the code to delete, not one "to change"."""
+    path = Path(__file__).parent.parent / "custom_components" / DOMAIN / "translations"
+    texts = json.loads((path / f"{language}.json").read_text())["services"]
+    fields = texts["delete_keypad_code"]["fields"]
+    assert verb in fields["name"]["description"]
+    # Either the name or the authorization ID picks the code: each field says so.
+    assert fields["name"]["name"].lower() in fields["auth_id"]["description"].lower()

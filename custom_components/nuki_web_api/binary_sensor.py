@@ -1,4 +1,4 @@
-"""Binary sensor entities: door, batteries, keypad tamper, ring to open, night mode, connectivity."""
+"""Binary sensors: door, batteries, keypad tamper, ring to open, night mode, Smart Hosting, connection."""
 
 from __future__ import annotations
 
@@ -85,9 +85,10 @@ BINARY_SENSORS: tuple[NukiBinarySensorEntityDescription, ...] = (
         exists_fn=has_door_sensor,
         is_on_fn=_from_state(_door_open),
     ),
+    # Battery entities are named for the battery ("Keypad battery"), not its state: Home
+    # Assistant's device triggers add "battery low" to the name.
     NukiBinarySensorEntityDescription(
         key="battery_critical",
-        translation_key="battery_critical",
         device_class=BinarySensorDeviceClass.BATTERY,
         entity_category=EntityCategory.DIAGNOSTIC,
         is_on_fn=_from_state(lambda state: state.battery_critical),
@@ -135,6 +136,16 @@ BINARY_SENSORS: tuple[NukiBinarySensorEntityDescription, ...] = (
         key="night_mode",
         translation_key="night_mode",
         is_on_fn=_from_state(lambda state: state.night_mode),
+    ),
+    # Tells on the device page why its other entities are unavailable: Nuki refuses a device
+    # without a Smart Hosting subscription (an error item in the device list). On ("OK")
+    # means Nuki serves the device, which need not mean it has a subscription of its own.
+    NukiBinarySensorEntityDescription(
+        key="smart_hosting",
+        translation_key="smart_hosting",
+        entity_category=EntityCategory.DIAGNOSTIC,
+        needs_smart_hosting=False,
+        is_on_fn=lambda device: not device.smart_hosting_missing,
     ),
     NukiBinarySensorEntityDescription(
         key="connectivity",

@@ -183,9 +183,8 @@ class NukiWebApiConfigFlow(ConfigFlow, domain=DOMAIN):
                 )
         return self.async_show_form(
             step_id="user",
-            data_schema=self.add_suggested_values_to_schema(
-                _CONNECTION_SCHEMA, {CONF_ADVANCED: (user_input or {}).get(CONF_ADVANCED, {})}
-            ),
+            # After an error the form keeps what the user typed, the token included.
+            data_schema=self.add_suggested_values_to_schema(_CONNECTION_SCHEMA, user_input or {}),
             errors=errors,
             description_placeholders=_URL_PLACEHOLDERS | placeholders,
         )
@@ -218,7 +217,7 @@ class NukiWebApiConfigFlow(ConfigFlow, domain=DOMAIN):
                 )
         return self.async_show_form(
             step_id="reauth_confirm",
-            data_schema=_TOKEN_SCHEMA,
+            data_schema=self.add_suggested_values_to_schema(_TOKEN_SCHEMA, user_input or {}),
             errors=errors,
             description_placeholders={"title": entry.title, **_URL_PLACEHOLDERS, **placeholders},
         )
@@ -239,15 +238,33 @@ class NukiWebApiConfigFlow(ConfigFlow, domain=DOMAIN):
                 return self.async_update_reload_and_abort(
                     entry, data_updates={CONF_API_TOKEN: token, CONF_API_URL: url}
                 )
-        url = entry.data.get(CONF_API_URL, DEFAULT_API_URL)
+        # The stored token is never sent to the browser; what the user typed comes back.
+        suggested = user_input or {
+            CONF_ADVANCED: {CONF_API_URL: entry.data.get(CONF_API_URL, DEFAULT_API_URL)}
+        }
         return self.async_show_form(
             step_id="reconfigure",
-            data_schema=self.add_suggested_values_to_schema(
-                _CONNECTION_SCHEMA, {CONF_ADVANCED: {CONF_API_URL: url}}
-            ),
+            data_schema=self.add_suggested_values_to_schema(_CONNECTION_SCHEMA, suggested),
             errors=errors,
             description_placeholders=_URL_PLACEHOLDERS | placeholders,
         )
+
+
+def _valid_interval(value: float) -> bool:
+    """Whole seconds within the bounds (the form's own check would answer in English)."""
+    return float(value).is_integer() and MIN_SCAN_INTERVAL <= value <= MAX_SCAN_INTERVAL
+
+
+# No min/max in the selector: the selector would refuse a value with an untranslated
+# message before the step could answer with its own.
+_OPTIONS_SCHEMA = probatio.Schema(
+    {
+        probatio.Required(CONF_SCAN_INTERVAL, default=DEFAULT_SCAN_INTERVAL): NumberSelector(
+            NumberSelectorConfig(step=1, mode=NumberSelectorMode.BOX, unit_of_measurement="s")
+        ),
+        probatio.Optional(CONF_PUSH): BooleanSelector(),
+    }
+)
 
 
 class NukiOptionsFlow(OptionsFlowWithReload):
@@ -256,7 +273,9 @@ class NukiOptionsFlow(OptionsFlowWithReload):
     async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """Show the options; turning push on first checks that it can work."""
         errors: dict[str, str] = {}
-        if (
+        if user_input is not None and not _valid_interval(user_input[CONF_SCAN_INTERVAL]):
+            errors[CONF_SCAN_INTERVAL] = "invalid_scan_interval"
+        elif (
             user_input is not None
             and user_input.get(CONF_PUSH)
             and not self.config_entry.options.get(CONF_PUSH)
@@ -271,26 +290,14 @@ class NukiOptionsFlow(OptionsFlowWithReload):
                     CONF_SCAN_INTERVAL: int(user_input[CONF_SCAN_INTERVAL]),
                 }
             )
-        schema = probatio.Schema(
-            {
-                probatio.Required(
-                    CONF_SCAN_INTERVAL, default=DEFAULT_SCAN_INTERVAL
-                ): NumberSelector(
-                    NumberSelectorConfig(
-                        min=MIN_SCAN_INTERVAL,
-                        max=MAX_SCAN_INTERVAL,
-                        step=1,
-                        mode=NumberSelectorMode.BOX,
-                        unit_of_measurement="s",
-                    )
-                ),
-                probatio.Optional(CONF_PUSH): BooleanSelector(),
-            }
-        )
         return self.async_show_form(
             step_id="init",
             data_schema=self.add_suggested_values_to_schema(
-                schema, user_input or self.config_entry.options
+                _OPTIONS_SCHEMA, user_input or self.config_entry.options
             ),
             errors=errors,
+            description_placeholders={
+                "min": str(MIN_SCAN_INTERVAL),
+                "max": str(MAX_SCAN_INTERVAL),
+            },
         )

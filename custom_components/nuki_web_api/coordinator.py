@@ -43,6 +43,8 @@ from .api import (
     Smartlock,
     SmartlockLog,
     default_name,
+    device_type_of,
+    model_name,
 )
 from .const import (
     ACTION_RETRY_DELAYS,
@@ -462,7 +464,10 @@ class NukiCoordinator(DataUpdateCoordinator[NukiData]):
     def _sync_smart_hosting_issues(self, wanted: set[int]) -> None:
         for smartlock_id in wanted - self._smart_hosting_issues:
             async_create_smart_hosting_issue(
-                self.hass, smartlock_id, self.device_name(smartlock_id)
+                self.hass,
+                smartlock_id,
+                self.device_name(smartlock_id),
+                self.device_model(smartlock_id),
             )
         for smartlock_id in self._smart_hosting_issues - wanted:
             async_delete_smart_hosting_issue(self.hass, smartlock_id)
@@ -508,6 +513,16 @@ class NukiCoordinator(DataUpdateCoordinator[NukiData]):
             return name
         known = self.known_device(smartlock_id)
         return known.name if known is not None and known.name else default_name(smartlock_id)
+
+    def device_model(self, smartlock_id: int) -> str:
+        """Return the model as last seen with Smart Hosting (the registry keeps it), else the type's.
+
+        The registry knows the Smart Lock 5 variant, which the smartlockId does not tell.
+        """
+        known = self.known_device(smartlock_id)
+        if known is not None and known.model:
+            return known.model
+        return model_name(device_type_of(smartlock_id))
 
     def known_device(self, smartlock_id: int) -> dr.DeviceEntry | None:
         """Return the device's registry entry, which keeps what Nuki last sent about it."""

@@ -56,6 +56,9 @@ class NukiEntityDescription(EntityDescription):
     """
 
     exists_fn: Callable[[Smartlock], bool] = _always
+    # False for an entity that stays available while Nuki refuses the device for lack of
+    # Smart Hosting (it tells that, from the device list's error item).
+    needs_smart_hosting: bool = True
 
 
 def device_info(coordinator: NukiCoordinator, device: Smartlock) -> DeviceInfo:
@@ -64,16 +67,16 @@ def device_info(coordinator: NukiCoordinator, device: Smartlock) -> DeviceInfo:
     For a device without Smart Hosting Nuki sends placeholders: the registry's model is kept
     (it knows the Smart Lock 5 variant, which the id does not tell).
     """
-    model = device.model
-    if device.smart_hosting_missing:
-        known = coordinator.known_device(device.smartlock_id)
-        model = known.model if known is not None and known.model else model
+    model = (
+        coordinator.device_model(device.smartlock_id)
+        if device.smart_hosting_missing
+        else device.model
+    )
     info = DeviceInfo(
         identifiers={(DOMAIN, str(device.smartlock_id))},
         name=coordinator.device_name(device.smartlock_id),
         manufacturer=MANUFACTURER,
         model=model,
-        model_id=str(device.type.value),
         serial_number=nuki_id(device.smartlock_id),
         configuration_url=CONFIGURATION_URL,
     )
@@ -175,28 +178,37 @@ class DeviceListeners:
         """Carry a firmware update or a rename in Nuki into the device registry.
 
         Not from a device without Smart Hosting: its item holds only placeholders, and the
-        registry keeps the last known name, model, firmware and hardware version.
+        registry keeps the last known name, model, firmware and hardware version. A
+        ``model_id`` stored by earlier versions (Nuki's type number, which the device page
+        showed as "Opener (2)") is cleared.
         """
-        if device.smart_hosting_missing:
-            return
         registry = dr.async_get(self._coordinator.hass)
         entry = registry.async_get_device_by_identifier(
             (DOMAIN, str(device.smartlock_id)), self._coordinator.config_entry.entry_id
         )
+        if device.smart_hosting_missing:
+            if entry is not None and entry.model_id is not None:
+                registry.async_update_device(entry.id, model_id=None)
+            return
         info = device_info(self._coordinator, device)
         wanted = (
             info.get("name"),
             info.get("model"),
+            None,
             info.get("sw_version"),
             info.get("hw_version"),
         )
-        if (
-            entry is not None
-            and (entry.name, entry.model, entry.sw_version, entry.hw_version) != wanted
+        if entry is not None and (
+            (entry.name, entry.model, entry.model_id, entry.sw_version, entry.hw_version) != wanted
         ):
-            name, model, sw_version, hw_version = wanted
+            name, model, model_id, sw_version, hw_version = wanted
             registry.async_update_device(
-                entry.id, name=name, model=model, sw_version=sw_version, hw_version=hw_version
+                entry.id,
+                name=name,
+                model=model,
+                model_id=model_id,
+                sw_version=sw_version,
+                hw_version=hw_version,
             )
 
 
@@ -214,6 +226,7 @@ def device_listeners(coordinator: NukiCoordinator) -> DeviceListeners:
 class NukiEntity(CoordinatorEntity[NukiCoordinator]):
     """An entity of one Nuki device, described by an entity description."""
 
+    entity_description: NukiEntityDescription
     _attr_has_entity_name = True
     # Whether the entity shows who operated the device (actor_log is kept only then).
     _shows_actor = False
@@ -325,7 +338,10 @@ class NukiEntity(CoordinatorEntity[NukiCoordinator]):
         return (
             super().available
             and self.smartlock_id in data.devices
-            and self.smartlock_id not in data.smart_hosting_missing
+            and not (
+                self.entity_description.needs_smart_hosting
+                and self.smartlock_id in data.smart_hosting_missing
+            )
             and self.smartlock_id not in data.unavailable
         )
 

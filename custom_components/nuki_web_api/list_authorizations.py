@@ -1,4 +1,9 @@
-"""The list_authorizations action: a device's authorizations as a response, codes on request."""
+"""The list_authorizations action: a device's authorizations as a response, codes on request.
+
+Each item's ``auth_id`` is the id the keypad-code actions take and an activity event carries
+(Nuki's ``SmartlockAuth.id``); the lock-internal number Nuki also sends is left out, so that
+one id has one name everywhere. Daily times are ``HH:MM``, as the create form takes them.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +18,9 @@ from homeassistant.util.json import JsonValueType
 from .api import SmartlockAuth
 from .auth_writes import WEEK_DAYS, read_auths
 from .service_targets import DEVICES, Target, by_coordinator, resolve_targets
+
+# 1440 may stand for the end of the day (24:00).
+MINUTES_PER_DAY = 24 * 60
 
 LIST_SCHEMA = probatio.Schema(
     {**DEVICES, probatio.Optional("include_codes", default=False): cv.boolean}
@@ -39,8 +47,7 @@ def _auth_item(auth: SmartlockAuth, target: Target, include_code: bool) -> JsonV
     item: dict[str, JsonValueType] = {
         "device_id": target.device_id,
         "device": target.name,
-        "id": auth.id,
-        "auth_id": auth.auth_id,
+        "auth_id": auth.id,
         "type": None if auth.type is None else auth.type.name.lower(),
         "name": auth.name,
         "enabled": auth.enabled,
@@ -51,14 +58,21 @@ def _auth_item(auth: SmartlockAuth, target: Target, include_code: bool) -> JsonV
         "allowed_week_days": [
             day for day, bit in WEEK_DAYS.items() if (auth.allowed_week_days or 0) & bit
         ],
-        "allowed_from_time": auth.allowed_from_time,
-        "allowed_until_time": auth.allowed_until_time,
+        "allowed_from_time": _time_of_day(auth.allowed_from_time),
+        "allowed_until_time": _time_of_day(auth.allowed_until_time),
         "last_active": _iso(auth.last_active_date),
         "error": auth.error,
     }
     if include_code and auth.code is not None:
         item["code"] = str(auth.code)
     return item
+
+
+def _time_of_day(minutes: int | None) -> str | None:
+    """Return Nuki's minutes from midnight as ``HH:MM``; a value outside the day as unknown."""
+    if minutes is None or not 0 <= minutes <= MINUTES_PER_DAY:
+        return None
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
 
 
 def _iso(value: datetime | None) -> str | None:

@@ -8,7 +8,7 @@ from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.util import dt as dt_util
 
-from .api import Smartlock
+from .api import Smartlock, default_name, nuki_id
 from .const import DOMAIN, SMART_HOSTING_URL, SMART_HOSTING_WARNING
 
 # A device's Smart Hosting ending soon: (in the grace period, the local end date or "").
@@ -73,16 +73,25 @@ def missing_scope_issue_id(entry_id: str) -> str:
 
 
 @callback
-def async_create_smart_hosting_issue(hass: HomeAssistant, smartlock_id: int, name: str) -> None:
-    """Tell the user that Nuki refuses the device without a Smart Hosting subscription."""
+def async_create_smart_hosting_issue(
+    hass: HomeAssistant, smartlock_id: int, name: str, model: str
+) -> None:
+    """Tell the user that Nuki refuses the device without a Smart Hosting subscription.
+
+    The issue names the device with its model and Nuki ID. Nuki sends no name for such a
+    device: one Home Assistant never saw named carries the Nuki app's default name ("Smart
+    Lock 3.0/4.0 5E6F7081"), and its text says so.
+    """
     ir.async_create_issue(
         hass,
         DOMAIN,
         smart_hosting_issue_id(smartlock_id),
         is_fixable=False,
         severity=ir.IssueSeverity.ERROR,
-        translation_key="smart_hosting",
-        translation_placeholders={"name": name},
+        translation_key=(
+            "smart_hosting_unnamed" if name == default_name(smartlock_id) else "smart_hosting"
+        ),
+        translation_placeholders={"name": name, "model": model, "nuki_id": nuki_id(smartlock_id)},
         learn_more_url=SMART_HOSTING_URL,
     )
 

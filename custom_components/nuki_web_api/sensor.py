@@ -96,6 +96,8 @@ SENSORS: tuple[NukiSensorEntityDescription, ...] = (
         key="door_state",
         translation_key="door_state",
         device_class=SensorDeviceClass.ENUM,
+        # The Door binary sensor shows open/closed; this detail (calibrating, removed …) is opt-in.
+        entity_registry_enabled_default=False,
         options=list(DOOR_STATES.values()),
         exists_fn=has_door_sensor,
         value_fn=_door_state,

@@ -80,7 +80,7 @@ def take(page: Page, stack: Stack) -> None:
     shoot(page, "lock-more-info")
 
     open_ui(page, stack, "/config/repairs")
-    issue = translations("en")["issues"]["smart_hosting"]
+    issue = translations("en")["issues"]["smart_hosting_unnamed"]  # the Holiday flat
     page.get_by_text(text_pattern(issue["title"])).click()
     expect(page.get_by_text(text_pattern(issue["description"]))).to_be_visible()
     shoot(page, "repair-issue")
