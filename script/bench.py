@@ -17,8 +17,8 @@ import subprocess
 import sys
 import time
 import tracemalloc
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -244,14 +244,24 @@ class Runs:
     requests: list[int] = field(default_factory=list)  # follow-up reads per action
 
 
-async def unlock_with_follow_ups(hass: HomeAssistant, delay: float, runs: Runs) -> None:
-    """Sequential unlocks of one lock; follow-up reads confirm the state."""
-    interval = DEFAULT_INTERVAL * SCALE
+@asynccontextmanager
+async def one_lock(
+    hass: HomeAssistant, delay: float
+) -> AsyncIterator[tuple[SimulatorServer, MockConfigEntry, int, str]]:
+    """One lock at SCALE (actuation `delay`, its holds): simulator, entry, smartlock and entity id."""
     async with SimulatorServer(
         scenario="generated:1", actuation_delay=delay * SCALE, hold_scale=SCALE
     ) as sim:
-        entry = await add_entry(hass, sim.url, scan_interval=interval)
+        entry = await add_entry(hass, sim.url, scan_interval=DEFAULT_INTERVAL * SCALE)
         [(smartlock_id, entity_id)] = lock_entities(hass, entry, 1)
+        yield sim, entry, smartlock_id, entity_id
+        await unload(hass, entry)
+
+
+async def unlock_with_follow_ups(hass: HomeAssistant, delay: float, runs: Runs) -> None:
+    """Sequential unlocks of one lock; follow-up reads confirm the state."""
+    interval = DEFAULT_INTERVAL * SCALE
+    async with one_lock(hass, delay) as (sim, entry, smartlock_id, entity_id):
         for _ in range(LATENCY_RUNS):
             feedback, unsubscribe = watch(hass, entity_id, "unlocking")
             sim.reset_counters()
@@ -264,17 +274,12 @@ async def unlock_with_follow_ups(hass: HomeAssistant, delay: float, runs: Runs) 
             await follow_ups_done(hass)
             runs.requests.append(reads(sim))
             await relock(hass, sim, entry, [smartlock_id])
-        await unload(hass, entry)
 
 
 async def unlatch_with_follow_ups(hass: HomeAssistant, delay: float, runs: Runs) -> None:
     """Sequential unlatches of one unlocked lock: from the lock's return to `unlocked` shown."""
     interval = DEFAULT_INTERVAL * SCALE
-    async with SimulatorServer(
-        scenario="generated:1", actuation_delay=delay * SCALE, hold_scale=SCALE
-    ) as sim:
-        entry = await add_entry(hass, sim.url, scan_interval=interval)
-        [(smartlock_id, entity_id)] = lock_entities(hass, entry, 1)
+    async with one_lock(hass, delay) as (sim, entry, smartlock_id, entity_id):
         back_at: list[float] = []
 
         def on_status(_account: int, feature: str, payload: dict[str, Any]) -> None:
@@ -306,7 +311,6 @@ async def unlatch_with_follow_ups(hass: HomeAssistant, delay: float, runs: Runs)
             runs.back.append((unlocked - back_at[0]) / SCALE)
             await follow_ups_done(hass)
             runs.requests.append(reads(sim))
-        await unload(hass, entry)
 
 
 async def latency_polling_only(hass: HomeAssistant, delay: float) -> list[float]:
