@@ -11,8 +11,9 @@ the actor and the activity event come with the final state: at most
 A device that a poll finds in a passing state (unlatched with a keypad code, the Opener
 opening after a ring) is followed the same way, so that its return shows within seconds.
 
-Until a read shows the device moving, the accepted action is *shown*: the lock entity shows
-its transitional state (unlocking, locking, opening). It ends at the latest with the reads.
+Until a read shows the device moving (or in the state its action ends in), the accepted
+action is *shown*: the lock entity shows its transitional state (unlocking, locking,
+opening). It ends at the latest with the reads, so it never sticks.
 
 Times are the event loop's (``loop.time()``); nothing here talks to Nuki.
 """
