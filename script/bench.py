@@ -17,8 +17,9 @@ import subprocess
 import sys
 import time
 import tracemalloc
-from collections.abc import Callable, Iterator
-from dataclasses import replace
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import asynccontextmanager, contextmanager
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, cast
@@ -34,9 +35,9 @@ from homeassistant.helpers.event import async_track_state_change_event
 from homeassistant.helpers.storage import Store
 from pytest_homeassistant_custom_component.common import MockConfigEntry, flush_store
 
-from custom_components.nuki_web_api import coordinator as coordinator_module
+from custom_components.nuki_web_api import follow_ups
 from custom_components.nuki_web_api.api import LockState, Smartlock, SmartlockLog
-from custom_components.nuki_web_api.const import DOMAIN
+from custom_components.nuki_web_api.const import DOMAIN, FOLLOW_UP_REQUESTS, FOLLOW_UP_STEP
 from custom_components.nuki_web_api.coordinator import NukiCoordinator
 from simulator import DEMO_TOKEN
 from simulator.testing import SimulatorServer
@@ -48,6 +49,8 @@ DAY = 86_400
 # Command latency runs with every delay (actuation, follow-ups, poll interval) times SCALE.
 SCALE = 0.2
 LATENCY_RUNS = 20
+UNLATCH_RUNS = 10
+UNLATCH_HOLD = 3.0  # unlatchDuration of the generated locks (copies of the demo's)
 CPU_CYCLES = 15
 NEW_LOGS = 50
 
@@ -203,18 +206,111 @@ def lock_entities(hass: HomeAssistant, entry: MockConfigEntry, count: int) -> li
     return found[:count]
 
 
-async def latency_with_follow_ups(hass: HomeAssistant, delay: float) -> list[float]:
-    """Sequential unlocks of one lock; follow-up refreshes confirm the state."""
-    interval = DEFAULT_INTERVAL * SCALE
-    async with SimulatorServer(scenario="generated:1", actuation_delay=delay * SCALE) as sim:
-        entry = await add_entry(hass, sim.url, scan_interval=interval)
+def reads(sim: SimulatorServer) -> int:
+    """Return the reads (device list and log) the simulator counted since its last reset."""
+    requests = sim.counters()["requests"]
+    return int(requests.get("GET /smartlock", 0) + requests.get("GET /smartlock/log", 0))
+
+
+async def follow_ups_done(hass: HomeAssistant) -> None:
+    """Wait until the last follow-up read (the log, due at once after the settled state) is in."""
+    await asyncio.sleep(3 * FOLLOW_UP_STEP * SCALE)
+    await hass.async_block_till_done()
+
+
+@contextmanager
+def scaled_follow_ups() -> Iterator[None]:
+    """Run the follow-up reads at SCALE: their step and the holds they wait out."""
+    hold = follow_ups.hold
+
+    def scaled_hold(device: Smartlock) -> float | None:
+        seconds = hold(device)
+        return None if seconds is None else seconds * SCALE
+
+    with (
+        patch.object(follow_ups, "FOLLOW_UP_STEP", FOLLOW_UP_STEP * SCALE),
+        patch.object(follow_ups, "hold", scaled_hold),
+    ):
+        yield
+
+
+@dataclass
+class Runs:
+    """What the follow-up runs of one actuation delay measured (seconds unscaled)."""
+
+    feedback: list[float] = field(default_factory=list)  # command -> transitional state shown
+    confirmed: list[float] = field(default_factory=list)  # command -> final state shown
+    back: list[float] = field(default_factory=list)  # unlatch: lock back -> `unlocked` shown
+    requests: list[int] = field(default_factory=list)  # follow-up reads per action
+
+
+@asynccontextmanager
+async def one_lock(
+    hass: HomeAssistant, delay: float
+) -> AsyncIterator[tuple[SimulatorServer, MockConfigEntry, int, str]]:
+    """One lock at SCALE (actuation `delay`, its holds): simulator, entry, smartlock and entity id."""
+    async with SimulatorServer(
+        scenario="generated:1", actuation_delay=delay * SCALE, hold_scale=SCALE
+    ) as sim:
+        entry = await add_entry(hass, sim.url, scan_interval=DEFAULT_INTERVAL * SCALE)
         [(smartlock_id, entity_id)] = lock_entities(hass, entry, 1)
-        times = []
-        for _ in range(LATENCY_RUNS):
-            times.append(await timed_unlock(hass, entity_id, 4 * interval) / SCALE)
-            await relock(hass, sim, entry, [smartlock_id])
+        yield sim, entry, smartlock_id, entity_id
         await unload(hass, entry)
-    return times
+
+
+async def unlock_with_follow_ups(hass: HomeAssistant, delay: float, runs: Runs) -> None:
+    """Sequential unlocks of one lock; follow-up reads confirm the state."""
+    interval = DEFAULT_INTERVAL * SCALE
+    async with one_lock(hass, delay) as (sim, entry, smartlock_id, entity_id):
+        for _ in range(LATENCY_RUNS):
+            feedback, unsubscribe = watch(hass, entity_id, "unlocking")
+            sim.reset_counters()
+            start = time.monotonic()
+            try:
+                runs.confirmed.append(await timed_unlock(hass, entity_id, 4 * interval) / SCALE)
+            finally:
+                unsubscribe()
+            runs.feedback.append((feedback.result() - start) / SCALE)
+            await follow_ups_done(hass)
+            runs.requests.append(reads(sim))
+            await relock(hass, sim, entry, [smartlock_id])
+
+
+async def unlatch_with_follow_ups(hass: HomeAssistant, delay: float, runs: Runs) -> None:
+    """Sequential unlatches of one unlocked lock: from the lock's return to `unlocked` shown."""
+    interval = DEFAULT_INTERVAL * SCALE
+    async with one_lock(hass, delay) as (sim, entry, smartlock_id, entity_id):
+        back_at: list[float] = []
+
+        def on_status(_account: int, feature: str, payload: dict[str, Any]) -> None:
+            if feature == "DEVICE_STATUS" and payload["state"]["state"] == LockState.UNLOCKED:
+                back_at.append(time.monotonic())
+
+        sim.state.listeners.append(on_status)
+        for _ in range(UNLATCH_RUNS):
+            sim.device(smartlock_id).state["state"] = int(LockState.UNLOCKED)
+            await coordinator_of(entry).async_refresh()
+            await hass.async_block_till_done()
+            back_at.clear()
+            opened, unsubscribe = watch(hass, entity_id, "open")
+            sim.reset_counters()
+            start = time.monotonic()
+            await hass.services.async_call("lock", "open", {"entity_id": entity_id}, blocking=True)
+            try:
+                async with asyncio.timeout(4 * interval):
+                    await opened
+            finally:
+                unsubscribe()
+            shown, unsubscribe = watch(hass, entity_id, "unlocked")
+            try:
+                async with asyncio.timeout(4 * interval):
+                    unlocked = await shown
+            finally:
+                unsubscribe()
+            runs.confirmed.append((unlocked - start) / SCALE)
+            runs.back.append((unlocked - back_at[0]) / SCALE)
+            await follow_ups_done(hass)
+            runs.requests.append(reads(sim))
 
 
 async def latency_polling_only(hass: HomeAssistant, delay: float) -> list[float]:
@@ -229,47 +325,84 @@ async def latency_polling_only(hass: HomeAssistant, delay: float) -> list[float]
             await asyncio.sleep(index * interval / LATENCY_RUNS)
             return await timed_unlock(hass, entity_id, 4 * interval) / SCALE
 
-        with patch.object(NukiCoordinator, "_start_follow_ups", lambda self, smartlock_id: None):
+        with (
+            patch.object(follow_ups.FollowUps, "start", lambda *_: None),
+            patch.object(follow_ups.FollowUps, "_follow_passing", lambda *_: None),
+        ):
             times = await asyncio.gather(*(one(i, e) for i, (_, e) in enumerate(targets)))
         await unload(hass, entry)
     return list(times)
 
 
+def over(values: list[float], delay: float) -> str:
+    """Format 'median (max)' of times measured from the command, as "+x s" over `delay`."""
+    return f"+{statistics.median(values) - delay:.1f} s ({max(values) - delay:+.1f} s)"
+
+
 async def test_command_latency(hass: HomeAssistant, socket_enabled: None) -> None:
-    """Unlock -> HA state `unlocked`, with and without follow-up refreshes."""
-    delays = tuple(d * SCALE for d in coordinator_module.FOLLOW_UP_DELAYS)
+    """Command -> HA state: unlock and unlatch with follow-up reads, unlock by polling alone."""
     rows = [
-        "| actuation delay | with follow-ups: median (max) | polling only (30 s): median (max) |",
-        "|---:|---:|---:|",
+        "| action, actuation delay | transitional state shown: median | confirmed state "
+        "(over the actuation delay): median (max) | `unlocked` after the lock is back: "
+        "median (max) | follow-up requests: median (max) | polling only (30 s): median (max) |",
+        "|---|---:|---:|---:|---:|---:|",
     ]
-    summary = []
-    with patch.object(coordinator_module, "FOLLOW_UP_DELAYS", delays):
-        for delay in (1.0, 3.0):
-            fast = await latency_with_follow_ups(hass, delay)
-            slow = await latency_polling_only(hass, delay)
+    overshoot: dict[float, float] = {}  # delay -> median unlock time over the actuation delay
+    back: list[float] = []
+    requests: list[int] = []
+    with scaled_follow_ups():
+        for delay in (1.0, 2.5, 3.0):
+            unlock = Runs()
+            await unlock_with_follow_ups(hass, delay, unlock)
+            # 2.5 s settles between two reads: confirmed by the next one, up to a step later.
+            slow = [] if delay == 2.5 else await latency_polling_only(hass, delay)
             rows.append(
-                f"| {delay:.0f} s | {statistics.median(fast):.1f} s ({max(fast):.1f} s) "
-                f"| {statistics.median(slow):.1f} s ({max(slow):.1f} s) |"
+                f"| unlock, {delay:g} s | {statistics.median(unlock.feedback):.2f} s "
+                f"| {over(unlock.confirmed, delay)} | - "
+                f"| {statistics.median(unlock.requests):.0f} ({max(unlock.requests)}) "
+                f"| {f'{statistics.median(slow):.1f} s ({max(slow):.1f} s)' if slow else '-'} |"
             )
-            summary.append(
-                f"{delay:.0f} s: {statistics.median(fast):.1f} s vs {statistics.median(slow):.1f} s"
-            )
+            overshoot[delay] = statistics.median(unlock.confirmed) - delay
+            requests.extend(unlock.requests)
+            if slow:
+                unlatch = Runs()
+                await unlatch_with_follow_ups(hass, delay, unlatch)
+                rows.append(
+                    f"| unlatch, {delay:g} s (latch held {UNLATCH_HOLD:.0f} s) | - "
+                    f"| {over(unlatch.confirmed, delay + UNLATCH_HOLD)} "
+                    f"| {statistics.median(unlatch.back):.1f} s ({max(unlatch.back):.1f} s) "
+                    f"| {statistics.median(unlatch.requests):.0f} ({max(unlatch.requests)}) | - |"
+                )
+                back.extend(unlatch.back)
+                requests.extend(unlatch.requests)
     rows += [
         "",
-        f"{LATENCY_RUNS} runs per cell. To keep the run short, every delay (actuation, follow-ups "
-        f"{coordinator_module.FOLLOW_UP_DELAYS} s, poll interval 30 s) ran at {SCALE}x and the "
+        f"{LATENCY_RUNS} unlocks and {UNLATCH_RUNS} unlatches per actuation delay. To keep the run "
+        f"short, every delay (actuation, the latch's hold `unlatchDuration` {UNLATCH_HOLD:.0f} s, "
+        f"the follow-up step {FOLLOW_UP_STEP:.0f} s, poll interval 30 s) ran at {SCALE}x and the "
         f"measured times are divided by {SCALE}; request and processing overhead is therefore "
-        "overstated by the same factor (pessimistic). Polling-only runs are spread evenly over one "
-        "poll interval (20 locks at once, follow-ups switched off); expected: actuation delay + "
-        "U(0, 30 s), i.e. median = delay + 15 s, max = delay + 30 s. With follow-ups the first "
-        "refresh after the settled state confirms it: the first follow-up delay >= actuation delay.",
+        "overstated by the same factor (pessimistic). The transitional state (`unlocking`) shows "
+        "once Nuki accepted the action (204), before any read. The follow-up reads are the device "
+        f"list alone every {FOLLOW_UP_STEP:.0f} s while the lock moves, one after the latch's hold, "
+        "and the log once it settled; the requests are counted by the simulator from the command "
+        "to the last follow-up read (the action request itself not counted). The simulator "
+        "reports a state change the moment it happens and its delays are whole seconds like the "
+        "step, so a read often meets the change exactly; the 2.5 s row shows a lock that settles "
+        "between two reads. Polling-only runs "
+        "are spread evenly over one poll interval (20 locks at once, follow-ups switched off); "
+        "expected: actuation delay + U(0, 30 s), i.e. median = delay + 15 s, max = delay + 30 s.",
     ]
     DETAILS[2] = rows
+    met = (
+        max(overshoot.values()) <= 1.0 and max(back) <= 2.0 and max(requests) <= FOLLOW_UP_REQUESTS
+    )
+    unlocks = "; ".join(f"{delay:g} s: +{late:.1f} s" for delay, late in overshoot.items())
     SUMMARY[2] = (
-        "Unlock to HA `unlocked` (median): follow-ups vs 30 s polling",
-        "; ".join(summary),
-        "(report)",
-        "-",
+        "Unlock to confirmed `unlocked` (median, over the actuation delay); unlatch: `unlocked` "
+        "shown after the lock is back (max); follow-up requests per action (max)",
+        f"{unlocks}; unlatch {max(back):.1f} s; {max(requests)} requests",
+        f"<= +1 s; <= 2 s; <= {FOLLOW_UP_REQUESTS}",
+        "yes" if met else "no",
     )
 
 

@@ -94,7 +94,7 @@ async def post_fail_next(request: web.Request) -> web.Response:
 
 
 async def post_settings(request: web.Request) -> web.Response:
-    """POST /_sim/settings {actuation_delay, smart_hosting_status, smart_hosting_body, busy_conflicts, webhook_*}.
+    """POST /_sim/settings {actuation_delay, hold_scale, smart_hosting_status, smart_hosting_body, busy_conflicts, webhook_*}.
 
     webhook_delay (s), webhook_loss (0..1), webhook_redirect (base URL for deliveries).
     """
@@ -102,6 +102,8 @@ async def post_settings(request: web.Request) -> web.Response:
     sim = _sim(request)
     if "actuation_delay" in body:
         sim.actuation_delay = float(body["actuation_delay"])
+    if "hold_scale" in body:
+        sim.hold_scale = float(body["hold_scale"])
     if "smart_hosting_status" in body:
         sim.smart_hosting_status = int(body["smart_hosting_status"])
     if "smart_hosting_body" in body:

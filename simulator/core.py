@@ -180,6 +180,8 @@ class Simulator:
     advanced_errors: dict[int, str] = field(default_factory=dict)
     faults: Faults = field(default_factory=Faults)
     actuation_delay: float = 2.0
+    # Multiplies the holds of passing states taken from the device settings (tests shorten them).
+    hold_scale: float = 1.0
     smart_hosting_status: int = 402
     # The key of the Smart Hosting error body: "detailMessage" (seed) or "error" (docs.nuki.io).
     smart_hosting_body: str = "detailMessage"
@@ -482,20 +484,43 @@ class Simulator:
         self.add_log(dev, action, actor)
         self._status_changed(dev)
 
-    async def _after(self, dev: Device, action: int, delay: float, generation: int) -> None:
-        """Settle the follow-ups (unlatched -> unlocked, lock 'n' go -> locked, opened -> idle).
+    def hold(self, dev: Device, setting: str, delay: float) -> float:
+        """Return how long the device holds a passing state, from its settings, times hold_scale.
 
-        A newer action on the device (another generation) cancels the remaining steps.
+        Swagger 4.20.0: `unlatchDuration` "Duration in seconds for holding the latch in unlatched
+        position" and `lngTimeout` "Timeout in seconds for lock 'n' go" (advancedConfig, for a
+        Smart Door smartdoorAdvancedConfig); the Opener's `electricStrikeDuration` "Duration in ms
+        of electric strike actuation". A device without the setting holds for twice the delay.
+        """
+        if dev.type == OPENER:
+            config, scale = dev.data.get("openerAdvancedConfig"), 0.001
+        else:
+            key = "smartdoorAdvancedConfig" if dev.type == SMARTDOOR else "advancedConfig"
+            config, scale = dev.data.get(key), 1.0
+        value = config.get(setting) if isinstance(config, dict) else None
+        if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+            return 2 * delay
+        return float(value) * scale * self.hold_scale
+
+    async def _after(self, dev: Device, action: int, delay: float, generation: int) -> None:
+        """Settle the passing states (unlatched -> unlocked, lock 'n' go -> locked, opened -> idle).
+
+        The holds follow the device's settings (see `hold`). A newer action on the device
+        (another generation) cancels the remaining steps.
         """
         steps: list[tuple[float, int | None]] = []
         if dev.type == OPENER:
-            steps = [(delay, None)] if action == 3 else []
+            steps = [(self.hold(dev, "electricStrikeDuration", delay), None)] if action == 3 else []
         elif action == 3:
-            steps = [(2 * delay, UNLOCKED)]
+            steps = [(self.hold(dev, "unlatchDuration", delay), UNLOCKED)]
         elif action == 4:
-            steps = [(2 * delay, LOCKING), (delay, LOCKED)]
+            steps = [(self.hold(dev, "lngTimeout", delay), LOCKING), (delay, LOCKED)]
         elif action == 5:
-            steps = [(2 * delay, UNLOCKED_LNG), (2 * delay, LOCKING), (delay, LOCKED)]
+            steps = [
+                (self.hold(dev, "unlatchDuration", delay), UNLOCKED_LNG),
+                (self.hold(dev, "lngTimeout", delay), LOCKING),
+                (delay, LOCKED),
+            ]
         for wait, value in steps:
             await asyncio.sleep(wait)
             if dev.generation != generation:
@@ -759,6 +784,7 @@ class Simulator:
             "webhooks": list(self.webhooks.values()),
             "settings": {
                 "actuation_delay": self.actuation_delay,
+                "hold_scale": self.hold_scale,
                 "smart_hosting_status": self.smart_hosting_status,
                 "smart_hosting_body": self.smart_hosting_body,
                 "busy_conflicts": self.busy_conflicts,
@@ -773,6 +799,7 @@ def build(
     *,
     tokens: Sequence[str] | None = None,
     actuation_delay: float = 2.0,
+    hold_scale: float = 1.0,
     smart_hosting_status: int = 402,
     smart_hosting_body: str = "detailMessage",
     busy_conflicts: bool = True,
@@ -781,6 +808,7 @@ def build(
     """Create a Simulator from a scenario dict; `tokens` replace the scenario's token values in order."""
     sim = Simulator(
         actuation_delay=actuation_delay,
+        hold_scale=hold_scale,
         smart_hosting_status=smart_hosting_status,
         busy_conflicts=busy_conflicts,
         faults=faults or Faults(),

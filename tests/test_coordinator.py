@@ -29,10 +29,9 @@ from custom_components.nuki_web_api.api import (
     NukiInvalidResponseError,
     NukiRequestError,
     NukiWebApiClient,
-    Smartlock,
 )
 from custom_components.nuki_web_api.const import DOMAIN
-from custom_components.nuki_web_api.coordinator import NukiCoordinator, is_transitional
+from custom_components.nuki_web_api.coordinator import NukiCoordinator
 from simulator.testing import SimulatorServer
 
 FRONT_DOOR = 17618910285
@@ -530,42 +529,6 @@ async def call_lock_service(hass: HomeAssistant, service: str = SERVICE_LOCK) ->
     )
 
 
-async def test_action_follow_ups_until_settled(
-    hass: HomeAssistant,
-    freezer: FrozenDateTimeFactory,
-    simulator: SimulatorServer,
-    setup_integration: MockConfigEntry,
-) -> None:
-    """After an action the state is read back within seconds, and only until it settles."""
-    assert hass.states.get(front_door_lock(hass)).state == "locked"  # type: ignore[union-attr]
-    await call_lock_service(hass, SERVICE_UNLOCK)
-    await let_devices_move(hass, freezer, simulator)
-    simulator.reset_counters()
-
-    await next_cycle(hass, freezer, timedelta(seconds=2))
-    assert hass.states.get(front_door_lock(hass)).state == "unlocked"  # type: ignore[union-attr]
-    assert simulator.counters()["requests"] == ONE_CYCLE
-
-    await next_cycle(hass, freezer, timedelta(seconds=3))
-    await next_cycle(hass, freezer, timedelta(seconds=5))
-    assert simulator.counters()["requests"] == ONE_CYCLE  # settled: no more follow-ups
-
-
-async def test_action_follow_ups_stop_after_the_last_delay(
-    hass: HomeAssistant,
-    freezer: FrozenDateTimeFactory,
-    simulator: SimulatorServer,
-    setup_integration: MockConfigEntry,
-) -> None:
-    """A device that does not move (offline on Nuki's side) gets three follow-ups, then none."""
-    await call_lock_service(hass, SERVICE_LOCK)  # already locked: nothing changes
-    await let_devices_move(hass, freezer, simulator)
-    simulator.reset_counters()
-    for seconds in (2, 3, 5, 5):
-        await next_cycle(hass, freezer, timedelta(seconds=seconds))
-    assert simulator.counters()["requests"] == {"GET /smartlock": 3, "GET /smartlock/log": 3}
-
-
 async def test_busy_device_is_retried(
     hass: HomeAssistant,
     simulator: SimulatorServer,
@@ -661,33 +624,6 @@ async def test_invalid_response_to_action(
         await coordinator.async_run_action(FRONT_DOOR, call)
     assert exc_info.value.translation_key == "invalid_response"
     call.assert_awaited_once()
-
-
-@pytest.mark.parametrize(
-    ("device_type", "state", "moving"),
-    [
-        (4, {"state": 4}, True),  # locking
-        (4, {"state": 7}, True),  # unlatching
-        (4, {"state": 1}, False),  # locked
-        (2, {"state": 7}, True),  # Opener opening
-        (2, {"state": 3}, False),  # Opener ring to open active
-        (4, None, False),  # no state (no Smart Hosting)
-    ],
-)
-def test_is_transitional(device_type: int, state: dict[str, int] | None, moving: bool) -> None:
-    data: dict[str, object] = {"smartlockId": 1, "type": device_type}
-    if state is not None:
-        data["state"] = {
-            "mode": 2,
-            "trigger": 0,
-            "lastAction": 1,
-            "batteryCritical": False,
-            "doorState": 0,
-            "ringToOpenTimer": 0,
-            "nightMode": False,
-            **state,
-        }
-    assert is_transitional(Smartlock.from_json(data)) is moving
 
 
 async def test_other_client_error_makes_entities_unavailable(

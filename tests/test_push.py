@@ -39,8 +39,7 @@ from homeassistant.helpers.event import async_track_state_change_event
 from homeassistant.util import dt as dt_util
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
 
-from custom_components.nuki_web_api import coordinator as coordinator_module
-from custom_components.nuki_web_api import push
+from custom_components.nuki_web_api import follow_ups, push
 from custom_components.nuki_web_api.api import SmartlockAuth
 from custom_components.nuki_web_api.const import (
     CONF_API_TOKEN,
@@ -974,7 +973,7 @@ async def test_a_result_refreshes_at_once(
     push_entry: MockConfigEntry,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(coordinator_module, "FOLLOW_UP_DELAYS", (60.0,))  # out of the way
+    monkeypatch.setattr(follow_ups, "FOLLOW_UP_STEP", 60.0)  # out of the way
     simulator.reset_counters()
     await hass.services.async_call(
         LOCK_DOMAIN, SERVICE_UNLOCK, {ATTR_ENTITY_ID: lock_entity(hass)}, blocking=True

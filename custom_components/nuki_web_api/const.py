@@ -43,8 +43,15 @@ OUTAGE_GRACE: Final = timedelta(minutes=2)
 RATE_LIMIT_BACKOFF_MIN: Final = 60.0
 RATE_LIMIT_BACKOFF_MAX: Final = 900.0
 
-# Refreshes after an action, in seconds after it was accepted, until the device settles.
-FOLLOW_UP_DELAYS: Final = (2.0, 5.0, 10.0)
+# After an action (follow_ups.py): seconds between reads of the device list while the device
+# has not moved or still moves, the most requests for one action's reads (the last one reads
+# the log), and the longest passing state waited out in one step (lngTimeout goes up to 60 s).
+FOLLOW_UP_STEP: Final = 1.0
+FOLLOW_UP_REQUESTS: Final = 6
+FOLLOW_UP_MAX_HOLD: Final = 60.0
+
+# Reads of the device list after a write that moves nothing (a setting), seconds after it.
+WRITE_FOLLOW_UP_DELAYS: Final = (2.0, 5.0, 10.0)
 
 # Pauses between tries of an action that Nuki answers with 423 (device busy).
 ACTION_RETRY_DELAYS: Final = (1.0, 2.0)

@@ -11,7 +11,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from functools import partial
-from typing import TYPE_CHECKING, override
+from typing import TYPE_CHECKING, TypedDict, override
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import CALLBACK_TYPE, HassJob, HomeAssistant, callback
@@ -22,8 +22,6 @@ from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, Upda
 from homeassistant.util import dt as dt_util
 
 from .api import (
-    DeviceType,
-    LockState,
     NukiAuthError,
     NukiConflictError,
     NukiConnectionError,
@@ -38,7 +36,6 @@ from .api import (
     NukiServerError,
     NukiSmartHostingError,
     NukiWebApiClient,
-    OpenerState,
     ServerState,
     Smartlock,
     SmartlockLog,
@@ -51,7 +48,6 @@ from .const import (
     CONF_SCAN_INTERVAL,
     DEFAULT_SCAN_INTERVAL,
     DOMAIN,
-    FOLLOW_UP_DELAYS,
     LOG_PAGE_SIZE,
     LOGGER,
     OUTAGE_GRACE,
@@ -59,6 +55,7 @@ from .const import (
     RATE_LIMIT_BACKOFF_MIN,
 )
 from .failing_devices import FailingDevices
+from .follow_ups import FollowUps, Read
 from .logbook_cursor import LogCursor
 from .repairs import (
     SmartHostingEnding,
@@ -80,10 +77,13 @@ type NukiConfigEntry = ConfigEntry[NukiRuntimeData]
 # the follow-up reads and outside the device's action lock.
 type ResultWait = Callable[[], Awaitable[None]]
 
-_TRANSITIONAL_LOCK_STATES = frozenset(
-    {LockState.UNLOCKING, LockState.LOCKING, LockState.UNLATCHING}
-)
-_TRANSITIONAL_OPENER_STATES = frozenset({OpenerState.OPENING})
+
+class _LogFields(TypedDict):
+    """What a read of the log changes in a snapshot."""
+
+    new_logs: tuple[SmartlockLog, ...]
+    last_log: dict[int, SmartlockLog]
+
 
 # Client error -> translation key of the HomeAssistantError an action raises (first match wins).
 _ACTION_ERROR_KEYS: tuple[tuple[type[NukiError], str], ...] = (
@@ -158,6 +158,9 @@ class NukiData:
     last_log: dict[int, SmartlockLog] = field(default_factory=dict)
     # Devices Nuki sent no usable data for, past the grace period or ever (failing_devices.py).
     unavailable: frozenset[int] = frozenset()
+    # Actions Nuki accepted that no read has shown under way yet (smartlockId -> action code):
+    # the lock shows their transitional state (follow_ups.py).
+    accepted_actions: dict[int, int] = field(default_factory=dict)
     # new_logs by smartlockId, so that each entity finds its device's entries in one lookup.
     new_logs_by_device: dict[int, tuple[SmartlockLog, ...]] = field(
         init=False, repr=False, compare=False
@@ -173,19 +176,6 @@ class NukiData:
             "new_logs_by_device",
             {smartlock_id: tuple(entries) for smartlock_id, entries in grouped.items()},
         )
-
-
-def _lock_state(device: Smartlock | None) -> LockState | OpenerState | None:
-    return None if device is None or device.state is None else device.state.state
-
-
-def is_transitional(device: Smartlock) -> bool:
-    """Tell whether the device is moving (locking, unlocking, opening ...)."""
-    if device.state is None:
-        return False
-    if device.type == DeviceType.OPENER:
-        return device.state.state in _TRANSITIONAL_OPENER_STATES
-    return device.state.state in _TRANSITIONAL_LOCK_STATES
 
 
 def device_smartlock_ids(device: dr.DeviceEntry) -> set[int]:
@@ -230,8 +220,9 @@ class NukiCoordinator(DataUpdateCoordinator[NukiData]):
         self._action_locks: dict[int, asyncio.Lock] = {}
         self._smart_hosting_issues: set[int] = set()
         self._smart_hosting_ending: dict[int, SmartHostingEnding] = {}
-        # Devices acted on, with their lock/opener state before the action, until it settles.
-        self._unsettled: dict[int, LockState | OpenerState | None] = {}
+        # The reads after actions (follow_ups.py): what the next refresh reads, and its timer.
+        self._follow_ups = FollowUps()
+        self._next_read = Read.ALL
         self._cancel_follow_up: CALLBACK_TYPE | None = None
         # Pushed device states so far, and per device the number of its last one: a poll that
         # started before a device's push keeps the pushed state (see _keep_pushed).
@@ -246,10 +237,22 @@ class NukiCoordinator(DataUpdateCoordinator[NukiData]):
 
     @override
     async def _async_update_data(self) -> NukiData:
+        read, self._next_read = self._next_read, Read.ALL
+        try:
+            data = await self._async_read(read)
+        except BaseException:
+            # Entities become unavailable (or reauth starts): the follow-ups end with it.
+            self._follow_ups.clear()
+            self._cancel_follow_ups()
+            raise
+        return self._follow(data, read)
+
+    async def _async_read(self, read: Read) -> NukiData:
+        """Read a whole cycle, or what a follow-up needs: the device list or the log alone."""
         started = self._pushes
         try:
-            devices = await self.client.smartlocks()
-            logs = await self._fetch_logs()
+            devices = None if read is Read.LOG else await self.client.smartlocks()
+            logs = [] if read is Read.DEVICES else await self._fetch_logs()
         except NukiAuthError as err:
             raise ConfigEntryAuthFailed(
                 translation_domain=DOMAIN, translation_key="update_auth_failed"
@@ -270,7 +273,10 @@ class NukiCoordinator(DataUpdateCoordinator[NukiData]):
                 translation_placeholders={"error": str(err)},
             ) from err
         self._end_outage()
-        data = self._keep_pushed(self._snapshot(devices, logs), started)
+        if devices is None:
+            data = replace(self.data, **self._log_fields(logs, self.data.devices))
+        else:
+            data = self._keep_pushed(self._snapshot(devices, logs), started)
         if self.push is not None:
             await self.push.async_polled(self.data, data)
             data = self._keep_pushed(data, started)  # a push may have come in meanwhile
@@ -309,7 +315,7 @@ class NukiCoordinator(DataUpdateCoordinator[NukiData]):
         it forever), and the refresh's success stays as the last poll left it: a push in
         the middle of an outage does not make the entities available.
         """
-        self.data = data
+        self.data = self._follow(data, None)
         self.async_update_listeners()
 
     async def _fetch_logs(self) -> list[SmartlockLog]:
@@ -342,6 +348,17 @@ class NukiCoordinator(DataUpdateCoordinator[NukiData]):
         by_id, unavailable = self._failing.apply(
             {} if self.data is None else self.data.devices, devices, self.device_name
         )
+        return NukiData(
+            devices=by_id,
+            smart_hosting_missing=frozenset(
+                device.smartlock_id for device in by_id.values() if device.smart_hosting_missing
+            ),
+            unavailable=unavailable,
+            **self._log_fields(logs, by_id),
+        )
+
+    def _log_fields(self, logs: list[SmartlockLog], devices: dict[int, Smartlock]) -> _LogFields:
+        """Return the new entries and the newest entry per device after reading `logs`."""
         activity = [entry for entry in logs if entry.error is None]
         # Error-only items (a fault, or no Smart Hosting) are not remembered: the real entry
         # behind the same id must still be reported once it can be read.
@@ -349,15 +366,10 @@ class NukiCoordinator(DataUpdateCoordinator[NukiData]):
         last_log = {} if self.data is None else dict(self.data.last_log)
         for entry in reversed(activity):
             last_log[entry.smartlock_id] = entry
-        return NukiData(
-            devices=by_id,
-            smart_hosting_missing=frozenset(
-                device.smartlock_id for device in by_id.values() if device.smart_hosting_missing
-            ),
-            new_logs=new_logs,
-            last_log={sid: entry for sid, entry in last_log.items() if sid in by_id},
-            unavailable=unavailable,
-        )
+        return {
+            "new_logs": new_logs,
+            "last_log": {sid: entry for sid, entry in last_log.items() if sid in devices},
+        }
 
     def _previous(self) -> NukiData:
         """Return the last snapshot without its new log entries (they were reported)."""
@@ -383,6 +395,7 @@ class NukiCoordinator(DataUpdateCoordinator[NukiData]):
             raise UpdateFailed(
                 translation_domain=DOMAIN, translation_key="update_rate_limited", retry_after=delay
             ) from err
+        self._follow_ups.clear()  # no quick reads while Nuki asks to slow down
         if first:
             LOGGER.warning(
                 "Nuki Web API rate limit reached; polling again in %.0f s, keeping the last state",
@@ -533,11 +546,18 @@ class NukiCoordinator(DataUpdateCoordinator[NukiData]):
     # --- actions ---------------------------------------------------------------------
 
     async def async_device_action(self, smartlock_id: int, action: int) -> ResultWait | None:
-        """Send a Nuki action code: through the Advanced API while push is healthy."""
+        """Send a Nuki action code: through the Advanced API while push is healthy.
+
+        Once Nuki accepted it, the device is followed and its transitional state shows at
+        once (``accepted_actions``); async_run_action reverts it if Nuki refuses it later.
+        """
+        result_wait: ResultWait | None = None
         if self.push is not None and self.push.healthy:
-            return await self.push.async_action(smartlock_id, action)
-        await self.client.action(smartlock_id, action)
-        return None
+            result_wait = await self.push.async_action(smartlock_id, action)
+        else:
+            await self.client.action(smartlock_id, action)
+        self._start_follow_ups(smartlock_id, action)
+        return result_wait
 
     async def async_run_action(
         self,
@@ -552,7 +572,8 @@ class NukiCoordinator(DataUpdateCoordinator[NukiData]):
         briefly. Client errors become translated HomeAssistantErrors. Writes that
         change nothing in GET /smartlock (authorisations, the admin PIN) pass
         ``follow_up=False``: the follow-up reads could not confirm them. A ResultWait
-        that ``call`` returns runs last, once the follow-ups are scheduled.
+        that ``call`` returns runs last, once the follow-ups are scheduled; if it raises
+        (Nuki refused the action), the device's transitional state goes with the error.
         """
         device = self.data.devices.get(smartlock_id)
         if device is not None and device.server_state == ServerState.OFFLINE:
@@ -564,9 +585,13 @@ class NukiCoordinator(DataUpdateCoordinator[NukiData]):
             except NukiError as err:
                 raise self._map_action_error(err, smartlock_id) from err
         if follow_up:
-            self._start_follow_ups(smartlock_id)
+            self._start_follow_ups(smartlock_id, None)  # a write; an action's reads serve it too
         if result_wait is not None:
-            await result_wait()
+            try:
+                await result_wait()
+            except HomeAssistantError:
+                self.async_action_refused(smartlock_id)
+                raise
 
     @staticmethod
     async def _call_with_retry(
@@ -600,42 +625,62 @@ class NukiCoordinator(DataUpdateCoordinator[NukiData]):
             translation_placeholders={"name": self.device_name(smartlock_id)},
         )
 
-    # --- follow-up refreshes after an action -----------------------------------------
+    # --- follow-up reads after an action (follow_ups.py) -------------------------------
 
     @callback
-    def _start_follow_ups(self, smartlock_id: int) -> None:
+    def async_action_refused(self, smartlock_id: int) -> None:
+        """Nuki refused an action it had accepted: show the device's own state again."""
+        self._follow_ups.stop(smartlock_id)
+        self._schedule_follow_up()
+        self._show_follow_ups()
+
+    @callback
+    def _start_follow_ups(self, smartlock_id: int, action: int | None) -> None:
         device = self.data.devices.get(smartlock_id)
-        self._unsettled[smartlock_id] = _lock_state(device)
-        self._schedule_follow_up(0)
+        if device is None:
+            return
+        self._follow_ups.start(device, action, self.hass.loop.time())
+        self._schedule_follow_up()
+        self._show_follow_ups()
+
+    def _follow(self, data: NukiData, read: Read | None) -> NukiData:
+        """Let the follow-ups see a new snapshot; return it with the actions still shown."""
+        self._follow_ups.observe(data.devices, read, self.hass.loop.time())
+        self._schedule_follow_up()
+        shown = self._follow_ups.shown()
+        return data if shown == data.accepted_actions else replace(data, accepted_actions=shown)
 
     @callback
-    def _schedule_follow_up(self, index: int) -> None:
+    def _show_follow_ups(self) -> None:
+        """Show a change of the accepted actions that came without new data."""
+        shown = self._follow_ups.shown()
+        if shown != self.data.accepted_actions:
+            self.data = replace(self.data, accepted_actions=shown)
+            self.async_update_listeners()
+
+    @callback
+    def _schedule_follow_up(self) -> None:
         self._cancel_follow_ups()
-        previous = FOLLOW_UP_DELAYS[index - 1] if index else 0.0
+        planned = self._follow_ups.next_read()
+        if planned is None:
+            return
+        due, read = planned
         self._cancel_follow_up = async_call_later(
             self.hass,
-            FOLLOW_UP_DELAYS[index] - previous,
-            HassJob(partial(self._follow_up, index), cancel_on_shutdown=True),
+            max(0.0, due - self.hass.loop.time()),
+            HassJob(partial(self._follow_up, read), cancel_on_shutdown=True),
         )
 
     @callback
-    def _follow_up(self, index: int, _now: datetime) -> None:
+    def _follow_up(self, read: Read, _now: datetime) -> None:
         self._cancel_follow_up = None
         self.config_entry.async_create_background_task(
-            self.hass, self._async_follow_up(index), name=f"{DOMAIN} follow-up refresh"
+            self.hass, self._async_follow_up(read), name=f"{DOMAIN} follow-up read"
         )
 
-    async def _async_follow_up(self, index: int) -> None:
+    async def _async_follow_up(self, read: Read) -> None:
+        self._next_read = read
         await self.async_refresh()
-        devices = self.data.devices
-        for smartlock_id, before in list(self._unsettled.items()):
-            device = devices.get(smartlock_id)
-            if device is None or (_lock_state(device) != before and not is_transitional(device)):
-                del self._unsettled[smartlock_id]
-        if self._unsettled and index + 1 < len(FOLLOW_UP_DELAYS):
-            self._schedule_follow_up(index + 1)
-        else:
-            self._unsettled.clear()
 
     @callback
     def _cancel_follow_ups(self) -> None:

@@ -108,6 +108,7 @@ def _device_changed(before: NukiData, after: NukiData, smartlock_id: int) -> boo
         != (smartlock_id in before.smart_hosting_missing)
         or (smartlock_id in after.unavailable) != (smartlock_id in before.unavailable)
         or _log_id(after.last_log.get(smartlock_id)) != _log_id(before.last_log.get(smartlock_id))
+        or after.accepted_actions.get(smartlock_id) != before.accepted_actions.get(smartlock_id)
     )
 
 

@@ -66,11 +66,36 @@ def opener_state(device: Smartlock) -> LockState | None:
     return state
 
 
+# What a lock does first after an accepted action (Nuki's state table): lock 'n' go
+# unlocks (2 unlocking, 6 unlocked (lock 'n' go), then 4 locking, 1 locked), with unlatch
+# it unlatches first (7 unlatching).
+LOCK_ACTION_STATES: Mapping[int, LockState] = {
+    LockAction.UNLOCK: LockState.UNLOCKING,
+    LockAction.LOCK: LockState.LOCKING,
+    LockAction.UNLATCH: LockState.OPENING,
+    LockAction.LOCK_N_GO: LockState.UNLOCKING,
+    LockAction.LOCK_N_GO_UNLATCH: LockState.OPENING,
+}
+
+# Opener: ring to open on and off, and the strike. Continuous mode (6, 7) has no
+# transitional state: it changes the mode, and may leave what the entity shows as it was.
+OPENER_ACTION_STATES: Mapping[int, LockState] = {
+    OpenerAction.ACTIVATE_RING_TO_OPEN: LockState.UNLOCKING,
+    OpenerAction.DEACTIVATE_RING_TO_OPEN: LockState.LOCKING,
+    OpenerAction.OPEN: LockState.OPENING,
+}
+
+
 @dataclass(frozen=True, kw_only=True)
 class NukiLockEntityDescription(LockEntityDescription, NukiEntityDescription):
-    """A lock: how its state maps and which action codes lock, unlock and open it."""
+    """A lock: how its state maps and which action codes lock, unlock and open it.
+
+    ``action_states`` is what the entity shows from the moment Nuki accepts an action until
+    a read shows the device under way (or the follow-up reads end).
+    """
 
     state_fn: Callable[[Smartlock], LockState | None]
+    action_states: Mapping[int, LockState]
     lock_action: int
     unlock_action: int
     open_action: int
@@ -83,6 +108,7 @@ LOCKS: tuple[NukiLockEntityDescription, ...] = (
         name=None,
         exists_fn=is_lock,
         state_fn=lock_state,
+        action_states=LOCK_ACTION_STATES,
         lock_action=LockAction.LOCK,
         unlock_action=LockAction.UNLOCK,
         open_action=LockAction.UNLATCH,
@@ -93,6 +119,7 @@ LOCKS: tuple[NukiLockEntityDescription, ...] = (
         name=None,
         exists_fn=is_opener,
         state_fn=opener_state,
+        action_states=OPENER_ACTION_STATES,
         lock_action=OpenerAction.DEACTIVATE_RING_TO_OPEN,
         unlock_action=OpenerAction.ACTIVATE_RING_TO_OPEN,
         open_action=OpenerAction.OPEN,
@@ -118,7 +145,12 @@ class NukiLock(NukiEntity, LockEntity):
 
     @property
     def _state(self) -> LockState | None:
-        return self.entity_description.state_fn(self.device)
+        """The device's state, or the transitional state of an action Nuki just accepted."""
+        description = self.entity_description
+        action = self.coordinator.data.accepted_actions.get(self.smartlock_id)
+        if action is not None and (state := description.action_states.get(action)) is not None:
+            return state
+        return description.state_fn(self.device)
 
     @property
     @override

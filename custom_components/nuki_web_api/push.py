@@ -782,6 +782,7 @@ class NukiPush:
             future.set_result(payload)
         elif (smartlock_id := self._late.pop(request_id, None)) is not None:
             if payload.get("success") is not True:
+                self._coordinator.async_action_refused(smartlock_id)
                 LOGGER.warning(
                     "Nuki Web reported after the call had returned: %s",
                     self._result_error(smartlock_id, payload),

@@ -21,8 +21,8 @@ SMART_HOSTING = "No active Smart Hosting subscription for the Smart Lock, please
 
 @pytest.fixture
 async def sim(socket_enabled: None) -> AsyncIterator[SimulatorServer]:
-    """Return a running demo simulator with a tiny actuation delay."""
-    async with SimulatorServer(actuation_delay=0.01) as server:
+    """Return a running demo simulator with a tiny actuation delay and short holds."""
+    async with SimulatorServer(actuation_delay=0.01, hold_scale=0.01) as server:
         yield server
 
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import aiohttp
+import pytest
 
 from simulator.testing import SimulatorServer
 
@@ -96,6 +98,69 @@ async def test_unlatch_returns_to_unlocked(
         assert resp.status == 204
     await wait_for(lambda: seen[-1:] == [3])
     assert seen == [7, 5, 3]
+
+
+def _timed_states(sim: SimulatorServer, smartlock_id: int) -> list[tuple[int, float]]:
+    """Record each DEVICE_STATUS state of the device with the loop time it came at."""
+    seen: list[tuple[int, float]] = []
+    loop = asyncio.get_running_loop()
+    sim.state.listeners.append(
+        lambda _a, feature, payload: (
+            seen.append((payload["state"]["state"], loop.time()))
+            if feature == "DEVICE_STATUS" and payload["smartlockId"] == smartlock_id
+            else None
+        )
+    )
+    return seen
+
+
+def _held(seen: list[tuple[int, float]], state: int) -> float:
+    """Return how long the device stayed in `state` (until the next status)."""
+    index = next(i for i, (value, _) in enumerate(seen) if value == state)
+    return seen[index + 1][1] - seen[index][1]
+
+
+@pytest.mark.parametrize(
+    ("smartlock_id", "action", "held_state", "setting"),
+    [
+        (FRONT_DOOR, 3, 5, ("advancedConfig", "unlatchDuration", 30, 1.0)),
+        (SMART_DOOR, 3, 5, ("smartdoorAdvancedConfig", "unlatchDuration", 30, 1.0)),
+        (OFFICE, 4, 6, ("advancedConfig", "lngTimeout", 45, 1.0)),
+        (OPENER, 3, 5, ("openerAdvancedConfig", "electricStrikeDuration", 25_000, 0.001)),
+    ],
+)
+async def test_passing_states_last_as_the_device_settings_say(
+    sim: SimulatorServer,
+    api: aiohttp.ClientSession,
+    smartlock_id: int,
+    action: int,
+    held_state: int,
+    setting: tuple[str, str, int, float],
+) -> None:
+    """Swagger 4.20.0: the latch is held `unlatchDuration` s, lock 'n' go waits `lngTimeout` s,
+    the Opener's strike is actuated `electricStrikeDuration` ms (times the simulator's hold_scale).
+    """
+    key, field, value, unit = setting
+    sim.device(smartlock_id).data[key][field] = value
+    sim.state.hold_scale = 0.004  # 30 s -> 0.12 s
+    seen = _timed_states(sim, smartlock_id)
+    async with api.post(f"/smartlock/{smartlock_id}/action", json={"action": action}) as resp:
+        assert resp.status == 204
+    await wait_for(lambda: len(seen) >= 3 and seen[-1][0] != held_state)
+    expected = value * unit * 0.004
+    assert expected * 0.9 <= _held(seen, held_state) <= expected + 0.1
+
+
+async def test_a_device_without_the_setting_holds_twice_the_delay(
+    sim: SimulatorServer, api: aiohttp.ClientSession
+) -> None:
+    del sim.device(FRONT_DOOR).data["advancedConfig"]["unlatchDuration"]
+    sim.state.actuation_delay = 0.05
+    seen = _timed_states(sim, FRONT_DOOR)
+    async with api.post(f"/smartlock/{FRONT_DOOR}/action", json={"action": 3}) as resp:
+        assert resp.status == 204
+    await wait_for(lambda: [state for state, _ in seen] == [7, 5, 3])
+    assert 0.09 <= _held(seen, 5) <= 0.2
 
 
 async def test_lock_n_go_ends_locked(sim: SimulatorServer, api: aiohttp.ClientSession) -> None:
@@ -253,7 +318,8 @@ async def test_new_action_cancels_stale_follow_ups(
     sim: SimulatorServer, api: aiohttp.ClientSession
 ) -> None:
     dev = sim.device(SMART_DOOR)
-    sim.state.actuation_delay = 0.1  # unlatched -> unlocked would follow 0.2 s after unlatching
+    sim.state.actuation_delay = 0.1
+    sim.state.hold_scale = 0.1  # unlatched -> unlocked would follow 0.3 s after unlatching
     async with api.post(f"/smartlock/{SMART_DOOR}/action", json={"action": 3}) as resp:
         assert resp.status == 204
     await wait_for(lambda: dev.state["state"] == 5 and not dev.busy)
