@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
+from custom_components.nuki_web_api.switch import CONFIG_SWITCHES
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
@@ -13,7 +14,6 @@ from homeassistant.helpers import entity_registry as er
 from pytest_homeassistant_custom_component.common import MockConfigEntry, snapshot_platform
 from syrupy.assertion import SnapshotAssertion
 
-from custom_components.nuki_web_api.config_switch import CONFIG_SWITCHES
 from custom_components.nuki_web_api.number import NUMBERS
 from custom_components.nuki_web_api.select import SELECTS
 from simulator.testing import SimulatorServer
