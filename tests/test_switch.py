@@ -379,10 +379,30 @@ async def test_unconfirmed_write_reverts(
     assert hass.states.get(FOB).state == "on"  # type: ignore[union-attr]
     assert simulator.counters()["requests"][AUTH_READ] == len(CONFIRM_DELAYS)
     warnings = [r for r in caplog.records if r.levelno == logging.WARNING]
-    assert any("Key fob" in r.getMessage() for r in warnings)
+    # One warning format for every optimistic write: the device and what did not apply.
+    assert any(
+        r.getMessage().startswith("Front door did not apply the change to authorization Key fob")
+        for r in warnings
+    )
 
     await _tick(hass, freezer, 30)  # no more confirmation reads
     assert simulator.counters()["requests"][AUTH_READ] == len(CONFIRM_DELAYS)
+
+
+@pytest.mark.usefixtures("entity_registry_enabled_by_default")
+async def test_writing_the_reported_state_needs_no_confirmation(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    simulator: SimulatorServer,
+    setup_integration: MockConfigEntry,
+) -> None:
+    """Enabling an enabled authorization writes once and leaves nothing to confirm by reads."""
+    assert hass.states.get(SAM).state == "on"
+    simulator.reset_counters()
+    await _switch(hass, "turn_on", SAM)
+    await _tick(hass, freezer, CONFIRM_DELAYS[-1] + 1)
+    assert simulator.counters()["requests"] == {AUTH_WRITE: 1}
+    assert hass.states.get(SAM).state == "on"
 
 
 @pytest.mark.usefixtures("entity_registry_enabled_by_default")

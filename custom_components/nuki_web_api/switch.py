@@ -14,10 +14,7 @@ from typing import Any, override
 from homeassistant.components.switch import SwitchEntity, SwitchEntityDescription
 from homeassistant.const import EntityCategory
 from homeassistant.core import HomeAssistant, callback
-from homeassistant.exceptions import HomeAssistantError
-from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
-from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
 from .api import (
     ADVANCED_CONFIG,
@@ -32,15 +29,12 @@ from .api import (
     SmartlockAuth,
 )
 from .auth_writes import auth_update_body
-from .const import DOMAIN
 from .coordinator import NukiConfigEntry, NukiCoordinator
 from .entity import NukiEntity, NukiEntityDescription, async_add_nuki_entities, is_lock, is_opener
-from .writes import BATTERY_WARNING, NukiAuthCoordinator
+from .service_targets import failed
+from .writes import BATTERY_WARNING
 
 PARALLEL_UPDATES = 1
-
-
-# --- settings (also number.py and select.py) -------------------------------------------------
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -53,12 +47,8 @@ class NukiSettingEntityDescription(NukiEntityDescription):
 
     def __post_init__(self) -> None:
         """Derive ``exists_fn`` from the field's presence and the device filter."""
-        object.__setattr__(self, "exists_fn", self._exists)
-
-    def _exists(self, device: Smartlock) -> bool:
-        return self.setting.exists(device) and (
-            self.device_filter is None or self.device_filter(device)
-        )
+        wanted = self.device_filter or self.setting.exists
+        object.__setattr__(self, "exists_fn", lambda d: self.setting.exists(d) and wanted(d))
 
 
 class NukiSettingEntity(NukiEntity):
@@ -91,12 +81,7 @@ class NukiSettingEntity(NukiEntity):
         async def call() -> None:
             name = coordinator.device_name(self.smartlock_id)
             if (device := coordinator.data.devices.get(self.smartlock_id)) is None:
-                # It left the account while the write waited for the lock.
-                raise HomeAssistantError(
-                    translation_domain=DOMAIN,
-                    translation_key="device_left",
-                    translation_placeholders={"device": name},
-                )
+                raise failed("device_left", device=name)  # it left while the write waited
             value = update(settings.value(device, setting))
             await settings.async_write(
                 coordinator.client, device, setting, value, name=name, label=label
@@ -222,9 +207,6 @@ class NukiConfigSwitch(NukiSettingEntity, SwitchEntity):
         await self.async_write_setting(lambda value: False if bit is None else (value or 0) & ~bit)
 
 
-# --- actions ---------------------------------------------------------------------------------
-
-
 @dataclass(frozen=True, kw_only=True)
 class NukiSwitchEntityDescription(SwitchEntityDescription, NukiEntityDescription):
     """A switch: its state and the action codes that turn it on and off."""
@@ -234,16 +216,12 @@ class NukiSwitchEntityDescription(SwitchEntityDescription, NukiEntityDescription
     off_action: int
 
 
-def _continuous_mode(device: Smartlock) -> bool | None:
-    return None if device.state is None else device.state.mode == DeviceMode.CONTINUOUS
-
-
 SWITCHES: tuple[NukiSwitchEntityDescription, ...] = (
     NukiSwitchEntityDescription(
         key="continuous_mode",
         translation_key="continuous_mode",
         exists_fn=is_opener,
-        is_on_fn=_continuous_mode,
+        is_on_fn=lambda d: None if d.state is None else d.state.mode == DeviceMode.CONTINUOUS,
         on_action=OpenerAction.ACTIVATE_CONTINUOUS_MODE,
         off_action=OpenerAction.DEACTIVATE_CONTINUOUS_MODE,
     ),
@@ -272,11 +250,8 @@ class NukiSwitch(NukiEntity, SwitchEntity):
         await self.async_send_action(self.entity_description.off_action)
 
 
-# --- authorizations --------------------------------------------------------------------------
-
-
 @dataclass(frozen=True, kw_only=True)
-class NukiAuthSwitchEntityDescription(SwitchEntityDescription):
+class NukiAuthSwitchEntityDescription(SwitchEntityDescription, NukiEntityDescription):
     """The switch of one authorization type (its name and icon)."""
 
     auth_type: AuthType
@@ -309,7 +284,7 @@ def _async_add_auth_switches(
     a switch is enabled (or after a reload). Items with a Smart Hosting error get none.
     """
     main = entry.runtime_data.coordinator
-    coordinator = entry.runtime_data.auth_coordinator
+    auths = entry.runtime_data.auth_coordinator
     added: dict[str, int] = {}  # auth id -> smartlockId
 
     @callback
@@ -318,7 +293,7 @@ def _async_add_auth_switches(
         for auth_id in [a for a, smartlock_id in added.items() if smartlock_id not in devices]:
             del added[auth_id]  # the device left: its entities went with it
         new: list[NukiAuthSwitch] = []
-        for auth_id, auth in coordinator.data.items():
+        for auth_id, auth in auths.data.items():
             description = _BY_TYPE.get(auth.type) if auth.type is not None else None
             if (
                 description is None
@@ -328,88 +303,58 @@ def _async_add_auth_switches(
             ):
                 continue
             added[auth_id] = auth.smartlock_id
-            new.append(NukiAuthSwitch(coordinator, main, auth, description))
+            new.append(NukiAuthSwitch(main, auth, description))
         if new:
             async_add_entities(new)
 
     _add_new()
-    entry.async_on_unload(coordinator.async_on_refresh(_add_new))
+    entry.async_on_unload(auths.async_on_refresh(_add_new))
 
 
-class NukiAuthSwitch(CoordinatorEntity[NukiAuthCoordinator], SwitchEntity):
-    """On while the authorization is enabled in Nuki.
+class NukiAuthSwitch(NukiEntity, SwitchEntity):
+    """On while the authorization is enabled in Nuki (read by NukiAuthCoordinator)."""
 
-    Disabled by default: only while one is enabled does NukiAuthCoordinator poll.
-    """
-
-    _attr_has_entity_name = True
     entity_description: NukiAuthSwitchEntityDescription
 
     def __init__(
         self,
-        coordinator: NukiAuthCoordinator,
-        main: NukiCoordinator,
+        coordinator: NukiCoordinator,
         auth: SmartlockAuth,
         description: NukiAuthSwitchEntityDescription,
     ) -> None:
         """Bind the switch to the authorization and its device."""
-        super().__init__(coordinator)
+        super().__init__(coordinator, auth.smartlock_id, description)
         assert auth.id is not None  # only auths with an id get a switch
-        self.entity_description = description
         self.auth_id = auth.id
-        self.smartlock_id = auth.smartlock_id
-        self._main = main
+        self._auths = coordinator.config_entry.runtime_data.auth_coordinator
         self._attr_unique_id = f"{auth.smartlock_id}_auth_{auth.id}"
-        self._attr_device_info = DeviceInfo(identifiers={(DOMAIN, str(auth.smartlock_id))})
         self._attr_translation_placeholders = {"name": auth.name or auth.id}
-        self._was_available: bool | None = None
 
     @override
     async def async_added_to_hass(self) -> None:
-        """Listen to both coordinators: this one starts the slow polling of authorizations."""
+        """Follow the authorizations too: while a switch does, they are polled."""
         await super().async_added_to_hass()
-        self._was_available = self.available
-        self.async_on_remove(self._main.async_add_listener(self._main_updated))
-
-    @callback
-    def _main_updated(self) -> None:
-        """Show the device's availability (it left, or lost Smart Hosting) without a read."""
-        if self.available != self._was_available:
-            self._handle_coordinator_update()
-
-    @callback
-    @override
-    def _handle_coordinator_update(self) -> None:
-        self._was_available = self.available
-        super()._handle_coordinator_update()
-
-    @property
-    def _auth(self) -> SmartlockAuth | None:
-        return self.coordinator.data.get(self.auth_id)
+        self.async_on_remove(self._auths.async_add_listener(self._handle_coordinator_update))
 
     @property
     @override
     def available(self) -> bool:
-        """Unavailable when the read failed, the auth is gone or its device is unusable."""
-        auth = self._auth
-        main = self._main
+        """Also unavailable when the read failed or the authorization is gone or failing."""
+        auth = self._auths.data.get(self.auth_id)
         return (
             super().available
+            and self._auths.last_update_success
             and auth is not None
             and auth.error is None
-            and main.last_update_success
-            and self.smartlock_id in main.data.devices
-            and self.smartlock_id not in main.data.smart_hosting_missing
         )
 
     @property
     @override
     def is_on(self) -> bool | None:
         """The enabled flag written last until a read confirms it, else as Nuki reports it."""
-        expected = self.coordinator.writes.get(self.auth_id)
-        if expected is not None:
+        if (expected := self._auths.writes.get(self.auth_id)) is not None:
             return expected
-        auth = self._auth
+        auth = self._auths.data.get(self.auth_id)
         return None if auth is None else auth.enabled
 
     @override
@@ -423,27 +368,18 @@ class NukiAuthSwitch(CoordinatorEntity[NukiAuthCoordinator], SwitchEntity):
         await self._async_set_enabled(enabled=False)
 
     async def _async_set_enabled(self, *, enabled: bool) -> None:
-        auth = self._auth
+        auth = self._auths.data.get(self.auth_id)
         if auth is None:  # pragma: no cover - Home Assistant skips unavailable entities
             return
-        client = self.coordinator.client
-        await self._main.async_run_action(
+        body = auth_update_body(auth, enabled=enabled)
+        client, name = self.coordinator.client, self.coordinator.device_name(self.smartlock_id)
+        await self.coordinator.async_run_action(
             self.smartlock_id,
-            partial(
-                client.update_auth,
-                self.smartlock_id,
-                self.auth_id,
-                auth_update_body(auth, enabled=enabled),
-            ),
+            partial(client.update_auth, self.smartlock_id, self.auth_id, body),
             follow_up=False,
         )
-        self.coordinator.writes.expect(
-            self.auth_id,
-            enabled,
-            self._main.device_name(self.smartlock_id),
-            auth.name or self.auth_id,
-        )
-        self.async_write_ha_state()
+        self._auths.writes.expect(self.auth_id, enabled, name, auth.name or self.auth_id)
+        self._handle_coordinator_update()
 
 
 async def async_setup_entry(
