@@ -6,7 +6,6 @@ import json
 from pathlib import Path
 
 import pytest
-from custom_components.nuki_web_api.switch import CONFIG_SWITCHES
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
@@ -16,6 +15,7 @@ from syrupy.assertion import SnapshotAssertion
 
 from custom_components.nuki_web_api.number import NUMBERS
 from custom_components.nuki_web_api.select import SELECTS
+from custom_components.nuki_web_api.switch import CONFIG_SWITCHES
 from simulator.testing import SimulatorServer
 
 from .platform_helpers import FRONT_DOOR, refresh
