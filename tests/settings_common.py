@@ -1,4 +1,4 @@
-"""Helpers for the settings tests (number, select, config switches, settings writer)."""
+"""Helpers for the settings tests (number, select, switch, writes, settings services)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from freezegun.api import FrozenDateTimeFactory
 from homeassistant.core import HomeAssistant
 from pytest_homeassistant_custom_component.common import async_fire_time_changed
 
+from custom_components.nuki_web_api.writes import CONFIRM_TIMEOUT
 from simulator.testing import SimulatorServer
 
 
@@ -52,3 +53,10 @@ async def drive[T](hass: HomeAssistant, freezer: FrozenDateTimeFactory, task: as
             await asyncio.sleep(0)
     assert task.done(), "the task did not finish"
     return await task
+
+
+async def expire(hass: HomeAssistant, freezer: FrozenDateTimeFactory) -> None:
+    """Let the confirmation time of a setting run out."""
+    freezer.tick(CONFIRM_TIMEOUT + 1)
+    async_fire_time_changed(hass)
+    await hass.async_block_till_done()

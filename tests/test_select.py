@@ -13,9 +13,9 @@ from homeassistant.helpers import entity_registry as er
 from pytest_homeassistant_custom_component.common import MockConfigEntry, snapshot_platform
 from syrupy.assertion import SnapshotAssertion
 
-from custom_components.nuki_web_api.config_switch import CONFIG_SWITCHES
 from custom_components.nuki_web_api.number import NUMBERS
 from custom_components.nuki_web_api.select import SELECTS
+from custom_components.nuki_web_api.switch import CONFIG_SWITCHES
 from simulator.testing import SimulatorServer
 
 from .platform_helpers import FRONT_DOOR, refresh

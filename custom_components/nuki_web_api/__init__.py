@@ -7,6 +7,7 @@ from homeassistant.exceptions import ConfigEntryAuthFailed, ConfigEntryError
 from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
+from homeassistant.helpers.dispatcher import async_dispatcher_connect
 from homeassistant.helpers.typing import ConfigType
 
 from .api import (
@@ -24,8 +25,9 @@ from .coordinator import (
     device_smartlock_ids,
 )
 from .logbook_cursor import LogCursor
-from .push import async_remove_push, async_setup_push
+from .push import async_remove_push, async_setup_push, signal_auth_pushed
 from .services import async_setup_services
+from .writes import NukiAuthCoordinator, SettingsWriter
 
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 
@@ -57,7 +59,19 @@ async def async_setup_entry(hass: HomeAssistant, entry: NukiConfigEntry) -> bool
     client = NukiWebApiClient(async_get_clientsession(hass), token, base_url=url)
     coordinator = NukiCoordinator(hass, entry, client)
     await coordinator.async_config_entry_first_refresh()
-    entry.runtime_data = NukiRuntimeData(client=client, coordinator=coordinator)
+    auth_coordinator = NukiAuthCoordinator(hass, entry, client)
+    # The one extra read at setup (which authorization switches exist); failing, it fails nothing.
+    await auth_coordinator.async_refresh()
+    entry.async_on_unload(
+        async_dispatcher_connect(
+            hass, signal_auth_pushed(entry.entry_id), auth_coordinator.async_apply_pushed
+        )
+    )
+    settings = SettingsWriter(
+        hass, entry, lambda: coordinator.data.devices, coordinator.async_update_listeners
+    )
+    entry.async_on_unload(coordinator.async_add_listener(settings.check))
+    entry.runtime_data = NukiRuntimeData(client, coordinator, auth_coordinator, settings)
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     await async_setup_push(hass, entry)
     return True

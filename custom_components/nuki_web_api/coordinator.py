@@ -67,6 +67,7 @@ from .repairs import (
     async_delete_smart_hosting_issue,
     smart_hosting_ending,
 )
+from .writes import NukiAuthCoordinator, SettingsWriter
 
 if TYPE_CHECKING:
     from .push import NukiPush
@@ -142,10 +143,12 @@ _REFRESH_LOGGER.addFilter(_OwnTransitionLines())
 
 @dataclass(slots=True)
 class NukiRuntimeData:
-    """What a loaded config entry holds (entry.runtime_data)."""
+    """What a loaded config entry holds (entry.runtime_data), built in async_setup_entry."""
 
     client: NukiWebApiClient
     coordinator: NukiCoordinator
+    auth_coordinator: NukiAuthCoordinator
+    settings: SettingsWriter
 
 
 @dataclass(frozen=True, slots=True)

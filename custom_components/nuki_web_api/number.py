@@ -15,17 +15,18 @@ from homeassistant.const import UnitOfTime
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .coordinator import NukiConfigEntry
-from .entity import async_add_nuki_entities
-from .settings import (
+from .api import (
     ADVANCED_CONFIG,
     CONFIG,
     OPENER_CONFIG,
     SMARTDOOR_CONFIG,
+    AdvancedConfig,
     ConfigObject,
-    NukiSettingEntity,
-    NukiSettingEntityDescription,
+    SmartdoorAdvancedConfig,
 )
+from .coordinator import NukiConfigEntry
+from .entity import async_add_nuki_entities
+from .switch import NukiSettingEntity, NukiSettingEntityDescription
 
 PARALLEL_UPDATES = 1
 
@@ -37,13 +38,14 @@ class NukiNumberEntityDescription(NumberEntityDescription, NukiSettingEntityDesc
     mode: NumberMode = NumberMode.BOX
 
 
-def _auto_lock_timeout(key: str, config_object: ConfigObject) -> NukiNumberEntityDescription:
+def _auto_lock_timeout[M: (AdvancedConfig, SmartdoorAdvancedConfig)](
+    key: str, config_object: ConfigObject[M]
+) -> NukiNumberEntityDescription:
     """Seconds until the device locks again; Nuki wants >= 2 (firmware with ``autoLock``)."""
     return NukiNumberEntityDescription(
         key=key,
         translation_key="auto_lock_timeout",
-        config_object=config_object,
-        field="autoLockTimeout",
+        setting=config_object.setting("autoLockTimeout", lambda config: config.auto_lock_timeout),
         device_class=NumberDeviceClass.DURATION,
         native_unit_of_measurement=UnitOfTime.SECONDS,
         native_min_value=2,
@@ -55,8 +57,7 @@ NUMBERS: tuple[NukiNumberEntityDescription, ...] = (
     NukiNumberEntityDescription(
         key="led_brightness",
         translation_key="led_brightness",
-        config_object=CONFIG,
-        field="ledBrightness",
+        setting=CONFIG.setting("ledBrightness", lambda config: config.led_brightness),
         native_min_value=0,
         native_max_value=5,
         mode=NumberMode.SLIDER,
@@ -66,8 +67,7 @@ NUMBERS: tuple[NukiNumberEntityDescription, ...] = (
     NukiNumberEntityDescription(
         key="ring_to_open_timeout",
         translation_key="ring_to_open_timeout",
-        config_object=OPENER_CONFIG,
-        field="rtoTimeout",
+        setting=OPENER_CONFIG.setting("rtoTimeout", lambda opener: opener.rto_timeout),
         device_class=NumberDeviceClass.DURATION,
         native_unit_of_measurement=UnitOfTime.MINUTES,
         native_min_value=5,
@@ -76,8 +76,9 @@ NUMBERS: tuple[NukiNumberEntityDescription, ...] = (
     NukiNumberEntityDescription(
         key="electric_strike_duration",
         translation_key="electric_strike_duration",
-        config_object=OPENER_CONFIG,
-        field="electricStrikeDuration",
+        setting=OPENER_CONFIG.setting(
+            "electricStrikeDuration", lambda opener: opener.electric_strike_duration
+        ),
         device_class=NumberDeviceClass.DURATION,
         native_unit_of_measurement=UnitOfTime.MILLISECONDS,
         native_min_value=1000,
@@ -88,8 +89,9 @@ NUMBERS: tuple[NukiNumberEntityDescription, ...] = (
     NukiNumberEntityDescription(
         key="electric_strike_delay",
         translation_key="electric_strike_delay",
-        config_object=OPENER_CONFIG,
-        field="electricStrikeDelay",
+        setting=OPENER_CONFIG.setting(
+            "electricStrikeDelay", lambda opener: opener.electric_strike_delay
+        ),
         device_class=NumberDeviceClass.DURATION,
         native_unit_of_measurement=UnitOfTime.MILLISECONDS,
         native_min_value=0,
@@ -100,8 +102,9 @@ NUMBERS: tuple[NukiNumberEntityDescription, ...] = (
     NukiNumberEntityDescription(
         key="doorbell_suppression_duration",
         translation_key="doorbell_suppression_duration",
-        config_object=OPENER_CONFIG,
-        field="doorbellSuppressionDuration",
+        setting=OPENER_CONFIG.setting(
+            "doorbellSuppressionDuration", lambda opener: opener.doorbell_suppression_duration
+        ),
         device_class=NumberDeviceClass.DURATION,
         native_unit_of_measurement=UnitOfTime.MILLISECONDS,
         native_min_value=0,
@@ -112,8 +115,7 @@ NUMBERS: tuple[NukiNumberEntityDescription, ...] = (
     NukiNumberEntityDescription(
         key="sound_level",
         translation_key="sound_level",
-        config_object=OPENER_CONFIG,
-        field="soundLevel",
+        setting=OPENER_CONFIG.setting("soundLevel", lambda opener: opener.sound_level),
         native_min_value=0,
         native_max_value=255,
         mode=NumberMode.SLIDER,
@@ -140,8 +142,7 @@ class NukiNumber(NukiSettingEntity, NumberEntity):
     @override
     def native_value(self) -> int | None:
         """The setting's value."""
-        value = self.setting
-        return value if isinstance(value, int) and not isinstance(value, bool) else None
+        return self.setting
 
     @override
     async def async_set_native_value(self, value: float) -> None:

@@ -11,23 +11,23 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .api import (
-    BatteryType,
-    ButtonPressAction,
-    BuzzerVolume,
-    MotorSpeed,
-    NukiIntEnum,
-    OpenerButtonPressAction,
-)
-from .coordinator import NukiConfigEntry
-from .entity import async_add_nuki_entities
-from .settings import (
     ADVANCED_CONFIG,
     OPENER_CONFIG,
     SMARTDOOR_CONFIG,
+    AdvancedConfig,
+    BatteryType,
+    ButtonPressAction,
+    BuzzerVolume,
     ConfigObject,
-    NukiSettingEntity,
-    NukiSettingEntityDescription,
+    MotorSpeed,
+    NukiIntEnum,
+    OpenerButtonPressAction,
+    Setting,
+    SmartdoorAdvancedConfig,
 )
+from .coordinator import NukiConfigEntry
+from .entity import async_add_nuki_entities
+from .switch import NukiSettingEntity, NukiSettingEntityDescription
 
 PARALLEL_UPDATES = 1
 
@@ -62,23 +62,45 @@ _LNG_TIMEOUTS = _seconds((5, 10, 15, 20, 30, 45, 60))
 _UNLATCH_DURATIONS = _seconds((1, 3, 5, 7, 10, 15, 20, 30))
 
 
-def _lock_selects(prefix: str, config_object: ConfigObject) -> list[NukiSelectEntityDescription]:
+def _lock_selects[M: (AdvancedConfig, SmartdoorAdvancedConfig)](
+    prefix: str, config: ConfigObject[M]
+) -> list[NukiSelectEntityDescription]:
     """Return the selects that locks (advancedConfig) and the Smart Door share."""
+    selects: tuple[tuple[str, Setting, Codes, bool], ...] = (
+        (
+            "single_button_press_action",
+            config.setting("singleButtonPressAction", lambda c: c.single_button_press_action),
+            _BUTTON_ACTIONS,
+            True,
+        ),
+        (
+            "double_button_press_action",
+            config.setting("doubleButtonPressAction", lambda c: c.double_button_press_action),
+            _BUTTON_ACTIONS,
+            True,
+        ),
+        (
+            "lock_n_go_timeout",
+            config.setting("lngTimeout", lambda c: c.lng_timeout),
+            _LNG_TIMEOUTS,
+            False,
+        ),
+        (
+            "unlatch_duration",
+            config.setting("unlatchDuration", lambda c: c.unlatch_duration),
+            _UNLATCH_DURATIONS,
+            False,
+        ),
+    )
     return [
         NukiSelectEntityDescription(
             key=f"{prefix}{name}",
             translation_key=name,
-            config_object=config_object,
-            field=nuki_field,
+            setting=setting,
             codes=codes,
             entity_registry_enabled_default=enabled,
         )
-        for name, nuki_field, codes, enabled in (
-            ("single_button_press_action", "singleButtonPressAction", _BUTTON_ACTIONS, True),
-            ("double_button_press_action", "doubleButtonPressAction", _BUTTON_ACTIONS, True),
-            ("lock_n_go_timeout", "lngTimeout", _LNG_TIMEOUTS, False),
-            ("unlatch_duration", "unlatchDuration", _UNLATCH_DURATIONS, False),
-        )
+        for name, setting, codes, enabled in selects
     ]
 
 
@@ -88,38 +110,38 @@ SELECTS: tuple[NukiSelectEntityDescription, ...] = (
     NukiSelectEntityDescription(
         key="battery_type",
         translation_key="battery_type",
-        config_object=ADVANCED_CONFIG,
-        field="batteryType",
+        setting=ADVANCED_CONFIG.setting("batteryType", lambda config: config.battery_type),
         codes=_named((BatteryType.ALKALI, BatteryType.ACCUMULATOR, BatteryType.LITHIUM)),
         entity_registry_enabled_default=False,
     ),
     NukiSelectEntityDescription(
         key="motor_speed",
         translation_key="motor_speed",
-        config_object=ADVANCED_CONFIG,
-        field="motorSpeed",
+        setting=ADVANCED_CONFIG.setting("motorSpeed", lambda config: config.motor_speed),
         codes=_named(MotorSpeed),
         entity_registry_enabled_default=False,
     ),
     NukiSelectEntityDescription(
         key="buzzer_volume",
         translation_key="buzzer_volume",
-        config_object=SMARTDOOR_CONFIG,
-        field="buzzerVolume",
+        setting=SMARTDOOR_CONFIG.setting("buzzerVolume", lambda config: config.buzzer_volume),
         codes=_named(BuzzerVolume),
     ),
-    *(
-        NukiSelectEntityDescription(
-            key=f"opener_{name}",
-            translation_key=f"opener_{name}",
-            config_object=OPENER_CONFIG,
-            field=nuki_field,
-            codes=_named(OpenerButtonPressAction),
-        )
-        for name, nuki_field in (
-            ("single_button_press_action", "singleButtonPressAction"),
-            ("double_button_press_action", "doubleButtonPressAction"),
-        )
+    NukiSelectEntityDescription(
+        key="opener_single_button_press_action",
+        translation_key="opener_single_button_press_action",
+        setting=OPENER_CONFIG.setting(
+            "singleButtonPressAction", lambda opener: opener.single_button_press_action
+        ),
+        codes=_named(OpenerButtonPressAction),
+    ),
+    NukiSelectEntityDescription(
+        key="opener_double_button_press_action",
+        translation_key="opener_double_button_press_action",
+        setting=OPENER_CONFIG.setting(
+            "doubleButtonPressAction", lambda opener: opener.double_button_press_action
+        ),
+        codes=_named(OpenerButtonPressAction),
     ),
 )
 

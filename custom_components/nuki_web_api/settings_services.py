@@ -11,7 +11,7 @@ from homeassistant.core import HomeAssistant, ServiceCall
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import config_validation as cv
 
-from .api import JsonValue, NukiError
+from .api import NukiError
 from .coordinator import NukiCoordinator
 from .service_targets import (
     DEVICES,
@@ -22,13 +22,11 @@ from .service_targets import (
     resolve_target,
     unique,
 )
-from .settings import WEB_CONFIG, settings_writer
 from .write_ledger import Ledger, Stand, write_all
+from .writes import BATTERY_WARNING
 
 ATTR_PIN: Final = "pin"
 ATTR_ENABLED: Final = "enabled"
-
-BATTERY_WARNING_FIELD: Final = "batteryWarningPerMailEnabled"
 
 # 4 digits (Smart Lock 1-4, Opener) to 6 (newer models); Nuki takes an integer, so a
 # leading 0 would be lost.
@@ -80,7 +78,7 @@ async def async_set_battery_warning(call: ServiceCall) -> None:
         try:
             async with ledger.sending(group):
                 await coordinator.client.bulk_web_config(
-                    [target.smartlock_id for target in group], {BATTERY_WARNING_FIELD: value}
+                    [target.smartlock_id for target in group], {BATTERY_WARNING.field: value}
                 )
         except NukiError as err:
             raise failed("settings_write_failed", error=str(err)) from err
@@ -98,13 +96,13 @@ async def async_set_battery_warning(call: ServiceCall) -> None:
     await write_all(ledger, step, undo)
     left: list[Target] = []
     for coordinator, group in by_coordinator(targets).items():
-        writer = settings_writer(coordinator)
+        settings = coordinator.config_entry.runtime_data.settings
         for target in group:
             # The device may have left the account while the request was under way.
             if (device := coordinator.data.devices.get(target.smartlock_id)) is None:
                 left.append(target)
             else:
-                writer.remember(device, WEB_CONFIG, BATTERY_WARNING_FIELD, enabled)
+                settings.remember(device, BATTERY_WARNING, enabled, name=target.name, label=None)
         coordinator.async_update_listeners()
         await coordinator.async_request_refresh()
     if left:
@@ -115,10 +113,11 @@ async def async_set_battery_warning(call: ServiceCall) -> None:
         raise error from gone
 
 
-def _battery_warning(target: Target) -> JsonValue | None:
+def _battery_warning(target: Target) -> int | None:
     """Return the battery warning the device shows now (what an undo writes back).
 
     Called right after the target was resolved, with no await between: the device is there.
     """
     device = target.coordinator.data.devices[target.smartlock_id]
-    return settings_writer(target.coordinator).value(device, WEB_CONFIG, BATTERY_WARNING_FIELD)
+    settings = target.coordinator.config_entry.runtime_data.settings
+    return settings.value(device, BATTERY_WARNING)

@@ -1,25 +1,210 @@
-"""Switch entities: the Opener's continuous mode, plus the setting and authorization switches.
+"""Switches: the Opener's continuous mode (an action), device settings and authorizations.
 
-Those live in config_switch.py and auth_switch.py; this platform adds them.
+Settings and authorizations are written optimistically (writes.py). The setting
+description and entity here are also those of the number and select platforms.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, override
 
 from homeassistant.components.switch import SwitchEntity, SwitchEntityDescription
-from homeassistant.core import HomeAssistant
+from homeassistant.const import EntityCategory
+from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .api import DeviceMode, OpenerAction, Smartlock
-from .auth_switch import async_add_auth_switches
-from .config_switch import async_add_config_switches
-from .coordinator import NukiConfigEntry
-from .entity import NukiEntity, NukiEntityDescription, async_add_nuki_entities, is_opener
+from .api import (
+    ADVANCED_CONFIG,
+    CONFIG,
+    OPENER_CONFIG,
+    SMARTDOOR_CONFIG,
+    AuthType,
+    DeviceMode,
+    OpenerAction,
+    Setting,
+    Smartlock,
+    SmartlockAuth,
+)
+from .auth_writes import auth_update_body
+from .coordinator import NukiConfigEntry, NukiCoordinator
+from .entity import NukiEntity, NukiEntityDescription, async_add_nuki_entities, is_lock, is_opener
+from .service_targets import failed
+from .writes import BATTERY_WARNING
 
 PARALLEL_UPDATES = 1
+
+
+@dataclass(frozen=True, kw_only=True)
+class NukiSettingEntityDescription(NukiEntityDescription):
+    """A setting; a device gets the entity where it reports the field (and passes the filter)."""
+
+    setting: Setting
+    device_filter: Callable[[Smartlock], bool] | None = None
+    entity_category: EntityCategory | None = EntityCategory.CONFIG
+
+    def __post_init__(self) -> None:
+        """Derive ``exists_fn`` from the field's presence and the device filter."""
+        wanted = self.device_filter or self.setting.exists
+        object.__setattr__(self, "exists_fn", lambda d: self.setting.exists(d) and wanted(d))
+
+
+class NukiSettingEntity(NukiEntity):
+    """An entity that shows and writes one setting."""
+
+    entity_description: NukiSettingEntityDescription
+
+    @property
+    def setting(self) -> int | None:
+        """The setting's value (a written, unconfirmed value wins)."""
+        settings = self.coordinator.config_entry.runtime_data.settings
+        return settings.value(self.device, self.entity_description.setting)
+
+    @override
+    def _shown(self, available: bool) -> tuple[object, ...]:
+        """Return the setting's value: the only part of the state that changes."""
+        return (available, self.setting) if available else (False,)
+
+    async def async_write_setting(self, update: Callable[[int | None], int]) -> None:
+        """Write ``update(current value)`` and show it at once; failures raise translated errors.
+
+        The value is computed inside the device's action lock, so that a write queued behind
+        another starts from that one's value. All entities are told: others may show other
+        bits of the same field.
+        """
+        coordinator, setting = self.coordinator, self.entity_description.setting
+        settings = coordinator.config_entry.runtime_data.settings
+        label = self.name if isinstance(self.name, str) else None
+
+        async def call() -> None:
+            name = coordinator.device_name(self.smartlock_id)
+            if (device := coordinator.data.devices.get(self.smartlock_id)) is None:
+                raise failed("device_left", device=name)  # it left while the write waited
+            value = update(settings.value(device, setting))
+            await settings.async_write(
+                coordinator.client, device, setting, value, name=name, label=label
+            )
+
+        await coordinator.async_run_action(self.smartlock_id, call)
+        coordinator.async_update_listeners()
+
+
+@dataclass(frozen=True, kw_only=True)
+class NukiConfigSwitchEntityDescription(SwitchEntityDescription, NukiSettingEntityDescription):
+    """A boolean setting, or one bit (``bit``) of an integer bitmask setting."""
+
+    bit: int | None = None
+
+
+# Opener: doorbell suppression bitmask (1 ring while RTO and CM are off, 2 RTO on, 4 CM on).
+_DOORBELL_SUPPRESSION = OPENER_CONFIG.setting(
+    "doorbellSuppression", lambda c: c.doorbell_suppression
+)
+_DOORBELL_SUPPRESSION_BITS = (("ring", 1), ("ring_to_open", 2), ("continuous_mode", 4))
+
+CONFIG_SWITCHES: tuple[NukiConfigSwitchEntityDescription, ...] = (
+    NukiConfigSwitchEntityDescription(
+        key="led_enabled",
+        translation_key="led_enabled",
+        setting=CONFIG.setting("ledEnabled", lambda c: c.led_enabled),
+    ),
+    NukiConfigSwitchEntityDescription(
+        key="button_enabled",
+        translation_key="button_enabled",
+        setting=CONFIG.setting("buttonEnabled", lambda c: c.button_enabled),
+    ),
+    NukiConfigSwitchEntityDescription(
+        key="auto_unlatch",
+        translation_key="auto_unlatch",
+        setting=CONFIG.setting("autoUnlatch", lambda c: c.auto_unlatch),
+        device_filter=is_lock,
+    ),
+    NukiConfigSwitchEntityDescription(
+        key="pairing_enabled",
+        translation_key="pairing_enabled",
+        setting=CONFIG.setting("pairingEnabled", lambda c: c.pairing_enabled),
+        entity_registry_enabled_default=False,
+    ),
+    NukiConfigSwitchEntityDescription(
+        key="single_lock",
+        translation_key="single_lock",
+        setting=CONFIG.setting("singleLock", lambda c: c.single_lock),
+        device_filter=is_lock,
+        entity_registry_enabled_default=False,
+    ),
+    NukiConfigSwitchEntityDescription(
+        key="auto_lock",
+        translation_key="auto_lock",
+        setting=ADVANCED_CONFIG.setting("autoLock", lambda c: c.auto_lock),
+    ),
+    NukiConfigSwitchEntityDescription(
+        key="smartdoor_auto_lock",
+        translation_key="auto_lock",
+        setting=SMARTDOOR_CONFIG.setting("autoLock", lambda c: c.auto_lock),
+    ),
+    NukiConfigSwitchEntityDescription(
+        key="auto_update",
+        translation_key="auto_update",
+        setting=ADVANCED_CONFIG.setting("autoUpdateEnabled", lambda c: c.auto_update_enabled),
+        entity_registry_enabled_default=False,
+    ),
+    NukiConfigSwitchEntityDescription(
+        key="opener_auto_update",
+        translation_key="auto_update",
+        setting=OPENER_CONFIG.setting("autoUpdateEnabled", lambda c: c.auto_update_enabled),
+        entity_registry_enabled_default=False,
+    ),
+    NukiConfigSwitchEntityDescription(
+        key="slow_speed_during_night_mode",
+        translation_key="slow_speed_during_night_mode",
+        setting=ADVANCED_CONFIG.setting(
+            "enableSlowSpeedDuringNightmode",
+            lambda c: c.enable_slow_speed_during_nightmode,
+        ),
+        entity_registry_enabled_default=False,
+    ),
+    *(
+        NukiConfigSwitchEntityDescription(
+            key=f"doorbell_suppression_{name}",
+            translation_key=f"doorbell_suppression_{name}",
+            setting=_DOORBELL_SUPPRESSION,
+            bit=bit,
+        )
+        for name, bit in _DOORBELL_SUPPRESSION_BITS
+    ),
+    NukiConfigSwitchEntityDescription(
+        key="battery_warning_email",
+        translation_key="battery_warning_email",
+        setting=BATTERY_WARNING,
+    ),
+)
+
+
+class NukiConfigSwitch(NukiSettingEntity, SwitchEntity):
+    """A switch for a boolean setting or one bit of a bitmask setting."""
+
+    entity_description: NukiConfigSwitchEntityDescription
+
+    @property
+    @override
+    def is_on(self) -> bool | None:
+        """Whether the setting (or its bit) is on."""
+        value, bit = self.setting, self.entity_description.bit
+        return None if value is None else bool(value & bit if bit is not None else value)
+
+    @override
+    async def async_turn_on(self, **kwargs: Any) -> None:
+        """Turn the setting on."""
+        bit = self.entity_description.bit
+        await self.async_write_setting(lambda value: True if bit is None else (value or 0) | bit)
+
+    @override
+    async def async_turn_off(self, **kwargs: Any) -> None:
+        """Turn the setting off."""
+        bit = self.entity_description.bit
+        await self.async_write_setting(lambda value: False if bit is None else (value or 0) & ~bit)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -31,31 +216,16 @@ class NukiSwitchEntityDescription(SwitchEntityDescription, NukiEntityDescription
     off_action: int
 
 
-def _continuous_mode(device: Smartlock) -> bool | None:
-    return None if device.state is None else device.state.mode == DeviceMode.CONTINUOUS
-
-
 SWITCHES: tuple[NukiSwitchEntityDescription, ...] = (
     NukiSwitchEntityDescription(
         key="continuous_mode",
         translation_key="continuous_mode",
         exists_fn=is_opener,
-        is_on_fn=_continuous_mode,
+        is_on_fn=lambda d: None if d.state is None else d.state.mode == DeviceMode.CONTINUOUS,
         on_action=OpenerAction.ACTIVATE_CONTINUOUS_MODE,
         off_action=OpenerAction.DEACTIVATE_CONTINUOUS_MODE,
     ),
 )
-
-
-async def async_setup_entry(
-    hass: HomeAssistant,
-    entry: NukiConfigEntry,
-    async_add_entities: AddConfigEntryEntitiesCallback,
-) -> None:
-    """Set up the switches, now and when a device appears."""
-    async_add_nuki_entities(entry, async_add_entities, SWITCHES, NukiSwitch)
-    async_add_config_switches(entry, async_add_entities)
-    await async_add_auth_switches(hass, entry, async_add_entities)
 
 
 class NukiSwitch(NukiEntity, SwitchEntity):
@@ -78,3 +248,146 @@ class NukiSwitch(NukiEntity, SwitchEntity):
     async def async_turn_off(self, **kwargs: Any) -> None:
         """Turn off."""
         await self.async_send_action(self.entity_description.off_action)
+
+
+@dataclass(frozen=True, kw_only=True)
+class NukiAuthSwitchEntityDescription(SwitchEntityDescription, NukiEntityDescription):
+    """The switch of one authorization type (its name and icon)."""
+
+    auth_type: AuthType
+    entity_category: EntityCategory | None = EntityCategory.CONFIG
+    entity_registry_enabled_default: bool = False
+
+
+AUTH_SWITCHES: tuple[NukiAuthSwitchEntityDescription, ...] = (
+    NukiAuthSwitchEntityDescription(
+        key="app_authorization", translation_key="app_authorization", auth_type=AuthType.APP
+    ),
+    NukiAuthSwitchEntityDescription(
+        key="fob_authorization", translation_key="fob_authorization", auth_type=AuthType.FOB
+    ),
+    NukiAuthSwitchEntityDescription(
+        key="keypad_code_authorization",
+        translation_key="keypad_code_authorization",
+        auth_type=AuthType.KEYPAD_CODE,
+    ),
+)
+_BY_TYPE = {description.auth_type: description for description in AUTH_SWITCHES}
+
+
+def _async_add_auth_switches(
+    entry: NukiConfigEntry, async_add_entities: AddConfigEntryEntitiesCallback
+) -> None:
+    """Add a switch per authorization, now and after each read of the authorizations.
+
+    Authorizations created later get their switch on a later read, which happens only while
+    a switch is enabled (or after a reload). Items with a Smart Hosting error get none.
+    """
+    main = entry.runtime_data.coordinator
+    auths = entry.runtime_data.auth_coordinator
+    added: dict[str, int] = {}  # auth id -> smartlockId
+
+    @callback
+    def _add_new() -> None:
+        devices = main.data.devices
+        for auth_id in [a for a, smartlock_id in added.items() if smartlock_id not in devices]:
+            del added[auth_id]  # the device left: its entities went with it
+        new: list[NukiAuthSwitch] = []
+        for auth_id, auth in auths.data.items():
+            description = _BY_TYPE.get(auth.type) if auth.type is not None else None
+            if (
+                description is None
+                or auth_id in added
+                or auth.error is not None
+                or auth.smartlock_id not in devices
+            ):
+                continue
+            added[auth_id] = auth.smartlock_id
+            new.append(NukiAuthSwitch(main, auth, description))
+        if new:
+            async_add_entities(new)
+
+    _add_new()
+    entry.async_on_unload(auths.async_on_refresh(_add_new))
+
+
+class NukiAuthSwitch(NukiEntity, SwitchEntity):
+    """On while the authorization is enabled in Nuki (read by NukiAuthCoordinator)."""
+
+    entity_description: NukiAuthSwitchEntityDescription
+
+    def __init__(
+        self,
+        coordinator: NukiCoordinator,
+        auth: SmartlockAuth,
+        description: NukiAuthSwitchEntityDescription,
+    ) -> None:
+        """Bind the switch to the authorization and its device."""
+        super().__init__(coordinator, auth.smartlock_id, description)
+        assert auth.id is not None  # only auths with an id get a switch
+        self.auth_id = auth.id
+        self._auths = coordinator.config_entry.runtime_data.auth_coordinator
+        self._attr_unique_id = f"{auth.smartlock_id}_auth_{auth.id}"
+        self._attr_translation_placeholders = {"name": auth.name or auth.id}
+
+    @override
+    async def async_added_to_hass(self) -> None:
+        """Follow the authorizations too: while a switch does, they are polled."""
+        await super().async_added_to_hass()
+        self.async_on_remove(self._auths.async_add_listener(self._handle_coordinator_update))
+
+    @property
+    @override
+    def available(self) -> bool:
+        """Also unavailable when the read failed or the authorization is gone or failing."""
+        auth = self._auths.data.get(self.auth_id)
+        return (
+            super().available
+            and self._auths.last_update_success
+            and auth is not None
+            and auth.error is None
+        )
+
+    @property
+    @override
+    def is_on(self) -> bool | None:
+        """The enabled flag written last until a read confirms it, else as Nuki reports it."""
+        if (expected := self._auths.writes.get(self.auth_id)) is not None:
+            return expected
+        auth = self._auths.data.get(self.auth_id)
+        return None if auth is None else auth.enabled
+
+    @override
+    async def async_turn_on(self, **kwargs: Any) -> None:
+        """Enable the authorization."""
+        await self._async_set_enabled(enabled=True)
+
+    @override
+    async def async_turn_off(self, **kwargs: Any) -> None:
+        """Disable the authorization."""
+        await self._async_set_enabled(enabled=False)
+
+    async def _async_set_enabled(self, *, enabled: bool) -> None:
+        auth = self._auths.data.get(self.auth_id)
+        if auth is None:  # pragma: no cover - Home Assistant skips unavailable entities
+            return
+        body = auth_update_body(auth, enabled=enabled)
+        client, name = self.coordinator.client, self.coordinator.device_name(self.smartlock_id)
+        await self.coordinator.async_run_action(
+            self.smartlock_id,
+            partial(client.update_auth, self.smartlock_id, self.auth_id, body),
+            follow_up=False,
+        )
+        self._auths.writes.expect(self.auth_id, enabled, name, auth.name or self.auth_id)
+        self._handle_coordinator_update()
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: NukiConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """Set up the switches, now and when a device or authorization appears."""
+    async_add_nuki_entities(entry, async_add_entities, SWITCHES, NukiSwitch)
+    async_add_nuki_entities(entry, async_add_entities, CONFIG_SWITCHES, NukiConfigSwitch)
+    _async_add_auth_switches(entry, async_add_entities)

@@ -78,11 +78,25 @@ from .safety import (
     check_base_url,
     check_token,
 )
+from .settings import (
+    ADVANCED_CONFIG,
+    CONFIG,
+    OPENER_CONFIG,
+    SMARTDOOR_CONFIG,
+    WEB_CONFIG,
+    ConfigObject,
+    Setting,
+)
 
 __all__ = [
+    "ADVANCED_CONFIG",
+    "CONFIG",
     "DEFAULT_BASE_URL",
     "DEFAULT_TIMEOUT",
     "MAX_LOG_LIMIT",
+    "OPENER_CONFIG",
+    "SMARTDOOR_CONFIG",
+    "WEB_CONFIG",
     "Account",
     "ActionOption",
     "AdminPinState",
@@ -92,6 +106,7 @@ __all__ = [
     "BatteryType",
     "ButtonPressAction",
     "BuzzerVolume",
+    "ConfigObject",
     "DecentralWebhook",
     "DeviceMode",
     "DeviceType",
@@ -134,6 +149,7 @@ __all__ = [
     "ParsedList",
     "ProductVariant",
     "ServerState",
+    "Setting",
     "ShsSubscription",
     "SmartdoorAdvancedConfig",
     "Smartlock",

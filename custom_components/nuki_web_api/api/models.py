@@ -751,6 +751,7 @@ class SmartlockAuth:
     allowed_from_time: int | None
     allowed_until_time: int | None
     last_active_date: datetime | None
+    update_date: datetime | None
     error: str | None
     raw: JsonObject
 
@@ -775,6 +776,7 @@ class SmartlockAuth:
             allowed_from_time=r.get_int("allowedFromTime"),
             allowed_until_time=r.get_int("allowedUntilTime"),
             last_active_date=r.get_datetime("lastActiveDate"),
+            update_date=r.get_datetime("updateDate"),
             error=r.get_str("error"),
             raw=r.data,
         )

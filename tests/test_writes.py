@@ -1,4 +1,4 @@
-"""The settings writer against the simulator: full-object writes, confirmation, revert, errors.
+"""Optimistic setting writes against the simulator: full-object writes, confirmation, revert, errors.
 
 Every entity type (config switch, number, select) goes through the same scenarios.
 """
@@ -15,21 +15,21 @@ import pytest
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
-from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
-from homeassistant.helpers import device_registry as dr
+from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import issue_registry as ir
-from homeassistant.helpers.service import async_get_all_descriptions
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
 
 import simulator.app as sim_app
-from custom_components.nuki_web_api import settings
 from custom_components.nuki_web_api.const import DOMAIN
 from custom_components.nuki_web_api.repairs import smart_hosting_issue_id
-from custom_components.nuki_web_api.settings import CONFIRM_TIMEOUT, not_confirmed_issue_id
+from custom_components.nuki_web_api.writes import (
+    BATTERY_WARNING,
+    not_confirmed_issue_id,
+)
 from simulator.testing import SimulatorServer
 
-from .platform_helpers import BUILDING_ENTRANCE, FRONT_DOOR, GARDEN_DOOR, HOLIDAY_FLAT, refresh
-from .settings_common import drive, stored, wait_applied
+from .platform_helpers import BUILDING_ENTRANCE, FRONT_DOOR, GARDEN_DOOR, refresh
+from .settings_common import drive, expire, stored, wait_applied
 
 
 @pytest.fixture
@@ -122,13 +122,6 @@ CASES = [
 IDS = [case.entity_id for case in CASES]
 
 
-async def _expire(hass: HomeAssistant, freezer: FrozenDateTimeFactory) -> None:
-    """Let the confirmation time run out."""
-    freezer.tick(timedelta(seconds=CONFIRM_TIMEOUT + 1))
-    async_fire_time_changed(hass)
-    await hass.async_block_till_done()
-
-
 @pytest.mark.parametrize("case", CASES, ids=IDS)
 async def test_write_round_trips(
     hass: HomeAssistant,
@@ -150,7 +143,7 @@ async def test_write_round_trips(
     freezer.tick(timedelta(seconds=2.5))  # the coordinator's first follow-up refresh
     async_fire_time_changed(hass)
     await hass.async_block_till_done(wait_background_tasks=True)
-    await _expire(hass, freezer)
+    await expire(hass, freezer)
     assert case.state(hass) == case.after
     assert not ir.async_get(hass).async_get_issue(
         DOMAIN, not_confirmed_issue_id(case.smartlock_id, case.field)
@@ -171,7 +164,7 @@ async def test_write_never_confirmed(
         await case.write(hass)
     await refresh(hass, setup_integration)
     assert case.state(hass) == case.after
-    await _expire(hass, freezer)
+    await expire(hass, freezer)
     assert case.state(hass) == case.before
     issue = ir.async_get(hass).async_get_issue(
         DOMAIN, not_confirmed_issue_id(case.smartlock_id, case.field)
@@ -330,7 +323,7 @@ async def test_pending_write_of_a_device_that_left(
         await CASES[0].write(hass)
     simulator.remove_device(FRONT_DOOR)
     await refresh(hass, setup_integration)
-    await _expire(hass, freezer)
+    await expire(hass, freezer)
     assert not ir.async_get(hass).async_get_issue(
         DOMAIN, not_confirmed_issue_id(FRONT_DOOR, "autoLock")
     )
@@ -371,7 +364,7 @@ async def test_unload_cancels_the_confirmation_timers(
     with patch.object(simulator.state, "update_config_later"):
         await CASES[0].write(hass)
     assert await hass.config_entries.async_unload(setup_integration.entry_id)
-    await _expire(hass, freezer)
+    await expire(hass, freezer)
     assert not ir.async_get(hass).async_get_issue(
         DOMAIN, not_confirmed_issue_id(FRONT_DOOR, "autoLock")
     )
@@ -391,190 +384,21 @@ async def test_writing_the_reported_value_needs_no_confirmation(
             {"entity_id": "switch.front_door_auto_lock"},
             blocking=True,
         )
-    await _expire(hass, freezer)
+    await expire(hass, freezer)
     assert hass.states.get("switch.front_door_auto_lock").state == "off"
     assert not ir.async_get(hass).async_get_issue(
         DOMAIN, not_confirmed_issue_id(FRONT_DOOR, "autoLock")
     )
 
 
-# --- service actions -------------------------------------------------------------------
-
-
-def _device_id(hass: HomeAssistant, smartlock_id: int) -> str:
-    """Return the registry device of a demo device (the other platforms would create it)."""
-    (entry,) = hass.config_entries.async_entries(DOMAIN)
-    return (
-        dr.async_get(hass)
-        .async_get_or_create(
-            config_entry_id=entry.entry_id, identifiers={(DOMAIN, str(smartlock_id))}
-        )
-        .id
-    )
-
-
-ADMIN_PIN_ROUTE = "POST /smartlock/{smartlockId}/admin/pin"
-
-
-async def test_set_admin_pin(
-    hass: HomeAssistant,
-    setup_integration: MockConfigEntry,
-    simulator: SimulatorServer,
-    caplog: pytest.LogCaptureFixture,
-) -> None:
-    """The PIN goes to Nuki as an integer and into no log line of the integration."""
-    bodies: list[Any] = []
-    read_json = sim_app.read_json
-
-    async def spy(request: Any) -> Any:
-        body = await read_json(request)
-        bodies.append(body)
-        return body
-
-    with patch.object(sim_app, "read_json", spy):
-        await hass.services.async_call(
-            DOMAIN,
-            "set_admin_pin",
-            {"device_id": _device_id(hass, FRONT_DOOR), "pin": "482913"},
-            blocking=True,
-        )
-    assert bodies == [{"adminPin": 482913}]
-    assert simulator.counters()["requests"][ADMIN_PIN_ROUTE] == 1
-    ours = [r for r in caplog.records if r.name.startswith("custom_components")]
-    assert ours
-    assert not [r for r in ours if "482913" in r.getMessage()]
-
-
-@pytest.mark.parametrize("pin", ["123", "0123", "12a4", "1234567", " 1234", ""])
-async def test_set_admin_pin_rejects_a_bad_pin(
-    hass: HomeAssistant,
-    setup_integration: MockConfigEntry,
-    simulator: SimulatorServer,
-    pin: str,
-) -> None:
-    """A PIN Nuki would not take (or would change) is refused before any request."""
-    with pytest.raises(ServiceValidationError) as err:
-        await hass.services.async_call(
-            DOMAIN,
-            "set_admin_pin",
-            {"device_id": _device_id(hass, FRONT_DOOR), "pin": pin},
-            blocking=True,
-        )
-    assert err.value.translation_key == "invalid_admin_pin"
-    assert pin not in str(err.value) or not pin
-    assert ADMIN_PIN_ROUTE not in simulator.counters()["requests"]
-
-
-async def test_set_admin_pin_unknown_device(
-    hass: HomeAssistant, setup_integration: MockConfigEntry
-) -> None:
-    """A device id that is not a loaded Nuki device is a validation error."""
-    other = MockConfigEntry(domain="other")
-    other.add_to_hass(hass)
-    foreign = dr.async_get(hass).async_get_or_create(
-        config_entry_id=other.entry_id, identifiers={("other", "1")}
-    )
-    for device_id in ("no-such-device", foreign.id):
-        with pytest.raises(ServiceValidationError) as err:
-            await hass.services.async_call(
-                DOMAIN, "set_admin_pin", {"device_id": device_id, "pin": "1234"}, blocking=True
-            )
-        assert err.value.translation_key == "invalid_device"
-
-
-async def test_set_admin_pin_without_smart_hosting(
-    hass: HomeAssistant, setup_integration: MockConfigEntry
-) -> None:
-    """Nuki refuses the admin PIN of a device without Smart Hosting: a translated error."""
-    with pytest.raises(HomeAssistantError) as err:
-        await hass.services.async_call(
-            DOMAIN,
-            "set_admin_pin",
-            {"device_id": _device_id(hass, HOLIDAY_FLAT), "pin": "1234"},
-            blocking=True,
-        )
-    assert err.value.translation_key == "smart_hosting_required"
-
-
-async def test_set_battery_warning(
-    hass: HomeAssistant,
-    setup_integration: MockConfigEntry,
-    simulator: SimulatorServer,
-    freezer: FrozenDateTimeFactory,
-) -> None:
-    """One bulk request for several devices, Smart Hosting or not; the switches follow at once."""
-    await hass.services.async_call(
-        DOMAIN,
-        "set_battery_warning",
-        {
-            "device_id": [_device_id(hass, FRONT_DOOR), _device_id(hass, HOLIDAY_FLAT)],
-            "enabled": False,
-        },
-        blocking=True,
-    )
-    assert simulator.counters()["requests"]["POST /bulk-web-config"] == 1
-    assert hass.states.get("switch.front_door_battery_warning_by_e_mail").state == "off"
-    assert hass.states.get("switch.office_battery_warning_by_e_mail").state == "on"
-    await wait_applied(
-        hass, freezer, simulator, FRONT_DOOR, "webConfig", "batteryWarningPerMailEnabled", False
-    )
-    await wait_applied(
-        hass, freezer, simulator, HOLIDAY_FLAT, "webConfig", "batteryWarningPerMailEnabled", False
-    )
-    await refresh(hass, setup_integration)
-    await _expire(hass, freezer)
-    assert hass.states.get("switch.front_door_battery_warning_by_e_mail").state == "off"
-    assert not ir.async_get(hass).async_get_issue(
-        DOMAIN, not_confirmed_issue_id(FRONT_DOOR, "batteryWarningPerMailEnabled")
-    )
-
-
-async def test_set_battery_warning_failure(
-    hass: HomeAssistant, setup_integration: MockConfigEntry, simulator: SimulatorServer
-) -> None:
-    """A failed bulk request is a translated error, and the switches keep their state."""
-    simulator.fail_next("500", route="POST /bulk-web-config")
-    with pytest.raises(HomeAssistantError) as err:
-        await hass.services.async_call(
-            DOMAIN,
-            "set_battery_warning",
-            {"device_id": _device_id(hass, FRONT_DOOR), "enabled": False},
-            blocking=True,
-        )
-    assert err.value.translation_key == "settings_write_failed"
-    assert hass.states.get("switch.front_door_battery_warning_by_e_mail").state == "on"
-
-
-async def test_set_battery_warning_unknown_device(
-    hass: HomeAssistant, setup_integration: MockConfigEntry, simulator: SimulatorServer
-) -> None:
-    """An unknown device fails the whole call before any request."""
-    with pytest.raises(ServiceValidationError):
-        await hass.services.async_call(
-            DOMAIN,
-            "set_battery_warning",
-            {"device_id": [_device_id(hass, FRONT_DOOR), "nope"], "enabled": True},
-            blocking=True,
-        )
-    assert "POST /bulk-web-config" not in simulator.counters()["requests"]
-
-
-async def test_service_descriptions(
-    hass: HomeAssistant, setup_integration: MockConfigEntry
-) -> None:
-    """services.yaml describes both actions; the fields match the schemas."""
-    descriptions = (await async_get_all_descriptions(hass))[DOMAIN]
-    assert set(descriptions["set_admin_pin"]["fields"]) == {"device_id", "pin"}
-    assert set(descriptions["set_battery_warning"]["fields"]) == {"device_id", "enabled"}
-
-
 async def test_unload_forgets_the_writer(
     hass: HomeAssistant, setup_integration: MockConfigEntry
 ) -> None:
-    """A reload starts with a new writer; the old one is not kept."""
-    coordinator = setup_integration.runtime_data.coordinator
-    assert coordinator in settings._WRITERS
+    """A reload starts with a new writer and authorization coordinator in the runtime data."""
+    before = setup_integration.runtime_data
     assert await hass.config_entries.async_reload(setup_integration.entry_id)
     await hass.async_block_till_done()
-    assert coordinator not in settings._WRITERS
-    assert setup_integration.runtime_data.coordinator in settings._WRITERS
+    after = setup_integration.runtime_data
+    assert after.settings is not before.settings
+    assert after.auth_coordinator is not before.auth_coordinator
+    assert after.settings.value(after.coordinator.data.devices[FRONT_DOOR], BATTERY_WARNING) is True
