@@ -18,10 +18,10 @@ from homeassistant.helpers.dispatcher import async_dispatcher_connect
 from homeassistant.helpers.event import async_call_later
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 
-from .api import NukiError, NukiWebApiClient, SmartlockAuth
+from .api import NukiError, NukiWebApiClient, SmartlockAuth, older_than_shown
 from .const import DOMAIN, LOGGER
 from .coordinator import NukiConfigEntry
-from .push import older_than_shown, signal_auth_pushed
+from .push import signal_auth_pushed
 
 AUTH_SCAN_INTERVAL: Final = timedelta(minutes=10)
 # Seconds after a write at which the authorizations are read to confirm it; after the last
