@@ -19,9 +19,10 @@ from homeassistant.helpers import issue_registry as ir
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.nuki_web_api import auth_writes
+from custom_components.nuki_web_api.api import ActionResult
 from custom_components.nuki_web_api.const import DOMAIN
 from simulator.testing import SimulatorServer
-from tests.test_push import EXTERNAL_URL, make_entry, setup_entry
+from tests.test_push import EXTERNAL_URL, make_entry, running_push, setup_entry
 
 FRONT_DOOR = 17618910285
 BUILDING_ENTRANCE = 9315306846  # Opener
@@ -47,7 +48,7 @@ async def push_entry(
     hass.config.external_url = EXTERNAL_URL
     entry = make_entry(simulator, push_on=True)
     await setup_entry(hass, entry)
-    assert entry.runtime_data.coordinator.push is not None
+    running_push(entry.runtime_data.coordinator)
     client: TestClient = await hass_client_no_auth()
     simulator.webhooks.configure(redirect=str(client.make_url("/")))
     yield entry
@@ -253,11 +254,10 @@ async def test_failed_advanced_result(
     The simulator created the authorization all the same (only the result is faked): the
     read-back finds it, it is deleted again, and the error says so.
     """
-    nuki_push = push_entry.runtime_data.coordinator.push
-    assert nuki_push is not None
+    nuki_push = running_push(push_entry.runtime_data.coordinator)
 
-    async def failing_wait(request_id: str, *_: Any) -> dict[str, Any]:
-        return {"requestId": request_id, "success": False, "errorCode": "45"}
+    async def failing_wait(request_id: str, *_: Any) -> ActionResult:
+        return ActionResult(request_id, success=False, smartlock_id=None, error_code=0x45)
 
     monkeypatch.setattr(nuki_push, "_async_wait", failing_wait)
     with pytest.raises(HomeAssistantError) as err:

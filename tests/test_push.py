@@ -39,22 +39,22 @@ from homeassistant.helpers.event import async_track_state_change_event
 from homeassistant.util import dt as dt_util
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
 
-from custom_components.nuki_web_api import follow_ups, push
-from custom_components.nuki_web_api.api import SmartlockAuth
+from custom_components.nuki_web_api import follow_ups, push, push_registration
+from custom_components.nuki_web_api.api import SIGNATURE_HEADER, WEBHOOK_FEATURES, SmartlockAuth
 from custom_components.nuki_web_api.const import (
     CONF_API_TOKEN,
     CONF_API_URL,
+    CONF_PUSH,
+    CONF_PUSH_REGISTRATION,
     CONF_SCAN_INTERVAL,
     DOMAIN,
     OUTAGE_GRACE,
 )
 from custom_components.nuki_web_api.diagnostics import async_get_config_entry_diagnostics
-from custom_components.nuki_web_api.logbook_cursor import LogCursor, storage_key
+from custom_components.nuki_web_api.logbook_cursor import StoredLogCursor, storage_key
 from custom_components.nuki_web_api.push import (
-    CONF_PUSH,
-    CONF_PUSH_REGISTRATION,
     SAFETY_INTERVAL,
-    SIGNATURE_HEADER,
+    NukiPush,
     push_issue_id,
     signal_auth_pushed,
 )
@@ -202,10 +202,16 @@ async def after_the_missed_push_grace(hass: HomeAssistant) -> None:
     await hass.async_block_till_done()
 
 
+def running_push(coordinator: Any) -> NukiPush:
+    """The running push: the coordinator's route for Advanced API calls."""
+    nuki_push = coordinator.advanced_api
+    assert isinstance(nuki_push, NukiPush)
+    return nuki_push
+
+
 def assert_push_healthy(coordinator: Any) -> None:
     """Push still runs: no fallback to the normal polling interval."""
-    assert coordinator.push is not None
-    assert coordinator.push.healthy
+    assert running_push(coordinator).healthy
     assert coordinator.update_interval == SAFETY_INTERVAL
 
 
@@ -232,13 +238,13 @@ async def test_option_enables_push(
     (hook,) = simulator.state.webhooks.values()
     stored = registration(entry)
     assert hook["webhookUrl"] == f"{EXTERNAL_URL}/api/webhook/{stored['webhook_id']}"
-    assert set(hook["webhookFeatures"]) == set(push.FEATURES)
+    assert set(hook["webhookFeatures"]) == set(WEBHOOK_FEATURES)
     assert stored["secret"] == hook["secret"]
     assert stored["nuki_id"] == hook["id"]
     assert len(stored["webhook_id"]) == 64  # webhook.async_generate_id(): unguessable
     coordinator = entry.runtime_data.coordinator
     assert coordinator.update_interval == SAFETY_INTERVAL
-    assert coordinator.push is not None
+    running_push(coordinator)
 
 
 async def test_option_refused_without_advanced_api(
@@ -302,7 +308,7 @@ async def test_option_off_deletes_the_webhook(
     assert not simulator.state.webhooks
     assert CONF_PUSH_REGISTRATION not in push_entry.data
     coordinator = push_entry.runtime_data.coordinator
-    assert coordinator.push is None
+    assert coordinator.advanced_api is None
     assert coordinator.update_interval == NORMAL_INTERVAL
 
 
@@ -326,7 +332,7 @@ async def test_setup_without_push_access_keeps_polling(
     entry = make_entry(simulator, token=token, push_on=True)
     await setup_entry(hass, entry)
     assert entry.state is ConfigEntryState.LOADED
-    assert entry.runtime_data.coordinator.push is None
+    assert entry.runtime_data.coordinator.advanced_api is None
     assert entry.runtime_data.coordinator.update_interval == NORMAL_INTERVAL
     found = ir.async_get(hass).async_get_issue(DOMAIN, push_issue_id(entry.entry_id))
     assert found is not None
@@ -342,11 +348,10 @@ async def test_stored_registration_is_reused(
     stored = registration(entry)
     # A restart: the entry keeps its data; the HA webhook is registered again.
     await entry.runtime_data.coordinator.async_shutdown()
-    webhook.async_unregister(hass, stored["webhook_id"])
-    entry.runtime_data.coordinator.push = None
+    running_push(entry.runtime_data.coordinator).stop()
     hass.config_entries.async_update_entry(entry, data={**entry.data})
     simulator.reset_counters()
-    await push.async_setup_push(hass, entry)
+    await push_registration.async_setup_push(hass, entry)
     assert registration(entry) == stored
     assert simulator.counters()["requests"].get("PUT /api/decentralWebhook", 0) == 0
     assert len(simulator.state.webhooks) == 1
@@ -834,8 +839,7 @@ async def test_fallback_to_polling_when_pushes_stop(
     issue = ir.async_get(hass).async_get_issue(DOMAIN, push_issue_id(push_entry.entry_id))
     assert issue is not None
     assert issue.translation_key == "push_missed"
-    assert coordinator.push is not None
-    assert not coordinator.push.healthy
+    assert not running_push(coordinator).healthy
 
     # Actions no longer wait for a webhook: they use the plain endpoint.
     simulator.reset_counters()
@@ -869,12 +873,11 @@ async def test_fallback_when_the_registration_disappears(
 ) -> None:
     coordinator = push_entry.runtime_data.coordinator
     await coordinator.async_refresh()  # before the safety interval: no check
-    assert coordinator.push is not None
-    assert coordinator.push.healthy
+    assert running_push(coordinator).healthy
     simulator.state.webhooks.clear()
     freezer.tick(SAFETY_INTERVAL)
     await coordinator.async_refresh()
-    assert not coordinator.push.healthy
+    assert not running_push(coordinator).healthy
     assert coordinator.update_interval == NORMAL_INTERVAL
     issue = ir.async_get(hass).async_get_issue(DOMAIN, push_issue_id(push_entry.entry_id))
     assert issue is not None
@@ -888,8 +891,7 @@ async def test_registration_check_tolerates_an_outage(
     freezer.tick(SAFETY_INTERVAL)
     simulator.fail_next("500", route="GET /api/decentralWebhook")
     await coordinator.async_refresh()
-    assert coordinator.push is not None
-    assert coordinator.push.healthy
+    assert running_push(coordinator).healthy
 
 
 # --- advanced actions -----------------------------------------------------------------------
@@ -1031,17 +1033,6 @@ async def test_a_result_may_beat_the_answer_to_the_post(
     assert err.value.translation_key == "night_mode_rejected"
 
 
-async def test_only_the_newest_early_results_are_kept(
-    hass: HomeAssistant, push_entry: MockConfigEntry, http: TestClient
-) -> None:
-    nuki_push = push_entry.runtime_data.coordinator.push
-    assert nuki_push is not None
-    for n in range(25):
-        assert await post_signed(http, push_entry, {"requestId": f"r{n}", "success": True})
-    assert "r24" in nuki_push._early
-    assert "r0" not in nuki_push._early
-
-
 async def test_unload_while_an_action_waits_ends_in_a_translated_error(
     hass: HomeAssistant, simulator: SimulatorServer, push_entry: MockConfigEntry
 ) -> None:
@@ -1062,21 +1053,13 @@ async def test_unload_while_an_action_waits_ends_in_a_translated_error(
     assert "Front door" in str(err.value)
 
 
-def test_error_code_parsing() -> None:
-    assert push._error_code({"errorCode": "4F"}) == 0x4F
-    assert push._error_code({"detail": [{"errorCode": "ff"}], "errorCode": None}) == 0xFF
-    assert push._error_code({"errorCode": "zz", "detail": "x"}) is None
-    assert push._error_code({}) is None
-
-
 # --- keypad codes (advanced auth create) -------------------------------------------------
 
 
 async def test_advanced_auth_create_names_devices_without_smart_hosting(
     hass: HomeAssistant, simulator: SimulatorServer, push_entry: MockConfigEntry
 ) -> None:
-    nuki_push = push_entry.runtime_data.coordinator.push
-    assert nuki_push is not None
+    nuki_push = running_push(push_entry.runtime_data.coordinator)
     # Swagger's SmartlocksAuthAdvancedCreate has no type or code: an account user's auth.
     auth = {"name": "Cleaner", "accountUserId": 1001, "remoteAllowed": True}
     with pytest.raises(HomeAssistantError) as err:
@@ -1139,7 +1122,7 @@ async def test_remove_is_clean(
         hass.config_entries.async_update_entry(
             entry, data={**entry.data, CONF_PUSH_REGISTRATION: hook}
         )
-        await LogCursor.for_entry(hass, entry.entry_id).async_load()  # stored by the last run
+        await StoredLogCursor.for_entry(hass, entry.entry_id).async_load()  # stored by the last run
         simulator.fail_next("502", route="GET /smartlock")
         await hass.config_entries.async_setup(entry.entry_id)
         assert entry.state is ConfigEntryState.SETUP_RETRY
@@ -1179,7 +1162,7 @@ class CloudConnectionState(Enum):
 
 class FakeCloud(SimpleNamespace):
     """A stand-in for the cloud component (importing the real one pulls in camera
-    libraries that the test requirements do not have), with the names push.py uses."""
+    libraries that the test requirements do not have), with the names push_registration.py uses."""
 
     CloudNotAvailable = CloudNotAvailable
     CloudNotConnected = CloudNotConnected
@@ -1249,7 +1232,7 @@ async def test_push_registers_once_the_cloud_connects(
     await setup_entry(hass, entry)
     assert entry.state is ConfigEntryState.LOADED
     coordinator = entry.runtime_data.coordinator
-    assert coordinator.push is None
+    assert coordinator.advanced_api is None
     assert coordinator.update_interval == NORMAL_INTERVAL
     assert hass.states.get(lock_entity(hass)).state == "locked"
     assert not simulator.state.webhooks
@@ -1257,7 +1240,7 @@ async def test_push_registers_once_the_cloud_connects(
 
     cloud.set_connected(True)
     await hass.async_block_till_done(wait_background_tasks=True)
-    assert coordinator.push is not None
+    running_push(coordinator)
     assert coordinator.update_interval == SAFETY_INTERVAL
     (hook,) = simulator.state.webhooks.values()
     assert hook["webhookUrl"].startswith("https://hooks.nabu.casa/")

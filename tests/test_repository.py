@@ -6,7 +6,8 @@ URLs, quoted placeholders or padding), icons.json and services.yaml's schema. Wh
 out for a custom integration is checked here: de.json against en.json, that every action,
 flow step, error, entity, exception and issue named in the code has its text (hassfest
 demands service texts and icons of core integrations only) and no text is dead, the
-quality-scale statuses, the brand images and PARALLEL_UPDATES. Every checker takes the
+quality-scale statuses, the brand images, PARALLEL_UPDATES, no import cycle between
+modules (type-only imports count) and no Home Assistant in `api/`. Every checker takes the
 integration folder and returns its problems; the second half breaks a copy to show that
 each checker can fail.
 """
@@ -523,6 +524,50 @@ def module_problems(integration: Path) -> list[str]:
     ]
 
 
+def _relative_imports(path: Path) -> set[str]:
+    """Sibling modules a module imports (`from .x import`, `from . import x`), also under
+    TYPE_CHECKING."""
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.ImportFrom) and node.level == 1:
+            if node.module:
+                names.add(node.module.split(".")[0])
+            else:
+                names.update(alias.name for alias in node.names)
+    return names
+
+
+def import_problems(integration: Path) -> list[str]:
+    """No import cycle between the integration's modules; `api/` imports no Home Assistant."""
+    modules = {path.stem: path for path in integration.glob("*.py")}
+    graph = {
+        name: sorted(_relative_imports(path) & modules.keys() - {name})
+        for name, path in modules.items()
+    }
+    problems = []
+    for start in sorted(graph):
+        stack = [(start, [start])]
+        while stack:
+            name, path = stack.pop()
+            for imported in graph[name]:
+                if imported == start:
+                    problems.append("import cycle: " + " -> ".join([*path, start]))
+                elif imported not in path and imported > start:  # each cycle once
+                    stack.append((imported, [*path, imported]))
+    for path in sorted((integration / "api").glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text())):
+            imported = (
+                [node.module or ""]
+                if isinstance(node, ast.ImportFrom)
+                else [alias.name for alias in node.names]
+                if isinstance(node, ast.Import)
+                else []
+            )
+            if any(name.split(".")[0] == "homeassistant" for name in imported):
+                problems.append(f"api/{path.name} imports Home Assistant")
+    return problems
+
+
 CHECKERS: dict[str, Checker] = {
     "translations": translation_problems,
     "services": service_problems,
@@ -533,6 +578,7 @@ CHECKERS: dict[str, Checker] = {
     "quality_scale": quality_scale_problems,
     "brand": brand_problems,
     "modules": module_problems,
+    "imports": import_problems,
 }
 
 
@@ -730,6 +776,19 @@ BREAKAGES: dict[str, tuple[Checker, Callable[[Path], object]]] = {
         module_problems,
         lambda i: (i / "lock.py").write_text(
             (i / "lock.py").read_text().replace("PARALLEL_UPDATES", "SERIAL_UPDATES")
+        ),
+    ),
+    "type_only_import_cycle": (
+        import_problems,
+        lambda i: (i / "coordinator.py").write_text(
+            (i / "coordinator.py").read_text()
+            + "\nif TYPE_CHECKING:\n    from .push import NukiPush\n"
+        ),
+    ),
+    "api_imports_home_assistant": (
+        import_problems,
+        lambda i: (i / "api/enums.py").write_text(
+            "from homeassistant.const import Platform\n" + (i / "api/enums.py").read_text()
         ),
     ),
 }

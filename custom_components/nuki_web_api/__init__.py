@@ -24,8 +24,9 @@ from .coordinator import (
     NukiRuntimeData,
     device_smartlock_ids,
 )
-from .logbook_cursor import LogCursor
-from .push import async_remove_push, async_setup_push, signal_auth_pushed
+from .logbook_cursor import StoredLogCursor
+from .push import signal_auth_pushed
+from .push_registration import async_remove_push, async_setup_push
 from .services import async_setup_services
 from .writes import NukiAuthCoordinator, SettingsWriter
 
@@ -87,7 +88,7 @@ async def async_remove_entry(hass: HomeAssistant, entry: NukiConfigEntry) -> Non
     try:
         await async_remove_push(hass, entry)
     finally:
-        await LogCursor.for_entry(hass, entry.entry_id).async_remove()
+        await StoredLogCursor.for_entry(hass, entry.entry_id).async_remove()
 
 
 async def async_remove_config_entry_device(

@@ -44,6 +44,7 @@ from .const import (
     CONF_ADVANCED,
     CONF_API_TOKEN,
     CONF_API_URL,
+    CONF_PUSH,
     CONF_SCAN_INTERVAL,
     DEFAULT_API_URL,
     DEFAULT_SCAN_INTERVAL,
@@ -52,7 +53,7 @@ from .const import (
     MAX_SCAN_INTERVAL,
     MIN_SCAN_INTERVAL,
 )
-from .push import CONF_PUSH, async_validate_push
+from .push_registration import async_validate_push
 
 _TOKEN_SELECTOR = TextSelector(TextSelectorConfig(type=TextSelectorType.PASSWORD))
 _URL_SELECTOR = TextSelector(TextSelectorConfig(type=TextSelectorType.URL))

@@ -26,6 +26,9 @@ CONF_API_TOKEN: Final = "api_token"  # noqa: S105 - a config key, not a secret
 CONF_API_URL: Final = "api_url"
 CONF_ADVANCED: Final = "advanced"
 CONF_SCAN_INTERVAL: Final = "scan_interval"
+# Push updates (options, bool) and their registration at Nuki (data; push.Registration).
+CONF_PUSH: Final = "push"
+CONF_PUSH_REGISTRATION: Final = "push_registration"
 
 DEFAULT_API_URL: Final = "https://api.nuki.io"
 DEFAULT_SCAN_INTERVAL: Final = 30

@@ -1,17 +1,19 @@
 """Poll Nuki Web: one GET /smartlock and one GET /smartlock/log page per cycle, for all devices.
 
-Older log pages are read only to catch up (see logbook_cursor.py).
+Older log pages are read only to catch up (see api.LogCursor). Other data sources (push.py)
+feed it through a narrow interface: pushed devices and log entries, the poll interval, a
+listener after each poll, and a route for Advanced API calls; it imports none of them.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from functools import partial
-from typing import TYPE_CHECKING, TypedDict, override
+from typing import Protocol, TypedDict, override
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import CALLBACK_TYPE, HassJob, HomeAssistant, callback
@@ -22,6 +24,7 @@ from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, Upda
 from homeassistant.util import dt as dt_util
 
 from .api import (
+    JsonObject,
     NukiAuthError,
     NukiConflictError,
     NukiConnectionError,
@@ -56,7 +59,7 @@ from .const import (
 )
 from .failing_devices import FailingDevices
 from .follow_ups import FollowUps, Read
-from .logbook_cursor import LogCursor
+from .logbook_cursor import StoredLogCursor
 from .repairs import (
     SmartHostingEnding,
     async_create_missing_scope_issue,
@@ -69,14 +72,24 @@ from .repairs import (
 )
 from .writes import NukiAuthCoordinator, SettingsWriter
 
-if TYPE_CHECKING:
-    from .push import NukiPush
-
 type NukiConfigEntry = ConfigEntry[NukiRuntimeData]
 # What an action call may return: the wait for a result that Nuki announces later (an
 # advanced action's result webhook, push.py). async_run_action awaits it after scheduling
 # the follow-up reads and outside the device's action lock.
 type ResultWait = Callable[[], Awaitable[None]]
+# Runs after each successful poll with the snapshots before and after it (push compares
+# them with what it delivered); see async_add_poll_listener.
+type PollListener = Callable[[NukiData | None, NukiData], Awaitable[None]]
+
+
+class AdvancedApi(Protocol):
+    """Calls through Nuki's Advanced API, whose results arrive by webhook (push offers them)."""
+
+    async def async_action(self, smartlock_id: int, action: int) -> ResultWait | None:
+        """Send a device action; return the wait for its result (None: sent plainly)."""
+
+    async def async_create_auths(self, smartlock_ids: Sequence[int], auth: JsonObject) -> None:
+        """Create an account user's authorization on the devices; wait for the result."""
 
 
 class _LogFields(TypedDict):
@@ -208,10 +221,11 @@ class NukiCoordinator(DataUpdateCoordinator[NukiData]):
             update_interval=self._interval,
         )
         self.client = client
-        # Set while push updates (Advanced API webhooks) run; see push.py.
-        self.push: NukiPush | None = None
+        # Set while push updates (Advanced API webhooks) run: actions go through it.
+        self.advanced_api: AdvancedApi | None = None
+        self._poll_listeners: list[PollListener] = []
         self._configured_interval = self._interval
-        self.log_cursor = LogCursor.for_entry(hass, entry.entry_id)
+        self.log_cursor = StoredLogCursor.for_entry(hass, entry.entry_id)
         self._known_ids: set[int] | None = None
         self._names: dict[int, str] = {}
         self._failing = FailingDevices()
@@ -280,10 +294,17 @@ class NukiCoordinator(DataUpdateCoordinator[NukiData]):
             data = replace(self.data, **self._log_fields(logs, self.data.devices))
         else:
             data = self._keep_pushed(self._snapshot(devices, logs), started)
-        if self.push is not None:
-            await self.push.async_polled(self.data, data)
+        if self._poll_listeners:
+            for listener in list(self._poll_listeners):
+                await listener(self.data, data)
             data = self._keep_pushed(data, started)  # a push may have come in meanwhile
         return data
+
+    @callback
+    def async_add_poll_listener(self, listener: PollListener) -> CALLBACK_TYPE:
+        """Await `listener(before, after)` after each successful poll; return its remover."""
+        self._poll_listeners.append(listener)
+        return partial(self._poll_listeners.remove, listener)
 
     def _keep_pushed(self, data: NukiData, started: int) -> NukiData:
         """Keep the devices pushed while this poll was in flight: the poll read them earlier."""
@@ -311,6 +332,22 @@ class NukiCoordinator(DataUpdateCoordinator[NukiData]):
         )
 
     @callback
+    def async_set_pushed_log(self, entry: SmartlockLog) -> None:
+        """Report a log entry that arrived by push, unless a poll reported it already.
+
+        The same cursor as polling: an entry is reported once, whichever way it came
+        first. An entry delivered late is reported, but never replaces a newer last entry.
+        """
+        new_logs = tuple(e for e in self.log_cursor.advance([entry]) if e.error is None)
+        if not new_logs:
+            return
+        last_log = dict(self.data.last_log)
+        shown = last_log.get(entry.smartlock_id)
+        if entry.smartlock_id in self.data.devices and (shown is None or entry.date >= shown.date):
+            last_log[entry.smartlock_id] = entry
+        self.async_set_pushed_data(replace(self.data, new_logs=new_logs, last_log=last_log))
+
+    @callback
     def async_set_pushed_data(self, data: NukiData) -> None:
         """Show pushed data at once; unlike async_set_updated_data, change nothing else.
 
@@ -324,7 +361,7 @@ class NukiCoordinator(DataUpdateCoordinator[NukiData]):
     async def _fetch_logs(self) -> list[SmartlockLog]:
         """Read the newest log page (older ones while all is new); a 401 means no log scope."""
         try:
-            logs = await self.log_cursor.async_fetch(
+            logs = await self.log_cursor.fetch(
                 lambda before: self.client.logs(before_id=before, limit=LOG_PAGE_SIZE),
                 LOG_PAGE_SIZE,
             )
@@ -549,14 +586,14 @@ class NukiCoordinator(DataUpdateCoordinator[NukiData]):
     # --- actions ---------------------------------------------------------------------
 
     async def async_device_action(self, smartlock_id: int, action: int) -> ResultWait | None:
-        """Send a Nuki action code: through the Advanced API while push is healthy.
+        """Send a Nuki action code: through the Advanced API while push runs.
 
         Once Nuki accepted it, the device is followed and its transitional state shows at
         once (``accepted_actions``); async_run_action reverts it if Nuki refuses it later.
         """
         result_wait: ResultWait | None = None
-        if self.push is not None and self.push.healthy:
-            result_wait = await self.push.async_action(smartlock_id, action)
+        if self.advanced_api is not None:
+            result_wait = await self.advanced_api.async_action(smartlock_id, action)
         else:
             await self.client.action(smartlock_id, action)
         self._start_follow_ups(smartlock_id, action)

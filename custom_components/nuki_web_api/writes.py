@@ -30,6 +30,7 @@ from .api import (
     Setting,
     Smartlock,
     SmartlockAuth,
+    older_than_shown,
 )
 from .const import DOMAIN, LOGGER
 
@@ -328,13 +329,7 @@ class NukiAuthCoordinator(DataUpdateCoordinator[AuthsById]):
         if auth.id is None:
             return
         shown = self.data.get(auth.id)
-        if (
-            not deleted
-            and shown is not None
-            and auth.update_date is not None
-            and shown.update_date is not None
-            and auth.update_date < shown.update_date
-        ):
+        if not deleted and shown is not None and older_than_shown(auth.raw, shown.raw):
             return  # older than what is shown: a replay or a late re-delivery
         data = dict(self.data)
         if deleted:

@@ -100,3 +100,11 @@ class NukiSmartHostingError(NukiError):
         """Store the message, the HTTP status and the affected device ids."""
         super().__init__(message, status=status)
         self.smartlock_ids = smartlock_ids
+
+
+class NukiWebhookError(NukiError):
+    """A webhook body that is not usable: not strict JSON, not an object, malformed, unknown."""
+
+
+class NukiResultsClosedError(NukiError):
+    """The wait for an Advanced API result ended because the receiver closed (push stopped)."""

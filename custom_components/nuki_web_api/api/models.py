@@ -83,7 +83,8 @@ def firmware_string(version: int | None) -> str | None:
     return f"{version >> 16}.{(version >> 8) & 0xFF}.{version & 0xFF}"
 
 
-def _parse_datetime(value: JsonValue) -> datetime | None:
+def parse_datetime(value: object) -> datetime | None:
+    """Parse Nuki's ISO 8601 date as an aware UTC datetime (naive means UTC); None if it is none."""
     if not isinstance(value, str):
         return None
     try:
@@ -161,7 +162,7 @@ class _Reader:
         return enum(self.need_int(key))
 
     def get_datetime(self, key: str) -> datetime | None:
-        return _parse_datetime(self.data.get(key))
+        return parse_datetime(self.data.get(key))
 
     def need_datetime(self, key: str) -> datetime:
         if (value := self.get_datetime(key)) is None:
@@ -577,6 +578,11 @@ class Smartlock:
     def model(self) -> str:
         """A human model name ("Opener", "Smart Lock 5 Pro", "Nuki device (type 9)")."""
         return model_name(self.type, self.product_variant)
+
+    @property
+    def lock_state(self) -> LockState | OpenerState | None:
+        """The lock (or Opener) state, None while Nuki sends none."""
+        return None if self.state is None else self.state.state
 
     @classmethod
     def from_json(cls, data: object, previous: Smartlock | None = None) -> Self:
