@@ -9,6 +9,7 @@ from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.typing import ConfigType
 
+from .activity_events import async_fire_activity_events
 from .api import (
     NukiInvalidTokenError,
     NukiUnsafeUrlError,
@@ -59,6 +60,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: NukiConfigEntry) -> bool
     await coordinator.async_config_entry_first_refresh()
     entry.runtime_data = NukiRuntimeData(client=client, coordinator=coordinator)
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
+    async_fire_activity_events(hass, entry)
     await async_setup_push(hass, entry)
     return True
 

@@ -60,6 +60,7 @@ async def async_add_auth_switches(
     """
     main = entry.runtime_data.coordinator
     coordinator = NukiAuthCoordinator(hass, entry, entry.runtime_data.client)
+    entry.runtime_data.auths = coordinator  # device triggers offer its authorizations
     await coordinator.async_refresh()
     added: dict[str, int] = {}  # auth id -> smartlockId
 

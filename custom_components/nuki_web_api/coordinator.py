@@ -70,6 +70,7 @@ from .repairs import (
 )
 
 if TYPE_CHECKING:
+    from .auth_coordinator import NukiAuthCoordinator
     from .push import NukiPush
 
 type NukiConfigEntry = ConfigEntry[NukiRuntimeData]
@@ -144,6 +145,8 @@ class NukiRuntimeData:
 
     client: NukiWebApiClient
     coordinator: NukiCoordinator
+    # The authorizations, read by the switch platform (auth_switch.py); device triggers list them.
+    auths: NukiAuthCoordinator | None = None
 
 
 @dataclass(frozen=True, slots=True)
