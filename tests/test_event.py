@@ -7,10 +7,8 @@ without them: test_activity_events.py).
 from __future__ import annotations
 
 import asyncio
-import shutil
 from collections.abc import Callable
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -405,48 +403,3 @@ async def test_logbook_for_a_removed_device(hass: HomeAssistant) -> None:
         "message": "rang",
         "icon": "mdi:bell-ring",
     }
-
-
-def install_blueprint(blueprints: str) -> None:
-    """Copy the shipped blueprint into the test configuration."""
-    source = Path(__file__).parent.parent / "blueprints" / "automation" / DOMAIN
-    target = Path(blueprints) / "automation" / DOMAIN
-    target.mkdir(parents=True, exist_ok=True)
-    shutil.copy(source / "keypad_code_used.yaml", target / "keypad_code_used.yaml")
-
-
-async def test_blueprint_drives_a_notification(
-    hass: HomeAssistant, simulator: SimulatorServer, setup_integration: MockConfigEntry
-) -> None:
-    """The shipped blueprint validates and reports Anna's keypad unlock."""
-    await hass.async_add_executor_job(install_blueprint, hass.config.path("blueprints"))
-    calls = async_mock_service(hass, "test", "notify")
-    activity = entity_id(hass, FRONT_DOOR, "activity")
-    assert await async_setup_component(
-        hass,
-        "automation",
-        {
-            "automation": {
-                "use_blueprint": {
-                    "path": f"{DOMAIN}/keypad_code_used.yaml",
-                    "input": {
-                        "activity": activity,
-                        "person": "Anna",
-                        "notify_action": [
-                            {"action": "test.notify", "data": {"message": "{{ message }}"}}
-                        ],
-                    },
-                }
-            }
-        },
-    )
-    simulator.press_button(FRONT_DOOR)  # not a keypad: no notification
-    await settle(simulator, len(simulator.state.logs) + 1)
-    await refresh(hass, setup_integration)
-    before = len(simulator.state.logs)
-    assert simulator.use_keypad(FRONT_DOOR, 456789)
-    await settle(simulator, before + 1)
-    await refresh(hass, setup_integration)
-    assert [call.data["message"] for call in calls] == [
-        "Front door Activity: unlocked by Anna (keypad)"
-    ]
