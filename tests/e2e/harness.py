@@ -61,6 +61,9 @@ def prepare_config(config_dir: Path, *, port: int, username: str, password: str)
     if config_dir.resolve() != CONFIG_TEMPLATE.resolve():
         for name in COMMITTED_CONFIG_FILES:
             shutil.copy2(CONFIG_TEMPLATE / name, config_dir / name)
+    automations = config_dir / "automations.yaml"  # configuration.yaml includes it
+    if not automations.exists():
+        automations.write_text("[]\n")
     link = config_dir / "custom_components"
     if not link.is_symlink():
         target = os.path.relpath(REPO / "custom_components", config_dir.resolve())
