@@ -15,18 +15,22 @@ import probatio
 import pytest
 from homeassistant.components.device_automation import DeviceAutomationType
 from homeassistant.components.device_automation.exceptions import InvalidDeviceAutomationConfig
+from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr
 from homeassistant.setup import async_setup_component
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
+    async_capture_events,
     async_get_device_automations,
     async_mock_service,
 )
 from pytest_homeassistant_custom_component.typing import WebSocketGenerator
 
 from custom_components.nuki_web_api import device_trigger
+from custom_components.nuki_web_api.activity import EVENT_NUKI_WEB_API
 from custom_components.nuki_web_api.const import DOMAIN
+from simulator.core import Actor
 from simulator.testing import SimulatorServer
 
 from .platform_helpers import BUILDING_ENTRANCE, FRONT_DOOR, GARDEN_DOOR, HOLIDAY_FLAT, refresh
@@ -370,3 +374,50 @@ async def test_blueprint_drives_a_notification(
     await wait_for_log(simulator, before + 2)
     await keypad_unlock(hass, simulator, setup_integration)
     assert [call.data["message"] for call in calls] == ["Front door: unlocked by Anna (keypad)"]
+
+
+async def test_unloaded_entry_and_foreign_device(
+    hass: HomeAssistant, setup_integration: MockConfigEntry
+) -> None:
+    """While the entry is unloaded nothing is listed and a config is checked by its fields only."""
+    other = MockConfigEntry(domain="other")
+    other.add_to_hass(hass)
+    foreign = dr.async_get(hass).async_get_or_create(
+        config_entry_id=other.entry_id, identifiers={("other", "1")}
+    )
+    assert await device_trigger.async_get_triggers(hass, foreign.id) == []
+    front_door = device_id(hass, FRONT_DOOR)
+    assert await hass.config_entries.async_unload(setup_integration.entry_id)
+    assert await device_trigger.async_get_triggers(hass, front_door) == []
+    config = {"platform": "device", "domain": DOMAIN, "device_id": front_door, "type": "ring"}
+    assert await device_trigger.async_validate_trigger_config(hass, config) == config
+
+
+@pytest.mark.parametrize("platforms", [[Platform.LOCK]])
+async def test_person_list_without_the_switch_platform(
+    hass: HomeAssistant,
+    hass_ws_client: WebSocketGenerator,
+    setup_integration: MockConfigEntry,
+) -> None:
+    """Without the authorization reader the person field is there, with nobody to pick."""
+    trigger = {
+        "platform": "device",
+        "domain": DOMAIN,
+        "device_id": device_id(hass, FRONT_DOOR),
+        "type": "unlocked",
+    }
+    fields = (await capabilities(hass, hass_ws_client, trigger))["extra_fields"]
+    assert options(next(f for f in fields if f["name"] == "auth_id")) == {}
+
+
+async def test_new_device_fires_with_its_device(
+    hass: HomeAssistant, simulator: SimulatorServer, setup_integration: MockConfigEntry
+) -> None:
+    """A device added in Nuki Web whose first activity comes in its first cycle names its device."""
+    events = async_capture_events(hass, EVENT_NUKI_WEB_API)
+    shed = simulator.add_device({"name": "Shed", "type": 4})
+    simulator.state.add_log(simulator.state.devices[shed], 1, Actor("Sam", 5))
+    await refresh(hass, setup_integration)
+    assert [(e.data["type"], e.data["device_id"]) for e in events] == [
+        ("unlocked", device_id(hass, shed))
+    ]

@@ -27,6 +27,7 @@ from pytest_homeassistant_custom_component.common import (
 
 from custom_components.nuki_web_api.activity import (
     EVENT_NUKI_WEB_API,
+    METHODS,
     activity_attributes,
     activity_type,
 )
@@ -385,6 +386,31 @@ def test_failed_tap_to_unlock_is_rejected(state: int) -> None:
     entry = log_entry(1, state, trigger=253, source=3)
     assert activity_type(device_of_type(4), entry) == "rejected"
     assert activity_type(device_of_type(2), entry) is None
+
+
+@pytest.mark.parametrize(
+    ("extra", "expected"),
+    [
+        ({"trigger": 255, "source": 1}, "keypad_code"),
+        ({"trigger": 255, "source": 2}, "fingerprint"),
+        ({"trigger": 253, "source": 3}, "tap_to_unlock"),
+        ({"trigger": 0, "autoUnlock": True}, "auto_unlock"),
+        ({"trigger": 255, "source": 0}, "keypad"),
+        ({"trigger": 5}, "app"),
+        ({"trigger": 4}, "web"),
+        ({"trigger": 2}, "button"),
+        ({"trigger": 1}, "manual"),
+        ({"trigger": 6}, "auto_lock"),
+        ({"trigger": 0}, None),  # system: a Bluetooth command, from whatever
+        ({"trigger": 3}, None),  # automatic
+        ({"trigger": 99, "source": 9}, None),  # codes Nuki adds later
+    ],
+)
+def test_method_says_how(extra: dict[str, Any], expected: str | None) -> None:
+    """The credential (source) first, then auto unlock, then the log trigger."""
+    entry = log_entry(1, 0, **extra)
+    assert activity_attributes(entry)["method"] == expected
+    assert expected is None or expected in METHODS
 
 
 def test_attributes_of_unknown_codes() -> None:

@@ -128,6 +128,12 @@ async def test_sentences_in_both_languages(
     assert describe(await texts(hass, "de"), data) == german
 
 
+def test_sentence_without_translations_is_the_event_type() -> None:
+    """Before the translations are loaded, the event type itself (never an error)."""
+    assert describe({}, ANNA) == "unlocked"
+    assert describe({}, {"type": "door_ajar"}) == "door ajar"
+
+
 @pytest.mark.parametrize("language", LANGUAGES)
 async def test_every_type_and_method_has_words(hass: HomeAssistant, language: str) -> None:
     """Each event type and method has its phrase; every template takes its placeholders."""

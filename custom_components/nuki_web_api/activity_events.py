@@ -21,14 +21,15 @@ from .activity import (
 from .api import Smartlock, SmartlockLog
 from .const import DOMAIN
 from .coordinator import NukiConfigEntry
-from .entity import device_info, is_opener
+from .entity import is_opener
 
 
 @callback
 def async_fire_activity_events(hass: HomeAssistant, entry: NukiConfigEntry) -> None:
     """Fire the events of the cycle that ran at setup, then of every later cycle (or push).
 
-    Called after the platforms are set up, so that the devices are in the registry.
+    Called after the platforms are set up, so that the devices are in the registry; its
+    listener comes after theirs, so that a new device is there too.
     """
     coordinator = entry.runtime_data.coordinator
     reported: tuple[SmartlockLog, ...] | None = None
@@ -59,20 +60,15 @@ def _fire(
     log: SmartlockLog,
     event_type: str,
 ) -> None:
-    devices = dr.async_get(hass)
-    registry_device = devices.async_get_device_by_identifier(
+    # The platforms create the registry device before this listener runs (it is added last).
+    registry_device = dr.async_get(hass).async_get_device_by_identifier(
         (DOMAIN, str(device.smartlock_id)), entry.entry_id
     )
-    if registry_device is None:  # a new device whose entities are being added right now
-        registry_device = devices.async_get_or_create(
-            config_entry_id=entry.entry_id,
-            **device_info(entry.runtime_data.coordinator, device),
-        )
     key = OPENER_ACTIVITY_KEY if is_opener(device) else ACTIVITY_KEY
     hass.bus.async_fire(
         EVENT_NUKI_WEB_API,
         {
-            ATTR_DEVICE_ID: registry_device.id,
+            ATTR_DEVICE_ID: None if registry_device is None else registry_device.id,
             ATTR_ENTITY_ID: er.async_get(hass).async_get_entity_id(
                 Platform.EVENT, DOMAIN, f"{device.smartlock_id}_{key}"
             ),
