@@ -45,3 +45,18 @@ def open_ui(page: Page, stack: Stack, path: str) -> None:
 def call_ws(page: Page, message: dict[str, Any]) -> Any:
     """Send a websocket command over the frontend's own connection."""
     return page.evaluate("m => document.querySelector('home-assistant').hass.callWS(m)", message)
+
+
+SELECT_LANGUAGE = """language => document.querySelector('home-assistant').dispatchEvent(
+    new CustomEvent('hass-language-select', {detail: language, bubbles: true, composed: true}))"""
+
+
+def select_language(page: Page, language: str) -> None:
+    """Do what the profile page's language picker does, and wait until it is stored."""
+    page.evaluate(SELECT_LANGUAGE, language)
+    page.wait_for_function(
+        """language => document.querySelector('home-assistant').hass.callWS(
+            {type: 'frontend/get_user_data', key: 'language'})
+            .then(r => r.value?.language === language)""",
+        arg=language,
+    )
