@@ -33,7 +33,14 @@ from custom_components.nuki_web_api.const import DOMAIN
 from simulator.core import Actor
 from simulator.testing import SimulatorServer
 
-from .platform_helpers import BUILDING_ENTRANCE, FRONT_DOOR, GARDEN_DOOR, HOLIDAY_FLAT, refresh
+from .platform_helpers import (
+    BUILDING_ENTRANCE,
+    FRONT_DOOR,
+    GARDEN_DOOR,
+    HOLIDAY_FLAT,
+    foreign_device,
+    refresh,
+)
 
 LOCK_TYPES = [
     "locked",
@@ -124,6 +131,21 @@ def options(field: dict[str, Any]) -> dict[str, str]:
     return {option["value"]: option["label"] for option in field["selector"]["select"]["options"]}
 
 
+def front_door_unlocked(hass: HomeAssistant) -> dict[str, Any]:
+    return {
+        "platform": "device",
+        "domain": DOMAIN,
+        "device_id": device_id(hass, FRONT_DOOR),
+        "type": "unlocked",
+    }
+
+
+async def persons(hass: HomeAssistant, hass_ws_client: WebSocketGenerator) -> dict[str, str]:
+    """The person list of the Front door's unlock trigger: authorization id -> label."""
+    fields = (await capabilities(hass, hass_ws_client, front_door_unlocked(hass)))["extra_fields"]
+    return options(next(f for f in fields if f["name"] == "auth_id"))
+
+
 @pytest.mark.parametrize(
     ("language", "anna", "keypad_code", "sam"),
     [
@@ -143,24 +165,17 @@ async def test_capabilities_offer_method_and_the_device_persons(
 ) -> None:
     """An unlock takes how and who (this device's authorizations, named in HA's language)."""
     hass.config.language = language
-    trigger = {
-        "platform": "device",
-        "domain": DOMAIN,
-        "device_id": device_id(hass, FRONT_DOOR),
-        "type": "unlocked",
-    }
-    fields = {
-        f["name"]: f for f in (await capabilities(hass, hass_ws_client, trigger))["extra_fields"]
-    }
+    capability = await capabilities(hass, hass_ws_client, front_door_unlocked(hass))
+    fields = {f["name"]: f for f in capability["extra_fields"]}
     assert set(fields) == {"method", "auth_id"}
     assert all(f["optional"] for f in fields.values())
     assert options(fields["method"])["keypad_code"] == keypad_code
     assert list(options(fields["method"])) == list(device_trigger.METHODS)
-    persons = options(fields["auth_id"])
-    assert persons[auth_id(simulator, FRONT_DOOR, "Anna")] == anna
-    assert persons[auth_id(simulator, FRONT_DOOR, "Sam")] == sam
+    labels = options(fields["auth_id"])
+    assert labels[auth_id(simulator, FRONT_DOOR, "Anna")] == anna
+    assert labels[auth_id(simulator, FRONT_DOOR, "Sam")] == sam
     # Only the Front door's authorizations (Alex Demo has an app access on every device).
-    assert len(persons) == 4
+    assert len(labels) == 4
 
 
 async def test_capabilities_per_type(
@@ -195,15 +210,7 @@ async def test_person_list_reads_new_authorizations(
         "name": "Bea",
         "code": 345678,
     }
-    trigger = {
-        "platform": "device",
-        "domain": DOMAIN,
-        "device_id": device_id(hass, FRONT_DOOR),
-        "type": "unlocked",
-    }
-    fields = (await capabilities(hass, hass_ws_client, trigger))["extra_fields"]
-    persons = options(next(f for f in fields if f["name"] == "auth_id"))
-    assert persons["new"] == "Keypad code Bea"
+    assert (await persons(hass, hass_ws_client))["new"] == "Keypad code Bea"
 
 
 async def automation(hass: HomeAssistant, triggers: dict[str, dict[str, Any]]) -> list[Any]:
@@ -380,12 +387,7 @@ async def test_unloaded_entry_and_foreign_device(
     hass: HomeAssistant, setup_integration: MockConfigEntry
 ) -> None:
     """While the entry is unloaded nothing is listed and a config is checked by its fields only."""
-    other = MockConfigEntry(domain="other")
-    other.add_to_hass(hass)
-    foreign = dr.async_get(hass).async_get_or_create(
-        config_entry_id=other.entry_id, identifiers={("other", "1")}
-    )
-    assert await device_trigger.async_get_triggers(hass, foreign.id) == []
+    assert await device_trigger.async_get_triggers(hass, foreign_device(hass)) == []
     front_door = device_id(hass, FRONT_DOOR)
     assert await hass.config_entries.async_unload(setup_integration.entry_id)
     assert await device_trigger.async_get_triggers(hass, front_door) == []
@@ -400,14 +402,7 @@ async def test_person_list_without_the_switch_platform(
     setup_integration: MockConfigEntry,
 ) -> None:
     """Without the authorization reader the person field is there, with nobody to pick."""
-    trigger = {
-        "platform": "device",
-        "domain": DOMAIN,
-        "device_id": device_id(hass, FRONT_DOOR),
-        "type": "unlocked",
-    }
-    fields = (await capabilities(hass, hass_ws_client, trigger))["extra_fields"]
-    assert options(next(f for f in fields if f["name"] == "auth_id")) == {}
+    assert await persons(hass, hass_ws_client) == {}
 
 
 async def test_new_device_fires_with_its_device(

@@ -28,7 +28,14 @@ from custom_components.nuki_web_api.repairs import smart_hosting_issue_id
 from custom_components.nuki_web_api.settings import CONFIRM_TIMEOUT, not_confirmed_issue_id
 from simulator.testing import SimulatorServer
 
-from .platform_helpers import BUILDING_ENTRANCE, FRONT_DOOR, GARDEN_DOOR, HOLIDAY_FLAT, refresh
+from .platform_helpers import (
+    BUILDING_ENTRANCE,
+    FRONT_DOOR,
+    GARDEN_DOOR,
+    HOLIDAY_FLAT,
+    foreign_device,
+    refresh,
+)
 from .settings_common import drive, stored, wait_applied
 
 
@@ -469,12 +476,7 @@ async def test_set_admin_pin_unknown_device(
     hass: HomeAssistant, setup_integration: MockConfigEntry
 ) -> None:
     """A device id that is not a loaded Nuki device is a validation error."""
-    other = MockConfigEntry(domain="other")
-    other.add_to_hass(hass)
-    foreign = dr.async_get(hass).async_get_or_create(
-        config_entry_id=other.entry_id, identifiers={("other", "1")}
-    )
-    for device_id in ("no-such-device", foreign.id):
+    for device_id in ("no-such-device", foreign_device(hass)):
         with pytest.raises(ServiceValidationError) as err:
             await hass.services.async_call(
                 DOMAIN, "set_admin_pin", {"device_id": device_id, "pin": "1234"}, blocking=True
