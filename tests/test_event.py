@@ -98,7 +98,7 @@ async def test_keypad_unlock_fires_event_bus_event_and_logbook_text(
     )
     assert device is not None
     assert events[0].data[ATTR_DEVICE_ID] == device.id
-    assert events[0].data[ATTR_ENTITY_ID] == activity
+    assert events[0].data[ATTR_ENTITY_ID] == "lock.front_door"  # the logbook files it there
     assert events[0].data["type"] == "unlocked"
     assert events[0].data["actor"] == "Anna"
 
@@ -109,6 +109,7 @@ async def test_keypad_unlock_fires_event_bus_event_and_logbook_text(
         "name": "Front door",
         "message": "unlocked by Anna with a keypad code",
         "icon": "mdi:lock-open-variant",
+        "entity_id": "lock.front_door",
     }
 
 
@@ -190,7 +191,7 @@ async def test_button_press_and_door_sensor_in_order(
     ]
     assert events[0].data["trigger"] == "button"
     assert events[0].data["actor"] == "Button"
-    assert {e.data[ATTR_ENTITY_ID] for e in events} == {entity_id(hass, GARDEN_DOOR, "activity")}
+    assert {e.data[ATTR_ENTITY_ID] for e in events} == {"lock.garden_door"}
     state = hass.states.get(entity_id(hass, GARDEN_DOOR, "activity"))
     assert state is not None
     assert state.attributes["event_type"] == "door_closed"

@@ -38,7 +38,7 @@ async def test_keypad_unlock_gives_two_logbook_lines(
     simulator: SimulatorServer,
     setup_integration: MockConfigEntry,
 ) -> None:
-    """The lock's state change and one sentence; the disabled Activity entity still is named."""
+    """The lock's state change and one sentence, filed under the lock (its dialog shows both)."""
     assert await async_setup_component(hass, "logbook", {})
     events = async_capture_events(hass, EVENT_NUKI_WEB_API)
     start = dt_util.utcnow()
@@ -49,7 +49,7 @@ async def test_keypad_unlock_gives_two_logbook_lines(
     await refresh(hass, setup_integration)
     await async_wait_recording_done(hass)
 
-    assert [e.data["entity_id"] for e in events] == ["event.front_door_activity"]
+    assert [e.data["entity_id"] for e in events] == ["lock.front_door"]
     assert hass.states.get("event.front_door_activity") is None  # disabled by default
     client = await hass_ws_client(hass)
     # The whole logbook since the keypad was used: nothing else happened meanwhile.
@@ -62,5 +62,5 @@ async def test_keypad_unlock_gives_two_logbook_lines(
     ]
     assert lines == [
         ("lock.front_door", "unlocked", None),
-        (None, None, "unlocked by Anna with a keypad code"),
+        ("lock.front_door", None, "unlocked by Anna with a keypad code"),
     ]

@@ -24,10 +24,6 @@ from .api import (
 
 EVENT_NUKI_WEB_API: Final = "nuki_web_api_event"
 
-# Keys (unique id suffixes) of the Activity event entities, whose entity id the bus event names.
-ACTIVITY_KEY: Final = "activity"
-OPENER_ACTIVITY_KEY: Final = "opener_activity"
-
 RING: Final = "ring"
 
 _LOCK_ACTIONS: Mapping[int, str] = {

@@ -11,17 +11,10 @@ from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers import entity_registry as er
 
-from .activity import (
-    ACTIVITY_KEY,
-    EVENT_NUKI_WEB_API,
-    OPENER_ACTIVITY_KEY,
-    activity_attributes,
-    activity_type,
-)
+from .activity import EVENT_NUKI_WEB_API, activity_attributes, activity_type
 from .api import Smartlock, SmartlockLog
 from .const import DOMAIN
 from .coordinator import NukiConfigEntry
-from .entity import is_opener
 
 
 @callback
@@ -64,13 +57,14 @@ def _fire(
     registry_device = dr.async_get(hass).async_get_device_by_identifier(
         (DOMAIN, str(device.smartlock_id)), entry.entry_id
     )
-    key = OPENER_ACTIVITY_KEY if is_opener(device) else ACTIVITY_KEY
     hass.bus.async_fire(
         EVENT_NUKI_WEB_API,
         {
             ATTR_DEVICE_ID: None if registry_device is None else registry_device.id,
+            # The device's lock entity: the logbook files the sentence under it, so that it
+            # shows in the lock's dialog and wherever the logbook is filtered by entity.
             ATTR_ENTITY_ID: er.async_get(hass).async_get_entity_id(
-                Platform.EVENT, DOMAIN, f"{device.smartlock_id}_{key}"
+                Platform.LOCK, DOMAIN, f"{device.smartlock_id}_lock"
             ),
             "type": event_type,
             **activity_attributes(log),

@@ -21,9 +21,7 @@ from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .activity import (
-    ACTIVITY_KEY,
     LOCK_EVENT_TYPES,
-    OPENER_ACTIVITY_KEY,
     OPENER_EVENT_TYPES,
     RING,
     activity_attributes,
@@ -49,7 +47,7 @@ def _ring_only(device: Smartlock, entry: SmartlockLog) -> str | None:
 
 DESCRIPTIONS: tuple[NukiEventEntityDescription, ...] = (
     NukiEventEntityDescription(
-        key=ACTIVITY_KEY,
+        key="activity",
         translation_key="activity",
         entity_registry_enabled_default=False,
         event_types=list(LOCK_EVENT_TYPES),
@@ -57,7 +55,7 @@ DESCRIPTIONS: tuple[NukiEventEntityDescription, ...] = (
         type_fn=activity_type,
     ),
     NukiEventEntityDescription(
-        key=OPENER_ACTIVITY_KEY,
+        key="opener_activity",
         translation_key="activity",
         entity_registry_enabled_default=False,
         event_types=list(OPENER_EVENT_TYPES),

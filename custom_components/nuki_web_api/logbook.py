@@ -10,11 +10,12 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from homeassistant.components.logbook.const import (
+    LOGBOOK_ENTRY_ENTITY_ID,
     LOGBOOK_ENTRY_ICON,
     LOGBOOK_ENTRY_MESSAGE,
     LOGBOOK_ENTRY_NAME,
 )
-from homeassistant.const import ATTR_DEVICE_ID
+from homeassistant.const import ATTR_DEVICE_ID, ATTR_ENTITY_ID
 from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.translation import async_get_cached_translations
@@ -85,10 +86,13 @@ def async_describe_events(
         # Loaded when the integration was set up, and again by Home Assistant when its
         # language changes: the sentence follows the configured language.
         texts = async_get_cached_translations(hass, hass.config.language, "common", DOMAIN)
-        return {
+        entry = {
             LOGBOOK_ENTRY_NAME: name or "Nuki",
             LOGBOOK_ENTRY_MESSAGE: describe(texts, event.data),
             LOGBOOK_ENTRY_ICON: _ICONS.get(str(event.data.get("type")), DEFAULT_ICON),
         }
+        if entity_id := event.data.get(ATTR_ENTITY_ID):  # the lock: its dialog opens on a click
+            entry[LOGBOOK_ENTRY_ENTITY_ID] = str(entity_id)
+        return entry
 
     async_describe_event(DOMAIN, EVENT_NUKI_WEB_API, async_describe)
