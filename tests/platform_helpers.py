@@ -8,6 +8,7 @@ from datetime import timedelta
 
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.core import HomeAssistant
+from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.entity import EntityDescription
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
@@ -92,3 +93,14 @@ async def advance_simulator(
 def sim_state(simulator: SimulatorServer, smartlock_id: int) -> int:
     """Return the simulated device's state code."""
     return int(simulator.state.devices[smartlock_id].state["state"])
+
+
+def foreign_device(hass: HomeAssistant) -> str:
+    """Return the registry id of a device of another integration."""
+    other = MockConfigEntry(domain="other")
+    other.add_to_hass(hass)
+    return (
+        dr.async_get(hass)
+        .async_get_or_create(config_entry_id=other.entry_id, identifiers={("other", "1")})
+        .id
+    )

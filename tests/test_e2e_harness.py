@@ -41,6 +41,12 @@ def test_other_records_do_not_count() -> None:
             "We found a custom integration nuki_web_api which has not been tested by Home "
             "Assistant.",
         ),
+        # Home Assistant's own, for each platform, when the server language changes.
+        _record(
+            "WARNING",
+            "homeassistant.helpers.translation",
+            "Failed to load integration for translation: Invalid domain nuki_web_api.lock",
+        ),
         # Another component's traceback through a path that merely contains the name.
         _record("ERROR", "haffmpeg.core", "FFmpeg fails")
         + 'Traceback (most recent call last):\n  File "/root/.cache/nuki_web_api/py/x.py"\n',

@@ -1,12 +1,14 @@
-"""Activity and doorbell events from simulator-driven activity, on the entity and on the bus."""
+"""Activity and doorbell events from simulator-driven activity, on the entity and on the bus.
+
+The Activity entities are disabled by default; these tests enable them (the bus event
+without them: test_activity_events.py).
+"""
 
 from __future__ import annotations
 
 import asyncio
-import shutil
 from collections.abc import Callable
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -25,13 +27,14 @@ from pytest_homeassistant_custom_component.common import (
 
 from custom_components.nuki_web_api.activity import (
     EVENT_NUKI_WEB_API,
+    METHODS,
     activity_attributes,
     activity_type,
 )
 from custom_components.nuki_web_api.api import Smartlock, SmartlockLog
 from custom_components.nuki_web_api.const import DOMAIN
 from custom_components.nuki_web_api.coordinator import NukiCoordinator
-from custom_components.nuki_web_api.logbook import async_describe_events, describe
+from custom_components.nuki_web_api.logbook import async_describe_events
 from custom_components.nuki_web_api.logbook_cursor import storage_key
 from simulator.core import Actor
 from simulator.testing import SimulatorServer
@@ -40,6 +43,8 @@ FRONT_DOOR = 17618910285  # keypad (code 456789 = Anna) and door sensor
 BUILDING_ENTRANCE = 9315306846  # Opener
 GARDEN_DOOR = 13896605295  # Smart Door, door sensor
 HOLIDAY_FLAT = 18764230785  # no Smart Hosting; keypad code 735914
+
+pytestmark = pytest.mark.usefixtures("entity_registry_enabled_by_default")
 
 
 def coordinator_of(entry: MockConfigEntry) -> NukiCoordinator:
@@ -93,7 +98,7 @@ async def test_keypad_unlock_fires_event_bus_event_and_logbook_text(
     )
     assert device is not None
     assert events[0].data[ATTR_DEVICE_ID] == device.id
-    assert events[0].data[ATTR_ENTITY_ID] == activity
+    assert events[0].data[ATTR_ENTITY_ID] == "lock.front_door"  # the logbook files it there
     assert events[0].data["type"] == "unlocked"
     assert events[0].data["actor"] == "Anna"
 
@@ -102,8 +107,9 @@ async def test_keypad_unlock_fires_event_bus_event_and_logbook_text(
     describe = describers[(DOMAIN, EVENT_NUKI_WEB_API)]
     assert describe(events[0]) == {
         "name": "Front door",
-        "message": "unlocked by Anna (keypad code)",
+        "message": "unlocked by Anna with a keypad code",
         "icon": "mdi:lock-open-variant",
+        "entity_id": "lock.front_door",
     }
 
 
@@ -162,7 +168,7 @@ async def test_failed_tap_to_unlock_is_no_unlock_jam_or_actor(
     assert hass.states.get(lock).attributes["changed_by"] == changed_by == "Alex Demo"  # type: ignore[union-attr]
     assert hass.states.get(lock).state == "locked"  # type: ignore[union-attr]
     assert hass.states.get("sensor.front_door_last_actor").state == "Alex Demo"  # type: ignore[union-attr]
-    assert describe(events[0].data) == "rejected an attempt by Mallory (tap to unlock)"
+    assert events[0].data["method"] == "tap_to_unlock"
 
 
 async def test_button_press_and_door_sensor_in_order(
@@ -185,7 +191,7 @@ async def test_button_press_and_door_sensor_in_order(
     ]
     assert events[0].data["trigger"] == "button"
     assert events[0].data["actor"] == "Button"
-    assert {e.data[ATTR_ENTITY_ID] for e in events} == {entity_id(hass, GARDEN_DOOR, "activity")}
+    assert {e.data[ATTR_ENTITY_ID] for e in events} == {"lock.garden_door"}
     state = hass.states.get(entity_id(hass, GARDEN_DOOR, "activity"))
     assert state is not None
     assert state.attributes["event_type"] == "door_closed"
@@ -383,23 +389,36 @@ def test_failed_tap_to_unlock_is_rejected(state: int) -> None:
     assert activity_type(device_of_type(2), entry) is None
 
 
+@pytest.mark.parametrize(
+    ("extra", "expected"),
+    [
+        ({"trigger": 255, "source": 1}, "keypad_code"),
+        ({"trigger": 255, "source": 2}, "fingerprint"),
+        ({"trigger": 253, "source": 3}, "tap_to_unlock"),
+        ({"trigger": 0, "autoUnlock": True}, "auto_unlock"),
+        ({"trigger": 255, "source": 0}, "keypad"),
+        ({"trigger": 5}, "app"),
+        ({"trigger": 4}, "web"),
+        ({"trigger": 2}, "button"),
+        ({"trigger": 1}, "manual"),
+        ({"trigger": 6}, "auto_lock"),
+        ({"trigger": 0}, None),  # system: a Bluetooth command, from whatever
+        ({"trigger": 3}, None),  # automatic
+        ({"trigger": 99, "source": 9}, None),  # codes Nuki adds later
+    ],
+)
+def test_method_says_how(extra: dict[str, Any], expected: str | None) -> None:
+    """The credential (source) first, then auto unlock, then the log trigger."""
+    entry = log_entry(1, 0, **extra)
+    assert activity_attributes(entry)["method"] == expected
+    assert expected is None or expected in METHODS
+
+
 def test_attributes_of_unknown_codes() -> None:
     attributes = activity_attributes(log_entry(1, 0, trigger=99, name=""))
     assert attributes["trigger"] == "unknown_99"
     assert attributes["source"] is None
     assert attributes["actor"] is None
-
-
-@pytest.mark.parametrize(
-    ("data", "message"),
-    [
-        ({"type": "door_ajar"}, "was left open"),
-        ({"type": "locked", "actor": "Sam", "source": "default"}, "locked by Sam"),
-        ({"type": "new_thing"}, "new thing"),
-    ],
-)
-def test_logbook_sentences(data: dict[str, Any], message: str) -> None:
-    assert describe(data) == message
 
 
 async def test_logbook_for_a_removed_device(hass: HomeAssistant) -> None:
@@ -411,46 +430,3 @@ async def test_logbook_for_a_removed_device(hass: HomeAssistant) -> None:
         "message": "rang",
         "icon": "mdi:bell-ring",
     }
-
-
-def install_blueprint(blueprints: str) -> None:
-    """Copy the shipped blueprints into the test configuration."""
-    source = Path(__file__).parent.parent / "blueprints" / "automation" / DOMAIN
-    shutil.copytree(source, Path(blueprints) / "automation" / DOMAIN, dirs_exist_ok=True)
-
-
-async def test_blueprint_drives_a_notification(
-    hass: HomeAssistant, simulator: SimulatorServer, setup_integration: MockConfigEntry
-) -> None:
-    """The shipped blueprint validates and reports Anna's keypad unlock."""
-    await hass.async_add_executor_job(install_blueprint, hass.config.path("blueprints"))
-    calls = async_mock_service(hass, "test", "notify")
-    activity = entity_id(hass, FRONT_DOOR, "activity")
-    assert await async_setup_component(
-        hass,
-        "automation",
-        {
-            "automation": {
-                "use_blueprint": {
-                    "path": f"{DOMAIN}/keypad_code_used.yaml",
-                    "input": {
-                        "activity": activity,
-                        "person": "Anna",
-                        "notify_action": [
-                            {"action": "test.notify", "data": {"message": "{{ message }}"}}
-                        ],
-                    },
-                }
-            }
-        },
-    )
-    simulator.press_button(FRONT_DOOR)  # not a keypad: no notification
-    await settle(simulator, len(simulator.state.logs) + 1)
-    await refresh(hass, setup_integration)
-    before = len(simulator.state.logs)
-    assert simulator.use_keypad(FRONT_DOOR, 456789)
-    await settle(simulator, before + 1)
-    await refresh(hass, setup_integration)
-    assert [call.data["message"] for call in calls] == [
-        "Front door Activity: unlocked by Anna (keypad)"
-    ]

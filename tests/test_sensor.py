@@ -48,7 +48,9 @@ async def test_entities(
 ) -> None:
     """Battery and door state only where reported or paired; the last actor everywhere.
 
-    The door state is disabled by default: the Door binary sensor shows open and closed.
+    The door state is disabled by default: the Door binary sensor shows open and closed. The last
+    actor is disabled by default: the lock's changed_by and the activity's logbook sentence say
+    the same, and an enabled sensor adds a logbook line to each operation.
     """
     await snapshot_entities(hass, entity_registry, snapshot, setup_integration.entry_id, SENSORS)
 
@@ -56,11 +58,9 @@ async def test_entities(
     door_state = entity_registry.async_get("sensor.front_door_door_state")
     assert door_state.disabled_by is er.RegistryEntryDisabler.INTEGRATION
     assert hass.states.get("sensor.front_door_door_state") is None
-    actor = hass.states.get("sensor.front_door_last_actor")
-    assert actor.state == "Alex Demo"
-    assert actor.attributes["action"] == "lock"
-    assert actor.attributes["trigger"] == "web"
-    assert actor.attributes["source"] == "default"
+    actor = entity_registry.async_get("sensor.front_door_last_actor")
+    assert actor is not None
+    assert actor.disabled_by is er.RegistryEntryDisabler.INTEGRATION
 
     # The Opener reports neither a battery level nor a door sensor.
     opener = _unique_ids(entity_registry, BUILDING_ENTRANCE)
@@ -68,8 +68,19 @@ async def test_entities(
     assert f"{BUILDING_ENTRANCE}_door_state" not in opener
     assert f"{BUILDING_ENTRANCE}_last_actor" in opener
 
-    # Without Smart Hosting Nuki sends no state: only the last actor, unavailable.
+    # Without Smart Hosting Nuki sends no state: only the last actor.
     assert _unique_ids(entity_registry, HOLIDAY_FLAT) == {f"{HOLIDAY_FLAT}_last_actor"}
+
+
+@pytest.mark.usefixtures("entity_registry_enabled_by_default")
+async def test_last_actor_at_setup(hass: HomeAssistant, setup_integration: MockConfigEntry) -> None:
+    """Enabled, the last actor shows the newest operation with its action, trigger and source."""
+    actor = hass.states.get("sensor.front_door_last_actor")
+    assert actor.state == "Alex Demo"
+    assert actor.attributes["action"] == "lock"
+    assert actor.attributes["trigger"] == "web"
+    assert actor.attributes["source"] == "default"
+    # Without Smart Hosting it is unavailable.
     assert (
         hass.states.get("sensor.smart_lock_3_0_4_0_5e6f7081_last_actor").state == STATE_UNAVAILABLE
     )
@@ -129,6 +140,7 @@ async def test_battery_out_of_range_is_unknown(
     assert hass.states.get("sensor.front_door_battery").state == expected
 
 
+@pytest.mark.usefixtures("entity_registry_enabled_by_default")
 async def test_long_actor_name_is_cut(
     hass: HomeAssistant,
     setup_integration: MockConfigEntry,
@@ -144,6 +156,7 @@ async def test_long_actor_name_is_cut(
     assert not [r for r in caplog.records if r.levelname == "ERROR"]
 
 
+@pytest.mark.usefixtures("entity_registry_enabled_by_default")
 async def test_last_actor_follows_the_log(
     hass: HomeAssistant,
     setup_integration: MockConfigEntry,
@@ -165,6 +178,7 @@ async def test_last_actor_follows_the_log(
     }
 
 
+@pytest.mark.usefixtures("entity_registry_enabled_by_default")
 async def test_failed_keypad_attempt_is_no_actor(
     hass: HomeAssistant, setup_integration: MockConfigEntry, simulator: SimulatorServer
 ) -> None:

@@ -10,6 +10,7 @@ from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.dispatcher import async_dispatcher_connect
 from homeassistant.helpers.typing import ConfigType
 
+from .activity_events import async_fire_activity_events
 from .api import (
     NukiInvalidTokenError,
     NukiUnsafeUrlError,
@@ -74,6 +75,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: NukiConfigEntry) -> bool
     entry.async_on_unload(coordinator.async_add_listener(settings.check))
     entry.runtime_data = NukiRuntimeData(client, coordinator, auth_coordinator, settings)
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
+    async_fire_activity_events(hass, entry)
     await async_setup_push(hass, entry)
     return True
 

@@ -14,6 +14,8 @@ from .api import (
     DeviceType,
     LogAction,
     LogCompletion,
+    LogSource,
+    LogTrigger,
     NukiIntEnum,
     Smartlock,
     SmartlockLog,
@@ -45,6 +47,7 @@ _OPENER_ACTIONS: Mapping[int, str] = {
     6: "continuous_mode_on",
     7: "continuous_mode_off",
 }
+REJECTED: Final = "rejected"
 _REJECTIONS = frozenset(
     {
         LogCompletion.REJECTED,
@@ -59,9 +62,34 @@ LOCK_EVENT_TYPES: Final = (
     *_LOCK_ACTIONS.values(),
     *_DOOR_ACTIONS.values(),
     "jammed",
-    "rejected",
+    REJECTED,
 )
 OPENER_EVENT_TYPES: Final = tuple(_OPENER_ACTIONS.values())
+DOOR_EVENT_TYPES: Final = tuple(_DOOR_ACTIONS.values())
+# Event types in which someone operated the device, and a rejected attempt: these say who and how.
+OPERATION_TYPES: Final = frozenset({*_LOCK_ACTIONS.values(), *OPENER_EVENT_TYPES} - {RING})
+
+# How the device was operated ("method"): Nuki's source first (it names the credential),
+# then the auto unlock flag, then the log trigger. Nuki logs Bluetooth commands (also the
+# app's) as trigger "system", which names no method.
+_SOURCE_METHODS: Mapping[int, str] = {
+    LogSource.KEYPAD_CODE: "keypad_code",
+    LogSource.FINGERPRINT: "fingerprint",
+    LogSource.TAP_TO_UNLOCK: "tap_to_unlock",
+}
+_TRIGGER_METHODS: Mapping[int, str] = {
+    LogTrigger.KEYPAD: "keypad",
+    LogTrigger.KEYPAD_ERROR: "keypad",
+    LogTrigger.APP: "app",
+    LogTrigger.WEB: "web",
+    LogTrigger.BUTTON: "button",
+    LogTrigger.MANUAL: "manual",
+    LogTrigger.AUTO_LOCK: "auto_lock",
+}
+AUTO_UNLOCK: Final = "auto_unlock"
+METHODS: Final = tuple(
+    dict.fromkeys((*_SOURCE_METHODS.values(), AUTO_UNLOCK, *_TRIGGER_METHODS.values()))
+)
 
 
 def activity_type(device: Smartlock, entry: SmartlockLog) -> str | None:
@@ -74,7 +102,7 @@ def activity_type(device: Smartlock, entry: SmartlockLog) -> str | None:
     if device.type is DeviceType.OPENER:
         return _OPENER_ACTIONS.get(entry.action) if entry.succeeded else None
     if isinstance(entry.state, TapToUnlockError):
-        return "rejected"
+        return REJECTED
     if entry.action in _DOOR_ACTIONS:
         return _DOOR_ACTIONS[entry.action]
     if entry.action not in _LOCK_ACTIONS:
@@ -84,7 +112,7 @@ def activity_type(device: Smartlock, entry: SmartlockLog) -> str | None:
     if entry.state is LogCompletion.MOTOR_BLOCKED:
         return "jammed"
     if entry.state in _REJECTIONS:
-        return "rejected"
+        return REJECTED
     return None
 
 
@@ -93,6 +121,15 @@ def code_name(value: NukiIntEnum | None) -> str | None:
     if value is None:
         return None
     return value.name.lower() if value.is_known else f"unknown_{value.value}"
+
+
+def method(entry: SmartlockLog) -> str | None:
+    """Return how the device was operated (one of METHODS), or None when Nuki does not say."""
+    if entry.source is not None and entry.source in _SOURCE_METHODS:
+        return _SOURCE_METHODS[entry.source]
+    if entry.auto_unlock:
+        return AUTO_UNLOCK
+    return _TRIGGER_METHODS.get(entry.trigger)
 
 
 def actor_name(entry: SmartlockLog | None) -> str | None:
@@ -110,6 +147,7 @@ def activity_attributes(entry: SmartlockLog) -> dict[str, str | bool | None]:
         "auth_id": entry.auth_id,
         "trigger": code_name(entry.trigger),
         "source": code_name(entry.source),
+        "method": method(entry),
         "completion": code_name(entry.state),
         "auto_unlock": entry.auto_unlock,
         "log_id": entry.id,

@@ -1,4 +1,10 @@
-"""Event entities: the activity of each device from the Nuki log, and the Opener's doorbell."""
+"""Event entities: the activity of each device from the Nuki log, and the Opener's doorbell.
+
+The Activity entities are disabled by default: the bus event (activity_events.py) with its
+device triggers and logbook sentence says the same, and an enabled Activity entity adds a
+second logbook line to each activity. The Opener's Doorbell stays enabled (device class
+doorbell: it is what a ring shows on dashboards and in voice assistants).
+"""
 
 from __future__ import annotations
 
@@ -11,12 +17,10 @@ from homeassistant.components.event import (
     EventEntity,
     EventEntityDescription,
 )
-from homeassistant.const import ATTR_DEVICE_ID, ATTR_ENTITY_ID
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .activity import (
-    EVENT_NUKI_WEB_API,
     LOCK_EVENT_TYPES,
     OPENER_EVENT_TYPES,
     RING,
@@ -35,7 +39,6 @@ class NukiEventEntityDescription(NukiEntityDescription, EventEntityDescription):
     """An event entity fed from the device's new log entries."""
 
     type_fn: Callable[[Smartlock, SmartlockLog], str | None]
-    fire_bus_event: bool = False
 
 
 def _ring_only(device: Smartlock, entry: SmartlockLog) -> str | None:
@@ -46,18 +49,18 @@ DESCRIPTIONS: tuple[NukiEventEntityDescription, ...] = (
     NukiEventEntityDescription(
         key="activity",
         translation_key="activity",
+        entity_registry_enabled_default=False,
         event_types=list(LOCK_EVENT_TYPES),
         exists_fn=is_lock,
         type_fn=activity_type,
-        fire_bus_event=True,
     ),
     NukiEventEntityDescription(
         key="opener_activity",
         translation_key="activity",
+        entity_registry_enabled_default=False,
         event_types=list(OPENER_EVENT_TYPES),
         exists_fn=is_opener,
         type_fn=activity_type,
-        fire_bus_event=True,
     ),
     NukiEventEntityDescription(
         key="doorbell",
@@ -119,16 +122,5 @@ class NukiEventEntity(NukiEntity, EventEntity):
         event_type = self.entity_description.type_fn(device, entry)
         if event_type is None:
             return
-        attributes = activity_attributes(entry)
-        self._trigger_event(event_type, dict(attributes))
+        self._trigger_event(event_type, dict(activity_attributes(entry)))
         self.async_write_ha_state()
-        if self.entity_description.fire_bus_event:
-            self.hass.bus.async_fire(
-                EVENT_NUKI_WEB_API,
-                {
-                    ATTR_DEVICE_ID: self.device_entry.id if self.device_entry else None,
-                    ATTR_ENTITY_ID: self.entity_id,
-                    "type": event_type,
-                    **attributes,
-                },
-            )

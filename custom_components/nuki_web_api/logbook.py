@@ -1,4 +1,8 @@
-"""Logbook lines for the `nuki_web_api_event` bus event: "Front door unlocked by Anna (keypad code)"."""
+"""Logbook lines for the `nuki_web_api_event` bus event: "Front door unlocked by Anna with a keypad code".
+
+The sentence comes from the translations (``common`` in translations/*.json) in Home
+Assistant's configured language.
+"""
 
 from __future__ import annotations
 
@@ -6,36 +10,19 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from homeassistant.components.logbook.const import (
+    LOGBOOK_ENTRY_ENTITY_ID,
     LOGBOOK_ENTRY_ICON,
     LOGBOOK_ENTRY_MESSAGE,
     LOGBOOK_ENTRY_NAME,
 )
-from homeassistant.const import ATTR_DEVICE_ID
+from homeassistant.const import ATTR_DEVICE_ID, ATTR_ENTITY_ID
 from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers.translation import async_get_cached_translations
 
-from .activity import EVENT_NUKI_WEB_API
+from .activity import EVENT_NUKI_WEB_API, OPERATION_TYPES, REJECTED
 from .const import DOMAIN
 
-# Event type -> the verb phrase of the sentence.
-_PHRASES: Mapping[str, str] = {
-    "locked": "locked",
-    "unlocked": "unlocked",
-    "unlatched": "unlatched",
-    "lock_n_go": "locked with Lock 'n' Go",
-    "lock_n_go_unlatch": "unlatched and locked with Lock 'n' Go",
-    "door_opened": "was opened",
-    "door_closed": "was closed",
-    "door_ajar": "was left open",
-    "jammed": "jammed",
-    "rejected": "rejected an attempt",
-    "ring": "rang",
-    "opened": "opened",
-    "ring_to_open_on": "ring to open on",
-    "ring_to_open_off": "ring to open off",
-    "continuous_mode_on": "continuous mode on",
-    "continuous_mode_off": "continuous mode off",
-}
 # Event type -> the logbook icon (the logbook shows none for a bus event without one).
 _ICONS: Mapping[str, str] = {
     "locked": "mdi:lock",
@@ -56,22 +43,32 @@ _ICONS: Mapping[str, str] = {
     "continuous_mode_off": "mdi:door-closed",
 }
 DEFAULT_ICON = "mdi:history"  # the activity event entity's icon
-_SOURCES: Mapping[str, str] = {
-    "keypad_code": "keypad code",
-    "fingerprint": "fingerprint",
-    "tap_to_unlock": "tap to unlock",
-}
+# Methods whose actor Nuki names after the method ("Button", "Auto lock"): no "by" for them.
+_NOT_A_PERSON = frozenset({"button", "manual", "auto_lock"})
+_TEXTS = f"component.{DOMAIN}.common."
 
 
-def describe(data: Mapping[str, Any]) -> str:
-    """Return the sentence after the device name: "unlocked by Anna (keypad code)"."""
+def describe(texts: Mapping[str, str], data: Mapping[str, Any]) -> str:
+    """Return the sentence after the device name: "unlocked by Anna with a keypad code".
+
+    ``texts`` are the integration's cached ``common`` translations; the sentence says who
+    and how only for operations and rejected attempts. Events stored before the event had
+    a ``method`` fall back to their ``source``.
+    """
     event_type = str(data.get("type"))
-    message = _PHRASES.get(event_type, event_type.replace("_", " "))
-    if actor := data.get("actor"):
-        message += f" by {actor}"
-    if source := _SOURCES.get(str(data.get("source"))):
-        message += f" ({source})"
-    return message
+    activity = texts.get(f"{_TEXTS}activity_{event_type}") or event_type.replace("_", " ")
+    if event_type not in OPERATION_TYPES and event_type != REJECTED:
+        return activity
+    how = texts.get(f"{_TEXTS}method_{data.get('method', data.get('source'))}")
+    actor = None if data.get("method") in _NOT_A_PERSON else data.get("actor")
+    if not actor and not how:
+        return activity
+    variant = ("by_actor" if actor else "by") + ("_method" if how else "")
+    # A type may word it its own way (German puts the participle last, "rejected" has none).
+    template = texts.get(f"{_TEXTS}{event_type}_{variant}") or texts.get(f"{_TEXTS}{variant}")
+    if template is None:
+        return activity
+    return template.format(activity=activity, actor=actor, method=how)
 
 
 @callback
@@ -86,10 +83,16 @@ def async_describe_events(
     def async_describe(event: Event) -> dict[str, str]:
         device = registry.async_get(str(event.data.get(ATTR_DEVICE_ID)))
         name = (device.name_by_user or device.name) if device is not None else None
-        return {
+        # Loaded when the integration was set up, and again by Home Assistant when its
+        # language changes: the sentence follows the configured language.
+        texts = async_get_cached_translations(hass, hass.config.language, "common", DOMAIN)
+        entry = {
             LOGBOOK_ENTRY_NAME: name or "Nuki",
-            LOGBOOK_ENTRY_MESSAGE: describe(event.data),
+            LOGBOOK_ENTRY_MESSAGE: describe(texts, event.data),
             LOGBOOK_ENTRY_ICON: _ICONS.get(str(event.data.get("type")), DEFAULT_ICON),
         }
+        if entity_id := event.data.get(ATTR_ENTITY_ID):  # the lock: its dialog opens on a click
+            entry[LOGBOOK_ENTRY_ENTITY_ID] = str(entity_id)
+        return entry
 
     async_describe_event(DOMAIN, EVENT_NUKI_WEB_API, async_describe)

@@ -105,6 +105,9 @@ SENSORS: tuple[NukiSensorEntityDescription, ...] = (
     NukiSensorEntityDescription(
         key="last_actor",
         translation_key="last_actor",
+        # The lock's changed_by and the activity's logbook sentence say the same; enabled,
+        # it adds a logbook line to each operation.
+        entity_registry_enabled_default=False,
         value_fn=lambda _, log: actor_name(log),
         attributes_fn=_last_actor_attributes,
     ),

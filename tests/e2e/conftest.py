@@ -23,7 +23,7 @@ from simulator import DEMO_TOKEN
 
 from . import harness
 from .harness import Stack
-from .ui import log_in
+from .ui import log_in, open_ui, select_language
 
 collect_ignore_glob: list[str] = []
 try:
@@ -126,3 +126,13 @@ def nuki_entry(stack: Stack) -> dict[str, Any]:
         entries = harness.config_entries(stack.hass_url, bearer)
     assert [entry["state"] for entry in entries] == ["loaded"]
     return entries[0]
+
+
+@pytest.fixture
+def german(page: Page, stack: Stack) -> Iterator[Page]:
+    """The test user's profile language is German for one test, English again afterwards."""
+    open_ui(page, stack, "/profile/general")
+    select_language(page, "de")
+    yield page
+    open_ui(page, stack, "/profile/general")
+    select_language(page, "en")

@@ -61,6 +61,9 @@ def prepare_config(config_dir: Path, *, port: int, username: str, password: str)
     if config_dir.resolve() != CONFIG_TEMPLATE.resolve():
         for name in COMMITTED_CONFIG_FILES:
             shutil.copy2(CONFIG_TEMPLATE / name, config_dir / name)
+    automations = config_dir / "automations.yaml"  # configuration.yaml includes it
+    if not automations.exists():
+        automations.write_text("[]\n")
     link = config_dir / "custom_components"
     if not link.is_symlink():
         target = os.path.relpath(REPO / "custom_components", config_dir.resolve())
@@ -164,6 +167,9 @@ _PROBLEM_LEVELS = frozenset({"WARNING", "ERROR", "CRITICAL"})
 _OURS = re.compile(rf"custom_components[./]{DOMAIN}|(?<![\w/]){DOMAIN}(?![\w/])")
 # Home Assistant says this of every custom integration, each time it starts.
 _NOT_TESTED_BY_HA = f"We found a custom integration {DOMAIN} which has not been tested"
+# And this of each platform of every integration when its language changes (2026.10: the
+# reload takes hass.config.components, which holds "nuki_web_api.lock" and the like).
+_PLATFORM_TRANSLATIONS = f"Failed to load integration for translation: Invalid domain {DOMAIN}."
 
 
 def integration_problems(log_text: str) -> list[str]:
@@ -176,7 +182,11 @@ def integration_problems(log_text: str) -> list[str]:
     problems = []
     for record in _LOG_RECORD.split(log_text):
         level = _LEVEL.match(record)
-        if not _OURS.search(record) or _NOT_TESTED_BY_HA in record:
+        if (
+            not _OURS.search(record)
+            or _NOT_TESTED_BY_HA in record
+            or _PLATFORM_TRANSLATIONS in record
+        ):
             continue
         if (level and level["level"] in _PROBLEM_LEVELS) or "Traceback (most recent" in record:
             problems.append(record)

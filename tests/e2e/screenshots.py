@@ -3,8 +3,8 @@
 Run through `script/screenshots`. It starts the simulator and Home Assistant like
 `script/develop --with-entry` (in a temporary config dir, on free ports), makes some activity
 (an unlock from Home Assistant, a keypad entry at the door), and photographs the device page,
-the lock's more-info dialog, the Smart Hosting repair, the activity logbook and the form of
-the guest blueprint.
+the lock's more-info dialog, the Smart Hosting repair, the activity logbook, a device trigger
+in the automation editor and the form of the guest blueprint.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from simulator import DEMO_TOKEN
 from . import harness
 from .conftest import CHROMIUM, CHROMIUM_ARGS
 from .harness import Stack
-from .ui import call_ws, log_in, open_ui, text_pattern, translations
+from .ui import call_ws, fill_device_trigger, log_in, open_ui, text_pattern, translations
 
 IMAGES = harness.REPO / "docs" / "images"
 USER, PASSWORD = "alex", "demo"  # the name shows in the pictures ("By alex")
@@ -85,9 +85,12 @@ def take(page: Page, stack: Stack) -> None:
     expect(page.get_by_text(text_pattern(issue["description"]))).to_be_visible()
     shoot(page, "repair-issue")
 
-    open_ui(page, stack, f"/logbook?entity_id={LOCK},{ACTIVITY}")
+    open_ui(page, stack, f"/logbook?device_id={device_id(page, DOOR)}")
     expect(page.locator("ha-logbook")).to_be_visible()
     shoot(page, "activity-logbook")
+
+    fill_device_trigger(page, stack)
+    shoot(page, "device-trigger")
 
     shutil.copytree(
         harness.REPO / "blueprints", stack.config_dir / "blueprints", dirs_exist_ok=True

@@ -1,15 +1,13 @@
-"""A keypad code entered at the Front door fires its Activity event entity, which runs the
-automation in config/configuration.yaml (event entity trigger -> input_boolean.turn_on)."""
+"""A keypad code entered at the Front door fires the activity bus event, which runs the
+automation in config/configuration.yaml (event trigger on the method -> input_boolean.turn_on)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-import pytest
-
 from .harness import Stack, wait_until
 
-EVENT_ENTITY = "event.front_door_activity"
+LOCK = "lock.front_door"
 HELPER = "input_boolean.keypad_used"
 AUTOMATION = "automation.keypad_used_at_the_front_door"
 KEYPAD_CODE_AUTH = 13  # Nuki's auth type of a keypad code
@@ -26,8 +24,6 @@ def _keypad_logs(stack: Stack, smartlock_id: int) -> int:
 
 def test_keypad_use_turns_the_helper_on(stack: Stack, nuki_entry: dict[str, Any]) -> None:
     """Keypad unlock in the simulator -> new Nuki log entry -> event -> automation -> helper on."""
-    if stack.state(EVENT_ENTITY) is None:
-        pytest.skip(f"{EVENT_ENTITY} does not exist (the Activity event entity is not built yet)")
     stack.api("POST", "/api/services/input_boolean/turn_off", {"entity_id": HELPER})
     stack.wait_for_state(HELPER, "off")
     sim = stack.sim("GET", "/_sim/state")
@@ -49,7 +45,7 @@ def test_keypad_use_turns_the_helper_on(stack: Stack, nuki_entry: dict[str, Any]
         "the simulator's keypad log entry",
     )
     # Read Nuki now instead of waiting for the next poll.
-    stack.api("POST", "/api/services/homeassistant/update_entity", {"entity_id": EVENT_ENTITY})
+    stack.api("POST", "/api/services/homeassistant/update_entity", {"entity_id": LOCK})
 
     stack.wait_for_state(HELPER, "on")
     automation = stack.state(AUTOMATION)

@@ -2,38 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
-import pytest
 from playwright.sync_api import Page, expect
 
 from .harness import DOMAIN, Stack
 from .ui import open_ui, text_pattern, translations
-
-SELECT_LANGUAGE = """language => document.querySelector('home-assistant').dispatchEvent(
-    new CustomEvent('hass-language-select', {detail: language, bubbles: true, composed: true}))"""
-
-
-def _select_language(page: Page, language: str) -> None:
-    """Do what the profile page's language picker does, and wait until it is stored."""
-    page.evaluate(SELECT_LANGUAGE, language)
-    page.wait_for_function(
-        """language => document.querySelector('home-assistant').hass.callWS(
-            {type: 'frontend/get_user_data', key: 'language'})
-            .then(r => r.value?.language === language)""",
-        arg=language,
-    )
-
-
-@pytest.fixture
-def german(page: Page, stack: Stack) -> Iterator[Page]:
-    """The test user's profile language is German for one test, English again afterwards."""
-    open_ui(page, stack, "/profile/general")
-    _select_language(page, "de")
-    yield page
-    open_ui(page, stack, "/profile/general")
-    _select_language(page, "en")
 
 
 def test_config_flow_and_repair_in_german(
