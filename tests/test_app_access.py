@@ -18,7 +18,7 @@ from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers import issue_registry as ir
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.nuki_web_api import auth_writes
+from custom_components.nuki_web_api import authorizations
 from custom_components.nuki_web_api.const import DOMAIN
 from simulator.testing import SimulatorServer
 from tests.test_push import EXTERNAL_URL, make_entry, setup_entry
@@ -35,8 +35,8 @@ PLAIN = "PUT /smartlock/auth"
 @pytest.fixture(autouse=True)
 def fast_read_back(monkeypatch: pytest.MonkeyPatch) -> None:
     """Read authorizations back quickly; the simulator stores them after 0.05 s."""
-    monkeypatch.setattr(auth_writes, "AUTH_POLL_INTERVAL", 0.01)
-    monkeypatch.setattr(auth_writes, "AUTH_POLL_TIMEOUT", 5.0)
+    monkeypatch.setattr(authorizations, "AUTH_POLL_INTERVAL", 0.01)
+    monkeypatch.setattr(authorizations, "AUTH_POLL_TIMEOUT", 5.0)
 
 
 @pytest.fixture

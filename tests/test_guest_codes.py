@@ -17,7 +17,7 @@ from pytest_homeassistant_custom_component.components.diagnostics import (
 )
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
-from custom_components.nuki_web_api import keypad_codes
+from custom_components.nuki_web_api.api import authorizations as rules
 from simulator.testing import SimulatorServer
 
 from .platform_helpers import FRONT_DOOR, HOLIDAY_FLAT
@@ -54,7 +54,7 @@ def draws(monkeypatch: pytest.MonkeyPatch) -> list[str]:
             digit = next(digits)
         return digit
 
-    monkeypatch.setattr(keypad_codes.secrets, "choice", choice)
+    monkeypatch.setattr(rules.secrets, "choice", choice)
     return planned
 
 
@@ -64,7 +64,7 @@ def draws(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 def test_generated_codes_follow_nuki_rules() -> None:
     """Many draws from ``secrets``: 6 digits from 1 to 9, never "12…", never a taken one."""
     taken = {ANNA, 987654}
-    drawn = {keypad_codes.generate_code(taken) for _ in range(3000)}
+    drawn = {rules.generate_keypad_code(taken) for _ in range(3000)}
     assert all(follows_nuki_rules(str(code)) for code in drawn)
     assert not drawn & taken
     assert len(drawn) > 2900  # random, not a fixed sequence
@@ -72,14 +72,14 @@ def test_generated_codes_follow_nuki_rules() -> None:
 
 def test_a_draw_against_the_rules_or_taken_is_drawn_again(draws: list[str]) -> None:
     draws.extend(["121111", "456789", "111119"])
-    assert keypad_codes.generate_code({ANNA}) == 111119
+    assert rules.generate_keypad_code({ANNA}) == 111119
     assert draws == []
 
 
 def test_no_free_code_ends_the_search(draws: list[str]) -> None:
     draws.extend(["444444"] * 1000)
     with pytest.raises(ServiceValidationError) as err:
-        keypad_codes.generate_code({444444})
+        rules.generate_keypad_code({444444})
     assert err.value.translation_key == "no_free_code"
 
 

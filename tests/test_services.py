@@ -19,7 +19,7 @@ from homeassistant.helpers import issue_registry as ir
 from homeassistant.util import dt as dt_util
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.nuki_web_api import auth_writes
+from custom_components.nuki_web_api import authorizations
 from custom_components.nuki_web_api.const import DOMAIN
 from simulator.testing import SimulatorServer
 
@@ -33,8 +33,8 @@ KEYPAD_CODE = 13
 @pytest.fixture(autouse=True)
 def fast_read_back(monkeypatch: pytest.MonkeyPatch) -> None:
     """Read authorizations back quickly; the simulator stores them after 0.05 s."""
-    monkeypatch.setattr(auth_writes, "AUTH_POLL_INTERVAL", 0.01)
-    monkeypatch.setattr(auth_writes, "AUTH_POLL_TIMEOUT", 5.0)
+    monkeypatch.setattr(authorizations, "AUTH_POLL_INTERVAL", 0.01)
+    monkeypatch.setattr(authorizations, "AUTH_POLL_TIMEOUT", 5.0)
 
 
 def device_id(hass: HomeAssistant, entry: MockConfigEntry, smartlock_id: int) -> str:
@@ -452,7 +452,7 @@ async def test_create_times_out(
     setup_integration: MockConfigEntry,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(auth_writes, "AUTH_POLL_TIMEOUT", 0.2)
+    monkeypatch.setattr(authorizations, "AUTH_POLL_TIMEOUT", 0.2)
     simulator.state.actuation_delay = 60  # Nuki accepts, but the code does not show
     with pytest.raises(HomeAssistantError) as err:
         await call(

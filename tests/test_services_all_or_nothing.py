@@ -18,7 +18,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.nuki_web_api import auth_writes
+from custom_components.nuki_web_api import authorizations
 from custom_components.nuki_web_api.api import NukiServerError
 from custom_components.nuki_web_api.const import CONF_API_TOKEN, CONF_API_URL, DOMAIN
 from simulator.testing import SimulatorServer
@@ -35,8 +35,8 @@ UPDATE_AUTH = "POST /smartlock/{smartlockId}/auth/{id}"
 @pytest.fixture(autouse=True)
 def fast_read_back(monkeypatch: pytest.MonkeyPatch) -> None:
     """Read back quickly; give up on a change that cannot show after half a second."""
-    monkeypatch.setattr(auth_writes, "AUTH_POLL_INTERVAL", 0.01)
-    monkeypatch.setattr(auth_writes, "AUTH_POLL_TIMEOUT", 0.5)
+    monkeypatch.setattr(authorizations, "AUTH_POLL_INTERVAL", 0.01)
+    monkeypatch.setattr(authorizations, "AUTH_POLL_TIMEOUT", 0.5)
 
 
 def give_keypad(simulator: SimulatorServer, smartlock_id: int) -> None:
@@ -421,7 +421,7 @@ async def test_device_leaving_during_the_read_back(
     """The read-back gives up at once with a translated error, not after the timeout."""
     simulator.state.actuation_delay = 60  # Nuki accepts, the code does not show
     with (
-        patch.object(auth_writes, "AUTH_POLL_TIMEOUT", 30.0),
+        patch.object(authorizations, "AUTH_POLL_TIMEOUT", 30.0),
         leaving_after(simulator, setup_integration, "create_auths", FRONT_DOOR),
         pytest.raises(HomeAssistantError) as err,
     ):
