@@ -1,10 +1,11 @@
-"""Service actions: their targets and errors, the all-or-nothing ledger, device and settings actions.
+"""Service actions: targets, errors, writes to several devices; device and settings actions.
 
 Every action resolves its devices the same way, so a wrong device is refused the same way
 everywhere. An action on several devices checks every target first, then writes account by
-account; when a write fails midway it undoes what Nuki lets it undo, and its error names,
-per device, what now stands: a user is never told "failed" while a change stands unreported.
-The authorization actions (keypad codes, app access) build on this in authorizations.py.
+account (``write_all``); when a write fails midway it undoes what Nuki lets it undo, and its
+error names, per device, what now stands (api/ledger.py): a user is never told "failed" while
+a change stands unreported. The authorization actions build on this in authorizations.py,
+which registers its own actions (this module imports nothing of it).
 """
 
 from __future__ import annotations
