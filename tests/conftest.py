@@ -12,6 +12,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.syrupy import HomeAssistantSnapshotExtension
 from syrupy.assertion import SnapshotAssertion
 
+from custom_components.nuki_web_api.api import authorizations
 from custom_components.nuki_web_api.const import (
     CONF_API_TOKEN,
     CONF_API_URL,
@@ -99,6 +100,27 @@ def only_platforms(platforms: list[Platform]) -> Iterator[None]:
 def snapshot(snapshot: SnapshotAssertion) -> SnapshotAssertion:
     """Snapshots with Home Assistant's serializer, stored in tests/snapshots/."""
     return snapshot.use_extension(HomeAssistantSnapshotExtension)
+
+
+@pytest.fixture
+def draws(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Let ``secrets.choice`` give the digits of the keypad codes put into the yielded list.
+
+    In order: each draw of a generated code (api/authorizations.py) takes the next one.
+    """
+    planned: list[str] = []
+    digits: Iterator[str] = iter(())
+
+    def choice(alphabet: str) -> str:
+        nonlocal digits
+        assert alphabet == "123456789"
+        if (digit := next(digits, None)) is None:
+            digits = iter(planned.pop(0))
+            digit = next(digits)
+        return digit
+
+    monkeypatch.setattr(authorizations.secrets, "choice", choice)
+    return planned
 
 
 @pytest.fixture

@@ -30,10 +30,17 @@ from custom_components.nuki_web_api.const import DOMAIN
 from simulator.testing import SimulatorServer
 
 from .platform_helpers import FRONT_DOOR, HOLIDAY_FLAT, OFFICE
+from .service_helpers import (
+    add_auth,
+    codes,
+    device_id,
+    fast_read_back,  # noqa: F401 - used below
+    give_keypad,
+    nuki_date,
+)
 from .test_device_trigger import install_blueprint
-from .test_guest_codes import add_auth, nuki_date
-from .test_services import codes, device_id, fast_read_back  # noqa: F401 - autouse
-from .test_services_all_or_nothing import give_keypad
+
+pytestmark = pytest.mark.usefixtures("fast_read_back")
 
 BEFORE = timedelta(hours=2)
 AFTER = timedelta(hours=1)

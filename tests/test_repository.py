@@ -42,6 +42,7 @@ from homeassistant.setup import async_setup_component
 
 from custom_components import nuki_web_api
 from custom_components.nuki_web_api.api import UrlProblem
+from custom_components.nuki_web_api.api.authorizations import AuthProblem
 from custom_components.nuki_web_api.const import DOMAIN, PLATFORMS
 
 ROOT = Path(__file__).parent.parent
@@ -326,6 +327,8 @@ def used_translation_keys(integration: Path) -> dict[str, set[str]]:
                     for node in ast.walk(value)
                     if isinstance(node, ast.Constant) and isinstance(node.value, str)
                 }
+    # Nuki's rules (api/authorizations.py) name the error of a value they refuse.
+    used["exceptions"] |= {problem.value for problem in AuthProblem}
     return used
 
 
@@ -620,10 +623,15 @@ def test_the_walks_find_what_they_check() -> None:
     platforms = {platform for platform, _ in entity_descriptions()}
     assert platforms == {str(platform) for platform in PLATFORMS}
     used = used_translation_keys(INTEGRATION)
-    # a literal, a helper argument (services._invalid), a .get default, an f-string, an issue
-    assert {"button_cooldown", "invalid_code", "action_failed", "device_offline"} <= used[
-        "exceptions"
-    ]
+    # a literal, a helper argument (services.invalid), a refused rule (api.authorizations),
+    # a .get default, an f-string, an issue
+    assert {
+        "button_cooldown",
+        "pick_one_code",
+        "invalid_code",
+        "action_failed",
+        "device_offline",
+    } <= used["exceptions"]
     assert {"smart_hosting", "missing_scope", "push_*"} <= used["issues"]
     flow_keys = set(_flow_keys(INTEGRATION))
     assert {

@@ -18,6 +18,7 @@ from .api import (
     check_base_url,
     check_token,
 )
+from .authorizations import async_setup_authorization_services
 from .const import CONF_API_TOKEN, CONF_API_URL, DEFAULT_API_URL, DOMAIN, PLATFORMS
 from .coordinator import (
     NukiConfigEntry,
@@ -37,6 +38,7 @@ CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
     """Set up what does not depend on an entry (service actions are registered here)."""
     async_setup_services(hass)
+    async_setup_authorization_services(hass)
     return True
 
 

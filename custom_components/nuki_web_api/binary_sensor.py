@@ -24,6 +24,7 @@ from .api import (
     Smartlock,
     SmartlockState,
 )
+from .api.authorizations import keypad_paired
 from .coordinator import NukiConfigEntry
 from .entity import NukiEntity, NukiEntityDescription, async_add_nuki_entities, is_opener
 from .sensor import has_door_sensor
@@ -66,8 +67,7 @@ def _ring_to_open(state: SmartlockState) -> bool:
 
 
 def _has_keypad(device: Smartlock) -> bool:
-    config = device.config
-    return config is not None and bool(config.keypad_paired or config.keypad2_paired)
+    return bool(keypad_paired(device))
 
 
 def _keypad_tampered(state: SmartlockState) -> bool | None:

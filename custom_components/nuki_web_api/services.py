@@ -1,63 +1,323 @@
-"""Registration of the integration's service actions; each action lives in its own module."""
+"""Service actions: targets, errors, writes to several devices; device and settings actions.
+
+Every action resolves its devices the same way, so a wrong device is refused the same way
+everywhere. An action on several devices checks every target first, then writes account by
+account (``write_all``); when a write fails midway it undoes what Nuki lets it undo, and its
+error names, per device, what now stands (api/ledger.py): a user is never told "failed" while
+a change stands unreported. The authorization actions build on this in authorizations.py,
+which registers its own actions (this module imports nothing of it).
+"""
 
 from __future__ import annotations
 
-from typing import Final
+import re
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
 
 import probatio
 from homeassistant.components.lock.const import DOMAIN as LOCK_DOMAIN
-from homeassistant.core import HomeAssistant, SupportsResponse, callback
+from homeassistant.config_entries import ConfigEntryState
+from homeassistant.const import ATTR_DEVICE_ID
+from homeassistant.core import HomeAssistant, ServiceCall, callback
+from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import config_validation as cv
+from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers import service
+from homeassistant.helpers.entity import Entity
+from homeassistant.util.json import JsonValueType
 
-from .app_access import GRANT_APP_ACCESS_SCHEMA, async_grant_app_access
-from .const import DOMAIN
-from .entity_services import async_lock_n_go, async_set_continuous_mode
-from .expired_codes import EXPIRED_SCHEMA, async_delete_expired_keypad_codes
-from .keypad_codes import (
-    CREATE_SCHEMA,
-    DELETE_SCHEMA,
-    UPDATE_SCHEMA,
-    async_create_keypad_code,
-    async_delete_keypad_code,
-    async_update_keypad_code,
-)
-from .list_authorizations import LIST_SCHEMA, async_list_authorizations
-from .settings_services import (
-    SET_ADMIN_PIN_SCHEMA,
-    SET_BATTERY_WARNING_SCHEMA,
-    async_set_admin_pin,
-    async_set_battery_warning,
-)
+from .api import LockAction, NukiError, NukiWebApiClient, OpenerAction
+from .api.authorizations import NukiAuthRuleError
+from .api.ledger import Ledger, Stand
+from .const import DOMAIN, LOGGER
+from .coordinator import NukiConfigEntry, NukiCoordinator, device_smartlock_ids
+from .entity import NukiEntity, is_lock, is_opener
+from .writes import BATTERY_WARNING
 
-SERVICE_LOCK_N_GO: Final = "lock_n_go"
-SERVICE_SET_CONTINUOUS_MODE: Final = "set_continuous_mode"
-SERVICE_CREATE_KEYPAD_CODE: Final = "create_keypad_code"
-SERVICE_UPDATE_KEYPAD_CODE: Final = "update_keypad_code"
-SERVICE_DELETE_KEYPAD_CODE: Final = "delete_keypad_code"
-SERVICE_DELETE_EXPIRED_KEYPAD_CODES: Final = "delete_expired_keypad_codes"
-SERVICE_LIST_AUTHORIZATIONS: Final = "list_authorizations"
-SERVICE_GRANT_APP_ACCESS: Final = "grant_app_access"
-SERVICE_SET_ADMIN_PIN: Final = "set_admin_pin"
-SERVICE_SET_BATTERY_WARNING: Final = "set_battery_warning"
+type SchemaDict = dict[probatio.Marker, Any]
+
+DEVICES: SchemaDict = {probatio.Required(ATTR_DEVICE_ID): probatio.All(cv.ensure_list, [cv.string])}
+
+# 4 digits (Smart Lock 1-4, Opener) to 6 (newer models); Nuki takes an integer, so a
+# leading 0 would be lost.
+_ADMIN_PIN = re.compile(r"[1-9][0-9]{3,5}")
+
+
+def invalid(key: str, **placeholders: str) -> ServiceValidationError:
+    """Return the translated error for a call that is wrong as given (nothing was sent)."""
+    return ServiceValidationError(
+        translation_domain=DOMAIN, translation_key=key, translation_placeholders=placeholders
+    )
+
+
+def failed(key: str, **placeholders: str) -> HomeAssistantError:
+    """Return the translated error for a call that was right but did not succeed."""
+    return HomeAssistantError(
+        translation_domain=DOMAIN, translation_key=key, translation_placeholders=placeholders
+    )
+
+
+@contextmanager
+def rule_errors() -> Iterator[None]:
+    """Turn a value that breaks Nuki's rules (api/authorizations.py) into the translated error."""
+    try:
+        yield
+    except NukiAuthRuleError as err:
+        raise invalid(err.problem.value, **err.placeholders) from err
+
+
+def smart_hosting(targets: Sequence[Target], key: str) -> HomeAssistantError:
+    """Raise the repair issues of devices without Smart Hosting; return the action's error."""
+    for target in targets:
+        target.coordinator.async_mark_smart_hosting_missing([target.smartlock_id])
+    return failed(key, device=", ".join(t.name for t in targets))
+
+
+# --- targets ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """A device picked in a service call, with the coordinator of its config entry."""
+
+    coordinator: NukiCoordinator
+    smartlock_id: int
+    device_id: str
+
+    @property
+    def name(self) -> str:
+        """The coordinator's name for the device, also once Nuki stops sending one."""
+        return self.coordinator.device_name(self.smartlock_id)
+
+    @property
+    def client(self) -> NukiWebApiClient:
+        """The client of the device's account."""
+        return self.coordinator.client
+
+    @property
+    def present(self) -> bool:
+        """Whether the device is still on the account."""
+        return self.smartlock_id in self.coordinator.data.devices
+
+    @property
+    def hosting_missing(self) -> bool:
+        """Whether the device lacks Smart Hosting, as the last refresh (or a write) found."""
+        return self.smartlock_id in self.coordinator.data.smart_hosting_missing
+
+
+def resolve_target(hass: HomeAssistant, device_id: str) -> Target:
+    """Resolve a registry device; every wrong pick is a ServiceValidationError."""
+    device = dr.async_get(hass).async_get(device_id)
+    if not isinstance(device, dr.DeviceEntry):
+        raise invalid("unknown_device", device_id=device_id)
+    smartlock_ids = device_smartlock_ids(device)
+    entry: NukiConfigEntry | None = hass.config_entries.async_get_entry(device.config_entry_id)
+    name = device.name_by_user or device.name or device_id
+    if not smartlock_ids or entry is None or entry.domain != DOMAIN:
+        raise invalid("not_nuki_device", device=name)
+    if entry.state is not ConfigEntryState.LOADED:
+        raise invalid("entry_not_loaded", device=name)
+    coordinator = entry.runtime_data.coordinator
+    smartlock_id = min(smartlock_ids)
+    if smartlock_id not in coordinator.data.devices:
+        raise invalid("unknown_device", device_id=device_id)
+    return Target(coordinator, smartlock_id, device_id)
+
+
+def resolve_targets(hass: HomeAssistant, device_ids: Iterable[str]) -> list[Target]:
+    """Resolve all devices of a call before anything is sent."""
+    return unique([resolve_target(hass, device_id) for device_id in device_ids])
+
+
+def unique(targets: Iterable[Target]) -> list[Target]:
+    """Keep each device once (in the order first named), however often the call names it."""
+    seen: dict[tuple[NukiCoordinator, int], Target] = {}
+    for target in targets:
+        seen.setdefault((target.coordinator, target.smartlock_id), target)
+    return list(seen.values())
+
+
+def device_item(target: Target, **fields: JsonValueType) -> dict[str, JsonValueType]:
+    """Return one item of a response: the device as picked and its name, then ``fields``."""
+    return {"device_id": target.device_id, "device": target.name, **fields}
+
+
+def by_coordinator(targets: Sequence[Target]) -> dict[NukiCoordinator, list[Target]]:
+    """Group the targets by account, for one request per account where Nuki allows it."""
+    groups: dict[NukiCoordinator, list[Target]] = {}
+    for target in targets:
+        groups.setdefault(target.coordinator, []).append(target)
+    return groups
+
+
+# --- writes to several devices, all or nothing ---------------------------------------------------
+
+type Step = Callable[[list[Target]], Awaitable[None]]
+
+
+def incomplete(ledger: Ledger[Target], err: HomeAssistantError) -> HomeAssistantError:
+    """Return the error of a failed call: ``err``, or, where a change stands, what stands."""
+    if (devices := ledger.describe(lambda target: target.name)) is None:
+        return err
+    return failed("write_incomplete", error=str(err), devices=devices)
+
+
+async def write_all(ledger: Ledger[Target], step: Step, undo: Step | None = None) -> None:
+    """Run ``step`` account by account; when one fails, undo the changes and name what stands.
+
+    ``undo`` gets the targets of one account whose change stands; it marks what it undid
+    and raises HomeAssistantError when Nuki refuses (that change then stands).
+    """
+    try:
+        for group in by_coordinator(ledger.targets).values():
+            await step(group)
+    except HomeAssistantError as err:
+        if undo is not None:
+            for group in by_coordinator(ledger.standing()).values():
+                try:
+                    await undo(group)
+                except HomeAssistantError as undo_err:
+                    names = ", ".join(target.name for target in group)
+                    LOGGER.warning("Could not undo the change on %s: %s", names, undo_err)
+        if (error := incomplete(ledger, err)) is err:
+            raise
+        raise error from err
+
+
+# --- device actions (entity services of the lock platform) ---------------------------------------
+
+
+def _nuki_entity(entity: Entity) -> NukiEntity:
+    if not isinstance(entity, NukiEntity):  # pragma: no cover - HA only passes our platform's
+        raise invalid("not_nuki_entity", entity_id=entity.entity_id)
+    return entity
+
+
+async def async_lock_n_go(entity: Entity, call: ServiceCall) -> None:
+    """Lock 'n' Go (optionally unlatching first) on a lock."""
+    nuki = _nuki_entity(entity)
+    if not is_lock(nuki.device):
+        raise invalid("not_a_lock", entity_id=entity.entity_id)
+    unlatch = call.data["unlatch"]
+    await nuki.async_send_action(LockAction.LOCK_N_GO_UNLATCH if unlatch else LockAction.LOCK_N_GO)
+
+
+async def async_set_continuous_mode(entity: Entity, call: ServiceCall) -> None:
+    """Switch an Opener's continuous mode on or off."""
+    nuki = _nuki_entity(entity)
+    if not is_opener(nuki.device):
+        raise invalid("not_an_opener", entity_id=entity.entity_id)
+    enable = call.data["enable"]
+    await nuki.async_send_action(
+        OpenerAction.ACTIVATE_CONTINUOUS_MODE if enable else OpenerAction.DEACTIVATE_CONTINUOUS_MODE
+    )
+
+
+# --- settings without an entity: the admin PIN, battery warnings in bulk -------------------------
+
+
+def _settings_target(hass: HomeAssistant, device_id: str) -> Target:
+    """Resolve like every action, but keep these actions' one error for any wrong device."""
+    try:
+        return resolve_target(hass, device_id)
+    except ServiceValidationError as err:
+        raise invalid("invalid_device", device_id=device_id) from err
+
+
+async def async_set_admin_pin(call: ServiceCall) -> None:
+    """Set a device's admin PIN (never logged)."""
+    pin: str = call.data["pin"]
+    if not _ADMIN_PIN.fullmatch(pin):
+        raise invalid("invalid_admin_pin")
+    target = _settings_target(call.hass, call.data[ATTR_DEVICE_ID])
+    coordinator, smartlock_id = target.coordinator, target.smartlock_id
+    await coordinator.async_run_action(
+        smartlock_id,
+        lambda: coordinator.client.set_admin_pin(smartlock_id, int(pin)),
+        follow_up=False,
+    )
+
+
+async def async_set_battery_warning(call: ServiceCall) -> None:
+    """Switch the battery warning e-mails of several devices with one request per account.
+
+    POST /bulk-web-config works without Smart Hosting, unlike the per-device endpoints.
+    When an account fails, the accounts written before get their previous values back.
+    """
+    enabled: bool = call.data["enabled"]
+    targets = unique(_settings_target(call.hass, d) for d in call.data[ATTR_DEVICE_ID])
+    # Read with no await since the targets were resolved: every device is there.
+    before = {
+        t: t.coordinator.config_entry.runtime_data.settings.value(
+            t.coordinator.data.devices[t.smartlock_id], BATTERY_WARNING
+        )
+        for t in targets
+    }
+    ledger = Ledger[Target](targets, "written")
+
+    async def send(group: list[Target], value: bool) -> None:
+        try:
+            async with ledger.sending(group):
+                await group[0].client.bulk_web_config(
+                    [target.smartlock_id for target in group], {BATTERY_WARNING.field: value}
+                )
+        except NukiError as err:
+            raise failed("settings_write_failed", error=str(err)) from err
+
+    async def step(group: list[Target]) -> None:
+        await send(group, enabled)
+        ledger.mark(group, Stand.CHANGED)
+
+    async def undo(group: list[Target]) -> None:
+        for value in (True, False):
+            if back := [target for target in group if before[target] is value]:
+                await send(back, value)
+                ledger.mark(back, Stand.UNDONE)
+
+    await write_all(ledger, step, undo)
+    left: list[Target] = []
+    for coordinator, group in by_coordinator(targets).items():
+        settings = coordinator.config_entry.runtime_data.settings
+        for target in group:
+            # The device may have left the account while the request was under way.
+            if (device := coordinator.data.devices.get(target.smartlock_id)) is None:
+                left.append(target)
+            else:
+                settings.remember(device, BATTERY_WARNING, enabled, name=target.name, label=None)
+        coordinator.async_update_listeners()
+        await coordinator.async_request_refresh()
+    if left:
+        ledger.mark(left, Stand.LEFT)
+        gone = failed("device_left", device=", ".join(t.name for t in left))
+        if (error := incomplete(ledger, gone)) is gone:
+            raise gone
+        raise error from gone
 
 
 @callback
 def async_setup_services(hass: HomeAssistant) -> None:
-    """Register the integration's service actions (once, in async_setup, for all entries)."""
+    """Register the device and settings actions (once, in async_setup, for all entries)."""
     hass.services.async_register(
-        DOMAIN, SERVICE_SET_ADMIN_PIN, async_set_admin_pin, schema=SET_ADMIN_PIN_SCHEMA
+        DOMAIN,
+        "set_admin_pin",
+        async_set_admin_pin,
+        # The PIN is checked in the handler: a schema error would echo the value.
+        schema=probatio.Schema(
+            {probatio.Required(ATTR_DEVICE_ID): cv.string, probatio.Required("pin"): cv.string}
+        ),
     )
     hass.services.async_register(
         DOMAIN,
-        SERVICE_SET_BATTERY_WARNING,
+        "set_battery_warning",
         async_set_battery_warning,
-        schema=SET_BATTERY_WARNING_SCHEMA,
+        schema=probatio.Schema({**DEVICES, probatio.Required("enabled"): cv.boolean}),
     )
     service.async_register_platform_entity_service(
         hass,
         DOMAIN,
-        SERVICE_LOCK_N_GO,
+        "lock_n_go",
         entity_domain=LOCK_DOMAIN,
         schema={probatio.Optional("unlatch", default=False): cv.boolean},
         func=async_lock_n_go,
@@ -65,29 +325,8 @@ def async_setup_services(hass: HomeAssistant) -> None:
     service.async_register_platform_entity_service(
         hass,
         DOMAIN,
-        SERVICE_SET_CONTINUOUS_MODE,
+        "set_continuous_mode",
         entity_domain=LOCK_DOMAIN,
         schema={probatio.Required("enable"): cv.boolean},
         func=async_set_continuous_mode,
-    )
-    for name, handler, schema in (
-        (SERVICE_CREATE_KEYPAD_CODE, async_create_keypad_code, CREATE_SCHEMA),
-        (SERVICE_UPDATE_KEYPAD_CODE, async_update_keypad_code, UPDATE_SCHEMA),
-        (SERVICE_DELETE_KEYPAD_CODE, async_delete_keypad_code, DELETE_SCHEMA),
-        (
-            SERVICE_DELETE_EXPIRED_KEYPAD_CODES,
-            async_delete_expired_keypad_codes,
-            EXPIRED_SCHEMA,
-        ),
-        (SERVICE_GRANT_APP_ACCESS, async_grant_app_access, GRANT_APP_ACCESS_SCHEMA),
-    ):
-        hass.services.async_register(
-            DOMAIN, name, handler, schema=schema, supports_response=SupportsResponse.OPTIONAL
-        )
-    hass.services.async_register(
-        DOMAIN,
-        SERVICE_LIST_AUTHORIZATIONS,
-        async_list_authorizations,
-        schema=LIST_SCHEMA,
-        supports_response=SupportsResponse.ONLY,
     )

@@ -28,10 +28,10 @@ from .api import (
     Smartlock,
     SmartlockAuth,
 )
-from .auth_writes import auth_update_body
+from .api.authorizations import update_body
 from .coordinator import NukiConfigEntry, NukiCoordinator
 from .entity import NukiEntity, NukiEntityDescription, async_add_nuki_entities, is_lock, is_opener
-from .service_targets import failed
+from .services import failed
 from .writes import BATTERY_WARNING
 
 PARALLEL_UPDATES = 1
@@ -371,7 +371,7 @@ class NukiAuthSwitch(NukiEntity, SwitchEntity):
         auth = self._auths.data.get(self.auth_id)
         if auth is None:  # pragma: no cover - Home Assistant skips unavailable entities
             return
-        body = auth_update_body(auth, enabled=enabled)
+        body = update_body(auth, {"enabled": enabled})
         client, name = self.coordinator.client, self.coordinator.device_name(self.smartlock_id)
         await self.coordinator.async_run_action(
             self.smartlock_id,

@@ -11,7 +11,7 @@ not import it.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Hashable, Mapping
+from collections.abc import Awaitable, Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
@@ -276,6 +276,11 @@ class SettingsWriter(Optimistic[_SettingKey, int]):
 type AuthsById = dict[str, SmartlockAuth]
 
 
+def _by_id(auths: Iterable[SmartlockAuth]) -> AuthsById:
+    """Key the authorizations by id; items without one (Smart Hosting errors) are left out."""
+    return {auth.id: auth for auth in auths if auth.id is not None}
+
+
 class NukiAuthCoordinator(DataUpdateCoordinator[AuthsById]):
     """The account's authorizations by id (items without an id, Smart Hosting errors, left out).
 
@@ -321,7 +326,12 @@ class NukiAuthCoordinator(DataUpdateCoordinator[AuthsById]):
                 translation_key="auth_read_failed",
                 translation_placeholders={"error": str(err)},
             ) from err
-        return {auth.id: auth for auth in auths if auth.id is not None}
+        return _by_id(auths)
+
+    @callback
+    def async_set_read(self, auths: Iterable[SmartlockAuth]) -> None:
+        """Take a read of the account's authorizations made elsewhere (a service action's)."""
+        self._async_take(_by_id(auths))
 
     @callback
     def async_apply_pushed(self, auth: SmartlockAuth, deleted: bool) -> None:
@@ -336,6 +346,10 @@ class NukiAuthCoordinator(DataUpdateCoordinator[AuthsById]):
             data.pop(auth.id, None)
         else:
             data[auth.id] = auth
+        self._async_take(data)
+
+    def _async_take(self, data: AuthsById) -> None:
+        """Show ``data`` as if this coordinator had read it (the hooks add new switches)."""
         self.data = data
         self._async_refresh_finished()
         self.async_set_updated_data(data)
