@@ -7,6 +7,7 @@ automation talks to the simulator (its read-back waits on the clock too).
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import datetime, timedelta
 from typing import Any
@@ -134,10 +135,17 @@ async def move_to(hass: HomeAssistant, freezer: FrozenDateTimeFactory, when: dat
 async def run_until(
     hass: HomeAssistant, freezer: FrozenDateTimeFactory, done: Callable[[], bool]
 ) -> None:
-    """Let the clock run in steps of 0.1 s until ``done()`` (bounded)."""
+    """Let the clock run in steps of 0.1 s until ``done()`` (bounded).
+
+    Each step first gives the loopback HTTP and the executor 20 ms of real time: on a
+    loaded machine the frozen clock must not outrun them (a read-back would time out).
+    """
     for _ in range(300):
         if done():
             return
+        await hass.async_add_executor_job(time.sleep, 0.02)
+        for _ in range(10):
+            await asyncio.sleep(0)
         freezer.tick(timedelta(milliseconds=100))
         async_fire_time_changed(hass)
         for _ in range(10):
