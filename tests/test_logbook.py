@@ -13,13 +13,9 @@ from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.translation import async_get_translations
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.nuki_web_api.activity import (
-    EVENT_NUKI_WEB_API,
-    LOCK_EVENT_TYPES,
-    METHODS,
-    OPENER_EVENT_TYPES,
-)
+from custom_components.nuki_web_api.api import LOCK_ACTIVITIES, METHODS, OPENER_ACTIVITIES
 from custom_components.nuki_web_api.const import DOMAIN
+from custom_components.nuki_web_api.event import EVENT_NUKI_WEB_API
 from custom_components.nuki_web_api.logbook import DEFAULT_ICON, async_describe_events, describe
 
 from .platform_helpers import FRONT_DOOR
@@ -62,7 +58,7 @@ async def test_icon_by_event_type(hass: HomeAssistant, event_type: str, icon: st
 
 async def test_every_event_type_has_its_own_icon(hass: HomeAssistant) -> None:
     """A new event type without an icon falls back; none of today's does."""
-    for event_type in {*LOCK_EVENT_TYPES, *OPENER_EVENT_TYPES}:
+    for event_type in {*LOCK_ACTIVITIES, *OPENER_ACTIVITIES}:
         assert icon_of(hass, event_type) != DEFAULT_ICON, event_type
 
 
@@ -139,7 +135,7 @@ async def test_every_type_and_method_has_words(hass: HomeAssistant, language: st
     """Each event type and method has its phrase; every template takes its placeholders."""
     common = await texts(hass, language)
     prefix = f"component.{DOMAIN}.common."
-    for event_type in {*LOCK_EVENT_TYPES, *OPENER_EVENT_TYPES}:
+    for event_type in {*LOCK_ACTIVITIES, *OPENER_ACTIVITIES}:
         assert f"{prefix}activity_{event_type}" in common, event_type
     for method in METHODS:
         assert f"{prefix}method_{method}" in common, method

@@ -19,7 +19,7 @@ from pytest_homeassistant_custom_component.components.recorder.common import (
 )
 from pytest_homeassistant_custom_component.typing import WebSocketGenerator
 
-from custom_components.nuki_web_api.activity import EVENT_NUKI_WEB_API
+from custom_components.nuki_web_api.event import EVENT_NUKI_WEB_API
 from simulator.testing import SimulatorServer
 
 from .platform_helpers import FRONT_DOOR, refresh

@@ -15,14 +15,16 @@ from homeassistant.const import UnitOfTime
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .api import (
-    ADVANCED_CONFIG,
-    CONFIG,
-    OPENER_CONFIG,
-    SMARTDOOR_CONFIG,
-    AdvancedConfig,
-    ConfigObject,
-    SmartdoorAdvancedConfig,
+from .api import Setting
+from .api.settings import (
+    AUTO_LOCK_TIMEOUT,
+    DOORBELL_SUPPRESSION_DURATION,
+    ELECTRIC_STRIKE_DELAY,
+    ELECTRIC_STRIKE_DURATION,
+    LED_BRIGHTNESS,
+    RTO_TIMEOUT,
+    SMARTDOOR_AUTO_LOCK_TIMEOUT,
+    SOUND_LEVEL,
 )
 from .coordinator import NukiConfigEntry
 from .entity import async_add_nuki_entities
@@ -35,92 +37,69 @@ PARALLEL_UPDATES = 1
 class NukiNumberEntityDescription(NumberEntityDescription, NukiSettingEntityDescription):
     """An integer setting."""
 
-    mode: NumberMode = NumberMode.BOX
 
-
-def _auto_lock_timeout[M: (AdvancedConfig, SmartdoorAdvancedConfig)](
-    key: str, config_object: ConfigObject[M]
+def _number(
+    name: str,
+    setting: Setting,
+    limits: tuple[int, int, int | None],
+    *,
+    unit: UnitOfTime | None = None,
+    key: str | None = None,
+    enabled: bool = True,
 ) -> NukiNumberEntityDescription:
-    """Seconds until the device locks again; Nuki wants >= 2 (firmware with ``autoLock``)."""
+    """Describe the number ``name`` (its translation key; its key too unless ``key`` is given).
+
+    ``limits``: minimum, maximum, step (None: Home Assistant's). A number with a unit is a
+    duration, typed in; one without is a level, on a slider.
+    """
+    low, high, step = limits
     return NukiNumberEntityDescription(
-        key=key,
-        translation_key="auto_lock_timeout",
-        setting=config_object.setting("autoLockTimeout", lambda config: config.auto_lock_timeout),
-        device_class=NumberDeviceClass.DURATION,
-        native_unit_of_measurement=UnitOfTime.SECONDS,
-        native_min_value=2,
-        native_max_value=3600,
+        key=key or name,
+        translation_key=name,
+        setting=setting,
+        device_class=None if unit is None else NumberDeviceClass.DURATION,
+        native_unit_of_measurement=unit,
+        native_min_value=low,
+        native_max_value=high,
+        native_step=step,
+        mode=NumberMode.SLIDER if unit is None else NumberMode.BOX,
+        entity_registry_enabled_default=enabled,
     )
 
 
+_S, _MIN, _MS = UnitOfTime.SECONDS, UnitOfTime.MINUTES, UnitOfTime.MILLISECONDS
+
+# Nuki's Swagger gives no bounds for most: these are what the devices take (auto lock: at
+# least 2 s). The Opener's millisecond durations fine-tune its wiring: disabled by default.
 NUMBERS: tuple[NukiNumberEntityDescription, ...] = (
-    NukiNumberEntityDescription(
-        key="led_brightness",
-        translation_key="led_brightness",
-        setting=CONFIG.setting("ledBrightness", lambda config: config.led_brightness),
-        native_min_value=0,
-        native_max_value=5,
-        mode=NumberMode.SLIDER,
+    _number("led_brightness", LED_BRIGHTNESS, (0, 5, None)),
+    _number("auto_lock_timeout", AUTO_LOCK_TIMEOUT, (2, 3600, None), unit=_S),
+    _number(
+        "auto_lock_timeout",
+        SMARTDOOR_AUTO_LOCK_TIMEOUT,
+        (2, 3600, None),
+        unit=_S,
+        key="smartdoor_auto_lock_timeout",
     ),
-    _auto_lock_timeout("auto_lock_timeout", ADVANCED_CONFIG),
-    _auto_lock_timeout("smartdoor_auto_lock_timeout", SMARTDOOR_CONFIG),
-    NukiNumberEntityDescription(
-        key="ring_to_open_timeout",
-        translation_key="ring_to_open_timeout",
-        setting=OPENER_CONFIG.setting("rtoTimeout", lambda opener: opener.rto_timeout),
-        device_class=NumberDeviceClass.DURATION,
-        native_unit_of_measurement=UnitOfTime.MINUTES,
-        native_min_value=5,
-        native_max_value=60,
+    _number("ring_to_open_timeout", RTO_TIMEOUT, (5, 60, None), unit=_MIN),
+    _number(
+        "electric_strike_duration",
+        ELECTRIC_STRIKE_DURATION,
+        (1000, 30000, 100),
+        unit=_MS,
+        enabled=False,
     ),
-    NukiNumberEntityDescription(
-        key="electric_strike_duration",
-        translation_key="electric_strike_duration",
-        setting=OPENER_CONFIG.setting(
-            "electricStrikeDuration", lambda opener: opener.electric_strike_duration
-        ),
-        device_class=NumberDeviceClass.DURATION,
-        native_unit_of_measurement=UnitOfTime.MILLISECONDS,
-        native_min_value=1000,
-        native_max_value=30000,
-        native_step=100,
-        entity_registry_enabled_default=False,
+    _number(
+        "electric_strike_delay", ELECTRIC_STRIKE_DELAY, (0, 30000, 100), unit=_MS, enabled=False
     ),
-    NukiNumberEntityDescription(
-        key="electric_strike_delay",
-        translation_key="electric_strike_delay",
-        setting=OPENER_CONFIG.setting(
-            "electricStrikeDelay", lambda opener: opener.electric_strike_delay
-        ),
-        device_class=NumberDeviceClass.DURATION,
-        native_unit_of_measurement=UnitOfTime.MILLISECONDS,
-        native_min_value=0,
-        native_max_value=30000,
-        native_step=100,
-        entity_registry_enabled_default=False,
+    _number(
+        "doorbell_suppression_duration",
+        DOORBELL_SUPPRESSION_DURATION,
+        (0, 10000, 10),
+        unit=_MS,
+        enabled=False,
     ),
-    NukiNumberEntityDescription(
-        key="doorbell_suppression_duration",
-        translation_key="doorbell_suppression_duration",
-        setting=OPENER_CONFIG.setting(
-            "doorbellSuppressionDuration", lambda opener: opener.doorbell_suppression_duration
-        ),
-        device_class=NumberDeviceClass.DURATION,
-        native_unit_of_measurement=UnitOfTime.MILLISECONDS,
-        native_min_value=0,
-        native_max_value=10000,
-        native_step=10,
-        entity_registry_enabled_default=False,
-    ),
-    NukiNumberEntityDescription(
-        key="sound_level",
-        translation_key="sound_level",
-        setting=OPENER_CONFIG.setting("soundLevel", lambda opener: opener.sound_level),
-        native_min_value=0,
-        native_max_value=255,
-        mode=NumberMode.SLIDER,
-        entity_registry_enabled_default=False,
-    ),
+    _number("sound_level", SOUND_LEVEL, (0, 255, None), enabled=False),
 )
 
 
@@ -141,7 +120,6 @@ class NukiNumber(NukiSettingEntity, NumberEntity):
     @property
     @override
     def native_value(self) -> int | None:
-        """The setting's value."""
         return self.setting
 
     @override

@@ -12,6 +12,7 @@ from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import config_validation as cv
 
 from .api import NukiError
+from .api.settings import BATTERY_WARNING
 from .coordinator import NukiCoordinator
 from .service_targets import (
     DEVICES,
@@ -23,7 +24,6 @@ from .service_targets import (
     unique,
 )
 from .write_ledger import Ledger, Stand, write_all
-from .writes import BATTERY_WARNING
 
 ATTR_PIN: Final = "pin"
 ATTR_ENABLED: Final = "enabled"
