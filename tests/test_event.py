@@ -1,7 +1,7 @@
 """Activity and doorbell events from simulator-driven activity, on the entity and on the bus.
 
 The Activity entities are disabled by default; these tests enable them (the bus event
-without them: test_device_trigger.py, test_logbook_lines.py).
+without them: test_device_trigger.py, test_logbook.py).
 """
 
 from __future__ import annotations

@@ -281,18 +281,13 @@ def _call_name(call: ast.Call) -> str:
 
 
 def _key_helpers(tree: ast.Module) -> dict[str, int]:
-    """Functions that pass a parameter on as translation_key, by name -> argument index.
-
-    Not to an entity description: entity keys are checked from the descriptions themselves.
-    """
+    """Functions that pass a parameter on as translation_key, by name -> argument index."""
     helpers = {}
     for node in ast.walk(tree):
         if not isinstance(node, ast.FunctionDef):
             continue
         params = [arg.arg for arg in node.args.args if arg.arg not in ("self", "cls")]
         for call in ast.walk(node):
-            if isinstance(call, ast.Call) and _call_name(call).endswith("EntityDescription"):
-                continue
             for keyword in getattr(call, "keywords", []):
                 value = keyword.value
                 if (

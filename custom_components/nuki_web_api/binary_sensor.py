@@ -16,14 +16,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.util import dt as dt_util
 
-from .api import (
-    DoorState,
-    KeypadMountingState,
-    OpenerState,
-    ServerState,
-    Smartlock,
-    SmartlockState,
-)
+from .api import DoorState, KeypadMountingState, OpenerState, ServerState, Smartlock, SmartlockState
 from .coordinator import NukiConfigEntry
 from .entity import NukiEntity, NukiEntityDescription, async_add_nuki_entities, is_opener
 

@@ -15,20 +15,10 @@ from homeassistant.const import UnitOfTime
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .api import Setting
-from .api.settings import (
-    AUTO_LOCK_TIMEOUT,
-    DOORBELL_SUPPRESSION_DURATION,
-    ELECTRIC_STRIKE_DELAY,
-    ELECTRIC_STRIKE_DURATION,
-    LED_BRIGHTNESS,
-    RTO_TIMEOUT,
-    SMARTDOOR_AUTO_LOCK_TIMEOUT,
-    SOUND_LEVEL,
-)
+from .api import Setting, settings
 from .coordinator import NukiConfigEntry
 from .entity import async_add_nuki_entities
-from .switch import NukiSettingEntity, NukiSettingEntityDescription
+from .switch import NukiSettingEntity, NukiSettingEntityDescription, setting_fields
 
 PARALLEL_UPDATES = 1
 
@@ -47,59 +37,50 @@ def _number(
     key: str | None = None,
     enabled: bool = True,
 ) -> NukiNumberEntityDescription:
-    """Describe the number ``name`` (its translation key; its key too unless ``key`` is given).
+    """Describe a number; ``limits``: minimum, maximum, step (None: Home Assistant's).
 
-    ``limits``: minimum, maximum, step (None: Home Assistant's). A number with a unit is a
-    duration, typed in; one without is a level, on a slider.
+    A number with a unit is a duration, typed in; one without is a level, on a slider.
     """
     low, high, step = limits
     return NukiNumberEntityDescription(
-        key=key or name,
-        translation_key=name,
-        setting=setting,
+        **setting_fields(name, setting, key, enabled),
         device_class=None if unit is None else NumberDeviceClass.DURATION,
         native_unit_of_measurement=unit,
         native_min_value=low,
         native_max_value=high,
         native_step=step,
         mode=NumberMode.SLIDER if unit is None else NumberMode.BOX,
-        entity_registry_enabled_default=enabled,
     )
 
 
-_S, _MIN, _MS = UnitOfTime.SECONDS, UnitOfTime.MINUTES, UnitOfTime.MILLISECONDS
+def _opener_ms(
+    name: str, setting: Setting, low: int, high: int, step: int
+) -> NukiNumberEntityDescription:
+    """Describe an Opener duration in milliseconds: it fine-tunes the wiring (disabled)."""
+    return _number(name, setting, (low, high, step), unit=UnitOfTime.MILLISECONDS, enabled=False)
+
+
+_S, _MIN = UnitOfTime.SECONDS, UnitOfTime.MINUTES
 
 # Nuki's Swagger gives no bounds for most: these are what the devices take (auto lock: at
-# least 2 s). The Opener's millisecond durations fine-tune its wiring: disabled by default.
+# least 2 s).
 NUMBERS: tuple[NukiNumberEntityDescription, ...] = (
-    _number("led_brightness", LED_BRIGHTNESS, (0, 5, None)),
-    _number("auto_lock_timeout", AUTO_LOCK_TIMEOUT, (2, 3600, None), unit=_S),
+    _number("led_brightness", settings.LED_BRIGHTNESS, (0, 5, None)),
+    _number("auto_lock_timeout", settings.AUTO_LOCK_TIMEOUT, (2, 3600, None), unit=_S),
     _number(
         "auto_lock_timeout",
-        SMARTDOOR_AUTO_LOCK_TIMEOUT,
+        settings.SMARTDOOR_AUTO_LOCK_TIMEOUT,
         (2, 3600, None),
         unit=_S,
         key="smartdoor_auto_lock_timeout",
     ),
-    _number("ring_to_open_timeout", RTO_TIMEOUT, (5, 60, None), unit=_MIN),
-    _number(
-        "electric_strike_duration",
-        ELECTRIC_STRIKE_DURATION,
-        (1000, 30000, 100),
-        unit=_MS,
-        enabled=False,
+    _number("ring_to_open_timeout", settings.RTO_TIMEOUT, (5, 60, None), unit=_MIN),
+    _opener_ms("electric_strike_duration", settings.ELECTRIC_STRIKE_DURATION, 1000, 30000, 100),
+    _opener_ms("electric_strike_delay", settings.ELECTRIC_STRIKE_DELAY, 0, 30000, 100),
+    _opener_ms(
+        "doorbell_suppression_duration", settings.DOORBELL_SUPPRESSION_DURATION, 0, 10000, 10
     ),
-    _number(
-        "electric_strike_delay", ELECTRIC_STRIKE_DELAY, (0, 30000, 100), unit=_MS, enabled=False
-    ),
-    _number(
-        "doorbell_suppression_duration",
-        DOORBELL_SUPPRESSION_DURATION,
-        (0, 10000, 10),
-        unit=_MS,
-        enabled=False,
-    ),
-    _number("sound_level", SOUND_LEVEL, (0, 255, None), enabled=False),
+    _number("sound_level", settings.SOUND_LEVEL, (0, 255, None), enabled=False),
 )
 
 

@@ -18,25 +18,11 @@ from .api import (
     NukiIntEnum,
     OpenerButtonPressAction,
     Setting,
-)
-from .api.settings import (
-    BATTERY_TYPE,
-    BUZZER_VOLUME,
-    DOUBLE_BUTTON_PRESS_ACTION,
-    LNG_TIMEOUT,
-    MOTOR_SPEED,
-    OPENER_DOUBLE_BUTTON_PRESS_ACTION,
-    OPENER_SINGLE_BUTTON_PRESS_ACTION,
-    SINGLE_BUTTON_PRESS_ACTION,
-    SMARTDOOR_DOUBLE_BUTTON_PRESS_ACTION,
-    SMARTDOOR_LNG_TIMEOUT,
-    SMARTDOOR_SINGLE_BUTTON_PRESS_ACTION,
-    SMARTDOOR_UNLATCH_DURATION,
-    UNLATCH_DURATION,
+    settings,
 )
 from .coordinator import NukiConfigEntry
 from .entity import async_add_nuki_entities
-from .switch import NukiSettingEntity, NukiSettingEntityDescription
+from .switch import NukiSettingEntity, NukiSettingEntityDescription, setting_fields
 
 PARALLEL_UPDATES = 1
 
@@ -58,14 +44,7 @@ class NukiSelectEntityDescription(SelectEntityDescription, NukiSettingEntityDesc
 def _select(
     name: str, setting: Setting, codes: Codes, *, key: str | None = None, enabled: bool = True
 ) -> NukiSelectEntityDescription:
-    """Describe the select ``name`` (its translation key; its key too unless ``key`` is given)."""
-    return NukiSelectEntityDescription(
-        key=key or name,
-        translation_key=name,
-        setting=setting,
-        codes=codes,
-        entity_registry_enabled_default=enabled,
-    )
+    return NukiSelectEntityDescription(**setting_fields(name, setting, key, enabled), codes=codes)
 
 
 def _named(members: Iterable[NukiIntEnum]) -> Codes:
@@ -86,47 +65,47 @@ _UNLATCH_DURATIONS = _seconds(1, 3, 5, 7, 10, 15, 20, 30)
 _BATTERY_TYPES = _named((BatteryType.ALKALI, BatteryType.ACCUMULATOR, BatteryType.LITHIUM))
 
 SELECTS: tuple[NukiSelectEntityDescription, ...] = (
-    _select("single_button_press_action", SINGLE_BUTTON_PRESS_ACTION, _BUTTON_ACTIONS),
-    _select("double_button_press_action", DOUBLE_BUTTON_PRESS_ACTION, _BUTTON_ACTIONS),
-    _select("lock_n_go_timeout", LNG_TIMEOUT, _LNG_TIMEOUTS, enabled=False),
-    _select("unlatch_duration", UNLATCH_DURATION, _UNLATCH_DURATIONS, enabled=False),
+    _select("single_button_press_action", settings.SINGLE_BUTTON_PRESS_ACTION, _BUTTON_ACTIONS),
+    _select("double_button_press_action", settings.DOUBLE_BUTTON_PRESS_ACTION, _BUTTON_ACTIONS),
+    _select("lock_n_go_timeout", settings.LNG_TIMEOUT, _LNG_TIMEOUTS, enabled=False),
+    _select("unlatch_duration", settings.UNLATCH_DURATION, _UNLATCH_DURATIONS, enabled=False),
     _select(
         "single_button_press_action",
-        SMARTDOOR_SINGLE_BUTTON_PRESS_ACTION,
+        settings.SMARTDOOR_SINGLE_BUTTON_PRESS_ACTION,
         _BUTTON_ACTIONS,
         key="smartdoor_single_button_press_action",
     ),
     _select(
         "double_button_press_action",
-        SMARTDOOR_DOUBLE_BUTTON_PRESS_ACTION,
+        settings.SMARTDOOR_DOUBLE_BUTTON_PRESS_ACTION,
         _BUTTON_ACTIONS,
         key="smartdoor_double_button_press_action",
     ),
     _select(
         "lock_n_go_timeout",
-        SMARTDOOR_LNG_TIMEOUT,
+        settings.SMARTDOOR_LNG_TIMEOUT,
         _LNG_TIMEOUTS,
         key="smartdoor_lock_n_go_timeout",
         enabled=False,
     ),
     _select(
         "unlatch_duration",
-        SMARTDOOR_UNLATCH_DURATION,
+        settings.SMARTDOOR_UNLATCH_DURATION,
         _UNLATCH_DURATIONS,
         key="smartdoor_unlatch_duration",
         enabled=False,
     ),
-    _select("battery_type", BATTERY_TYPE, _BATTERY_TYPES, enabled=False),
-    _select("motor_speed", MOTOR_SPEED, _named(MotorSpeed), enabled=False),
-    _select("buzzer_volume", BUZZER_VOLUME, _named(BuzzerVolume)),
+    _select("battery_type", settings.BATTERY_TYPE, _BATTERY_TYPES, enabled=False),
+    _select("motor_speed", settings.MOTOR_SPEED, _named(MotorSpeed), enabled=False),
+    _select("buzzer_volume", settings.BUZZER_VOLUME, _named(BuzzerVolume)),
     _select(
         "opener_single_button_press_action",
-        OPENER_SINGLE_BUTTON_PRESS_ACTION,
+        settings.OPENER_SINGLE_BUTTON_PRESS_ACTION,
         _OPENER_BUTTON_ACTIONS,
     ),
     _select(
         "opener_double_button_press_action",
-        OPENER_DOUBLE_BUTTON_PRESS_ACTION,
+        settings.OPENER_DOUBLE_BUTTON_PRESS_ACTION,
         _OPENER_BUTTON_ACTIONS,
     ),
 )

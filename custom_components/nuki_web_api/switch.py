@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
-from typing import Any, override
+from typing import Any, TypedDict, override
 
 from homeassistant.components.switch import SwitchEntity, SwitchEntityDescription
 from homeassistant.const import EntityCategory
@@ -23,20 +23,7 @@ from .api import (
     Setting,
     Smartlock,
     SmartlockAuth,
-)
-from .api.settings import (
-    AUTO_LOCK,
-    AUTO_UNLATCH,
-    AUTO_UPDATE,
-    BATTERY_WARNING,
-    BUTTON_ENABLED,
-    DOORBELL_SUPPRESSION,
-    LED_ENABLED,
-    OPENER_AUTO_UPDATE,
-    PAIRING_ENABLED,
-    SINGLE_LOCK,
-    SLOW_SPEED_DURING_NIGHT_MODE,
-    SMARTDOOR_AUTO_LOCK,
+    settings,
 )
 from .auth_writes import auth_update_body
 from .coordinator import NukiConfigEntry, NukiCoordinator
@@ -60,6 +47,27 @@ class NukiSettingEntityDescription(NukiEntityDescription):
         object.__setattr__(self, "exists_fn", lambda d: self.setting.exists(d) and wanted(d))
 
 
+class SettingFields(TypedDict):
+    """The fields every setting description is given."""
+
+    key: str
+    translation_key: str
+    setting: Setting
+    entity_registry_enabled_default: bool
+
+
+def setting_fields(
+    name: str, setting: Setting, key: str | None = None, enabled: bool = True
+) -> SettingFields:
+    """Return the fields of setting ``name``: its translation key, and its key unless ``key``."""
+    return SettingFields(
+        key=key or name,
+        translation_key=name,
+        setting=setting,
+        entity_registry_enabled_default=enabled,
+    )
+
+
 class NukiSettingEntity(NukiEntity):
     """An entity that shows and writes one setting."""
 
@@ -68,8 +76,8 @@ class NukiSettingEntity(NukiEntity):
     @property
     def setting(self) -> int | None:
         """The setting's value (a written, unconfirmed value wins)."""
-        settings = self.coordinator.config_entry.runtime_data.settings
-        return settings.value(self.device, self.entity_description.setting)
+        writer = self.coordinator.config_entry.runtime_data.settings
+        return writer.value(self.device, self.entity_description.setting)
 
     @override
     def _shown(self, available: bool) -> tuple[object, ...]:
@@ -83,15 +91,15 @@ class NukiSettingEntity(NukiEntity):
         bits of the same field.
         """
         coordinator, setting = self.coordinator, self.entity_description.setting
-        settings = coordinator.config_entry.runtime_data.settings
+        writer = coordinator.config_entry.runtime_data.settings
         label = self.name if isinstance(self.name, str) else None
 
         async def call() -> None:
             name = coordinator.device_name(self.smartlock_id)
             if (device := coordinator.data.devices.get(self.smartlock_id)) is None:
                 raise failed("device_left", device=name)  # it left while the write waited
-            value = update(settings.value(device, setting))
-            await settings.async_write(
+            value = update(writer.value(device, setting))
+            await writer.async_write(
                 coordinator.client, device, setting, value, name=name, label=label
             )
 
@@ -115,33 +123,31 @@ def _config_switch(
     device_filter: Callable[[Smartlock], bool] | None = None,
     bit: int | None = None,
 ) -> NukiConfigSwitchEntityDescription:
-    """Describe the switch ``name`` (its translation key; also its key unless ``key`` is given)."""
     return NukiConfigSwitchEntityDescription(
-        key=key or name,
-        translation_key=name,
-        setting=setting,
-        entity_registry_enabled_default=enabled,
-        device_filter=device_filter,
-        bit=bit,
+        **setting_fields(name, setting, key, enabled), device_filter=device_filter, bit=bit
     )
 
 
 CONFIG_SWITCHES: tuple[NukiConfigSwitchEntityDescription, ...] = (
-    _config_switch("led_enabled", LED_ENABLED),
-    _config_switch("button_enabled", BUTTON_ENABLED),
-    _config_switch("auto_unlatch", AUTO_UNLATCH, device_filter=is_lock),
-    _config_switch("pairing_enabled", PAIRING_ENABLED, enabled=False),
-    _config_switch("single_lock", SINGLE_LOCK, device_filter=is_lock, enabled=False),
-    _config_switch("auto_lock", AUTO_LOCK),
-    _config_switch("auto_lock", SMARTDOOR_AUTO_LOCK, key="smartdoor_auto_lock"),
-    _config_switch("auto_update", AUTO_UPDATE, enabled=False),
-    _config_switch("auto_update", OPENER_AUTO_UPDATE, key="opener_auto_update", enabled=False),
-    _config_switch("slow_speed_during_night_mode", SLOW_SPEED_DURING_NIGHT_MODE, enabled=False),
+    _config_switch("led_enabled", settings.LED_ENABLED),
+    _config_switch("button_enabled", settings.BUTTON_ENABLED),
+    _config_switch("auto_unlatch", settings.AUTO_UNLATCH, device_filter=is_lock),
+    _config_switch("pairing_enabled", settings.PAIRING_ENABLED, enabled=False),
+    _config_switch("single_lock", settings.SINGLE_LOCK, device_filter=is_lock, enabled=False),
+    _config_switch("auto_lock", settings.AUTO_LOCK),
+    _config_switch("auto_lock", settings.SMARTDOOR_AUTO_LOCK, key="smartdoor_auto_lock"),
+    _config_switch("auto_update", settings.AUTO_UPDATE, enabled=False),
+    _config_switch(
+        "auto_update", settings.OPENER_AUTO_UPDATE, key="opener_auto_update", enabled=False
+    ),
+    _config_switch(
+        "slow_speed_during_night_mode", settings.SLOW_SPEED_DURING_NIGHT_MODE, enabled=False
+    ),
     *(
-        _config_switch(f"doorbell_suppression_{name}", DOORBELL_SUPPRESSION, bit=bit)
+        _config_switch(f"doorbell_suppression_{name}", settings.DOORBELL_SUPPRESSION, bit=bit)
         for name, bit in (("ring", 1), ("ring_to_open", 2), ("continuous_mode", 4))
     ),
-    _config_switch("battery_warning_email", BATTERY_WARNING),
+    _config_switch("battery_warning_email", settings.BATTERY_WARNING),
 )
 
 
