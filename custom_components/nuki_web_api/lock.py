@@ -39,24 +39,12 @@ OPENER_STATES: Mapping[int | None, LockState] = {
 }
 
 
-def lock_state(device: Smartlock) -> LockState | None:
-    """Map a lock's state code; ``None`` (unknown) for anything not clearly known."""
-    if device.state is None:
-        return None
-    return LOCK_STATES.get(device.state.state)
-
-
 def opener_state(device: Smartlock) -> LockState | None:
-    """Map an Opener's state code; continuous mode counts as unlocked unless it is opening."""
-    if device.state is None:
-        return None
-    state = OPENER_STATES.get(device.state.state)
-    if device.state.mode == DeviceMode.CONTINUOUS and state not in (
-        LockState.OPEN,
-        LockState.OPENING,
-    ):
-        return LockState.UNLOCKED
-    return state
+    """Map an Opener's state; continuous mode counts as unlocked unless the strike opens."""
+    state = OPENER_STATES.get(device.lock_state)
+    if device.state is None or device.state.mode != DeviceMode.CONTINUOUS:
+        return state
+    return state if state in (LockState.OPEN, LockState.OPENING) else LockState.UNLOCKED
 
 
 # What a lock does first after an accepted action (Nuki's state table): lock 'n' go
@@ -100,7 +88,7 @@ LOCKS: tuple[NukiLockEntityDescription, ...] = (
         translation_key="lock",
         name=None,
         exists_fn=is_lock,
-        state_fn=lock_state,
+        state_fn=lambda device: LOCK_STATES.get(device.lock_state),
         action_states=LOCK_ACTION_STATES,
         lock_action=LockAction.LOCK,
         unlock_action=LockAction.UNLOCK,

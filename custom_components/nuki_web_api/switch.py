@@ -16,15 +16,7 @@ from homeassistant.const import EntityCategory
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .api import (
-    AuthType,
-    DeviceMode,
-    OpenerAction,
-    Setting,
-    Smartlock,
-    SmartlockAuth,
-    settings,
-)
+from .api import AuthType, DeviceMode, OpenerAction, Setting, Smartlock, SmartlockAuth, settings
 from .auth_writes import auth_update_body
 from .coordinator import NukiConfigEntry, NukiCoordinator
 from .entity import NukiEntity, NukiEntityDescription, async_add_nuki_entities, is_lock, is_opener

@@ -20,14 +20,7 @@ from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.event import async_call_later
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 
-from .api import (
-    NukiError,
-    NukiWebApiClient,
-    Setting,
-    Smartlock,
-    SmartlockAuth,
-    older_than_shown,
-)
+from .api import NukiError, NukiWebApiClient, Setting, Smartlock, SmartlockAuth, older_than_shown
 from .const import DOMAIN, LOGGER
 
 # Seconds a written setting may stay unconfirmed before the entity shows the device's value.
