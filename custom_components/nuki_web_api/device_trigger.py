@@ -139,22 +139,13 @@ async def async_get_trigger_capabilities(
     fields = _FILTERS.get(config[CONF_TYPE], ())
     if not fields:
         return {}
-    language = hass.config.language
-    selector = await async_get_translations(hass, language, "selector", [DOMAIN])
+    selector = await async_get_translations(hass, hass.config.language, "selector", [DOMAIN])
+    prefix = f"component.{DOMAIN}.selector.method.options."
+    methods = [SelectOptionDict(value=m, label=selector.get(prefix + m, m)) for m in METHODS]
     schema: dict[probatio.Marker, Any] = {
         probatio.Optional(CONF_METHOD): SelectSelector(
             SelectSelectorConfig(
-                options=[
-                    SelectOptionDict(
-                        value=method,
-                        label=selector.get(
-                            f"component.{DOMAIN}.selector.method.options.{method}", method
-                        ),
-                    )
-                    for method in METHODS
-                ],
-                mode=SelectSelectorMode.DROPDOWN,
-                translation_key=CONF_METHOD,
+                options=methods, mode=SelectSelectorMode.DROPDOWN, translation_key=CONF_METHOD
             )
         )
     }
@@ -181,8 +172,8 @@ async def _person_options(hass: HomeAssistant, device_id: str) -> list[SelectOpt
         if auth.smartlock_id != loaded[1].smartlock_id or auth.error or not auth.name:
             continue
         switch = AUTH_SWITCH_OF_TYPE.get(auth.type) if auth.type is not None else None
-        key = None if switch is None else switch.translation_key
-        template = entity.get(f"component.{DOMAIN}.entity.switch.{key}.name") if key else None
+        name = f"component.{DOMAIN}.entity.switch.{switch.translation_key}.name" if switch else ""
+        template = entity.get(name)
         label = template.replace("{name}", auth.name) if template else auth.name
         options.append(SelectOptionDict(value=auth_id, label=label))
     return sorted(options, key=lambda option: option["label"].casefold())
