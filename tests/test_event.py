@@ -218,6 +218,20 @@ async def test_opener_ring_fires_activity_and_doorbell(
     assert len([e for e in events if e.data["log_id"] == events[0].data["log_id"]]) == 1
 
 
+async def test_entries_that_are_no_activity_fire_nothing(
+    hass: HomeAssistant, simulator: SimulatorServer, setup_integration: MockConfigEntry
+) -> None:
+    """Housekeeping (a calibration) and a failure that is no rejection fire no event at all."""
+    events = async_capture_events(hass, EVENT_NUKI_WEB_API)
+    activity = entity_id(hass, FRONT_DOOR, "activity")
+    device = simulator.state.devices[FRONT_DOOR]
+    simulator.state.add_log(device, 253, Actor("Nuki", 0))  # calibration
+    simulator.state.add_log(device, 1, Actor("Anna", 5), state=3)  # too recent
+    await refresh(hass, setup_integration)
+    assert events == []
+    assert hass.states.get(activity).state == "unknown"  # type: ignore[union-attr]
+
+
 async def test_no_duplicates_across_cycles(
     hass: HomeAssistant, simulator: SimulatorServer, setup_integration: MockConfigEntry
 ) -> None:
