@@ -28,8 +28,8 @@ from pytest_homeassistant_custom_component.common import (
 from pytest_homeassistant_custom_component.typing import WebSocketGenerator
 
 from custom_components.nuki_web_api import device_trigger
-from custom_components.nuki_web_api.activity import EVENT_NUKI_WEB_API
 from custom_components.nuki_web_api.const import DOMAIN
+from custom_components.nuki_web_api.event import EVENT_NUKI_WEB_API
 from simulator.core import Actor
 from simulator.testing import SimulatorServer
 

@@ -1,7 +1,7 @@
 """Activity and doorbell events from simulator-driven activity, on the entity and on the bus.
 
 The Activity entities are disabled by default; these tests enable them (the bus event
-without them: test_activity_events.py).
+without them: test_device_trigger.py, test_logbook.py).
 """
 
 from __future__ import annotations
@@ -25,15 +25,9 @@ from pytest_homeassistant_custom_component.common import (
     async_mock_service,
 )
 
-from custom_components.nuki_web_api.activity import (
-    EVENT_NUKI_WEB_API,
-    METHODS,
-    activity_attributes,
-    activity_type,
-)
-from custom_components.nuki_web_api.api import Smartlock, SmartlockLog
 from custom_components.nuki_web_api.const import DOMAIN
 from custom_components.nuki_web_api.coordinator import NukiCoordinator
+from custom_components.nuki_web_api.event import EVENT_NUKI_WEB_API
 from custom_components.nuki_web_api.logbook import async_describe_events
 from custom_components.nuki_web_api.logbook_cursor import storage_key
 from simulator.core import Actor
@@ -224,6 +218,20 @@ async def test_opener_ring_fires_activity_and_doorbell(
     assert len([e for e in events if e.data["log_id"] == events[0].data["log_id"]]) == 1
 
 
+async def test_entries_that_are_no_activity_fire_nothing(
+    hass: HomeAssistant, simulator: SimulatorServer, setup_integration: MockConfigEntry
+) -> None:
+    """Housekeeping (a calibration) and a failure that is no rejection fire no event at all."""
+    events = async_capture_events(hass, EVENT_NUKI_WEB_API)
+    activity = entity_id(hass, FRONT_DOOR, "activity")
+    device = simulator.state.devices[FRONT_DOOR]
+    simulator.state.add_log(device, 253, Actor("Nuki", 0))  # calibration
+    simulator.state.add_log(device, 1, Actor("Anna", 5), state=3)  # too recent
+    await refresh(hass, setup_integration)
+    assert events == []
+    assert hass.states.get(activity).state == "unknown"  # type: ignore[union-attr]
+
+
 async def test_no_duplicates_across_cycles(
     hass: HomeAssistant, simulator: SimulatorServer, setup_integration: MockConfigEntry
 ) -> None:
@@ -338,87 +346,6 @@ async def test_event_entity_trigger_in_an_automation(
     await settle(simulator, before + 1)
     await refresh(hass, setup_integration)
     assert [call.data["who"] for call in calls] == ["Anna"]
-
-
-def log_entry(action: int, state: int = 0, **extra: Any) -> SmartlockLog:
-    return SmartlockLog.from_json(
-        {
-            "id": "1",
-            "smartlockId": 1,
-            "action": action,
-            "trigger": 0,
-            "state": state,
-            "date": "2026-05-01T12:00:00.000Z",
-            **extra,
-        }
-    )
-
-
-def device_of_type(device_type: int) -> Smartlock:
-    return Smartlock.from_json(
-        {"smartlockId": 1, "accountId": 1, "type": device_type, "authId": 1, "name": "X"}
-    )
-
-
-@pytest.mark.parametrize(
-    ("device_type", "action", "state", "expected"),
-    [
-        (4, 1, 0, "unlocked"),
-        (4, 4, 0, "lock_n_go"),
-        (4, 2, 1, "jammed"),
-        (4, 1, 10, "rejected"),  # night mode
-        (4, 1, 225, "rejected"),  # fingerprint
-        (4, 1, 3, None),  # too recent: no event
-        (4, 253, 0, None),  # calibration
-        (3, 208, 0, "door_ajar"),
-        (2, 3, 0, "opened"),
-        (2, 6, 0, "continuous_mode_on"),
-        (2, 3, 224, None),  # a wrong code at an Opener
-        (2, 240, 0, None),
-    ],
-)
-def test_activity_types(device_type: int, action: int, state: int, expected: str | None) -> None:
-    assert activity_type(device_of_type(device_type), log_entry(action, state)) == expected
-
-
-@pytest.mark.parametrize("state", [0, 1, 2, 3, 7, 37, 255, 99])
-def test_failed_tap_to_unlock_is_rejected(state: int) -> None:
-    """Source 3 + trigger 253 uses another state table: never an unlock, never a jam."""
-    entry = log_entry(1, state, trigger=253, source=3)
-    assert activity_type(device_of_type(4), entry) == "rejected"
-    assert activity_type(device_of_type(2), entry) is None
-
-
-@pytest.mark.parametrize(
-    ("extra", "expected"),
-    [
-        ({"trigger": 255, "source": 1}, "keypad_code"),
-        ({"trigger": 255, "source": 2}, "fingerprint"),
-        ({"trigger": 253, "source": 3}, "tap_to_unlock"),
-        ({"trigger": 0, "autoUnlock": True}, "auto_unlock"),
-        ({"trigger": 255, "source": 0}, "keypad"),
-        ({"trigger": 5}, "app"),
-        ({"trigger": 4}, "web"),
-        ({"trigger": 2}, "button"),
-        ({"trigger": 1}, "manual"),
-        ({"trigger": 6}, "auto_lock"),
-        ({"trigger": 0}, None),  # system: a Bluetooth command, from whatever
-        ({"trigger": 3}, None),  # automatic
-        ({"trigger": 99, "source": 9}, None),  # codes Nuki adds later
-    ],
-)
-def test_method_says_how(extra: dict[str, Any], expected: str | None) -> None:
-    """The credential (source) first, then auto unlock, then the log trigger."""
-    entry = log_entry(1, 0, **extra)
-    assert activity_attributes(entry)["method"] == expected
-    assert expected is None or expected in METHODS
-
-
-def test_attributes_of_unknown_codes() -> None:
-    attributes = activity_attributes(log_entry(1, 0, trigger=99, name=""))
-    assert attributes["trigger"] == "unknown_99"
-    assert attributes["source"] is None
-    assert attributes["actor"] is None
 
 
 async def test_logbook_for_a_removed_device(hass: HomeAssistant) -> None:

@@ -12,9 +12,9 @@ from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.helpers.storage import Store
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
 
-from custom_components.nuki_web_api.activity import EVENT_NUKI_WEB_API
 from custom_components.nuki_web_api.api import MAX_LOG_PAGES
 from custom_components.nuki_web_api.const import CONF_API_TOKEN, DOMAIN, LOG_PAGE_SIZE
+from custom_components.nuki_web_api.event import EVENT_NUKI_WEB_API
 from custom_components.nuki_web_api.logbook_cursor import (
     SAVE_DELAY,
     STORAGE_VERSION,

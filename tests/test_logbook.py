@@ -1,30 +1,45 @@
-"""The logbook: one translated sentence per activity, icons, and at most two lines per activity."""
+"""The logbook: one translated sentence per activity, icons, and at most two lines per activity.
+
+The recorder must be prepared before Home Assistant starts: this module's
+``auto_enable_custom_integrations`` asks for the database first.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import string
 from collections.abc import Callable
 from typing import Any
 
 import pytest
+from homeassistant.components.recorder import Recorder
 from homeassistant.const import ATTR_DEVICE_ID
 from homeassistant.core import Event, HomeAssistant
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.translation import async_get_translations
-from pytest_homeassistant_custom_component.common import MockConfigEntry
-
-from custom_components.nuki_web_api.activity import (
-    EVENT_NUKI_WEB_API,
-    LOCK_EVENT_TYPES,
-    METHODS,
-    OPENER_EVENT_TYPES,
+from homeassistant.setup import async_setup_component
+from homeassistant.util import dt as dt_util
+from pytest_homeassistant_custom_component.common import MockConfigEntry, async_capture_events
+from pytest_homeassistant_custom_component.components.recorder.common import (
+    async_wait_recording_done,
 )
-from custom_components.nuki_web_api.const import DOMAIN
-from custom_components.nuki_web_api.logbook import DEFAULT_ICON, async_describe_events, describe
+from pytest_homeassistant_custom_component.typing import WebSocketGenerator
 
-from .platform_helpers import FRONT_DOOR
+from custom_components.nuki_web_api.api import LOCK_ACTIVITIES, METHODS, OPENER_ACTIVITIES
+from custom_components.nuki_web_api.const import DOMAIN
+from custom_components.nuki_web_api.event import EVENT_NUKI_WEB_API
+from custom_components.nuki_web_api.logbook import DEFAULT_ICON, async_describe_events, describe
+from simulator.testing import SimulatorServer
+
+from .platform_helpers import FRONT_DOOR, refresh
 
 LANGUAGES = ("en", "de")
+
+
+@pytest.fixture(autouse=True)
+def auto_enable_custom_integrations(recorder_db_url: str, enable_custom_integrations: None) -> None:
+    """The database first, then Home Assistant (the conftest's fixture of the same name)."""
+    return
 
 
 def describer(hass: HomeAssistant) -> Callable[[Event], dict[str, str]]:
@@ -62,7 +77,7 @@ async def test_icon_by_event_type(hass: HomeAssistant, event_type: str, icon: st
 
 async def test_every_event_type_has_its_own_icon(hass: HomeAssistant) -> None:
     """A new event type without an icon falls back; none of today's does."""
-    for event_type in {*LOCK_EVENT_TYPES, *OPENER_EVENT_TYPES}:
+    for event_type in {*LOCK_ACTIVITIES, *OPENER_ACTIVITIES}:
         assert icon_of(hass, event_type) != DEFAULT_ICON, event_type
 
 
@@ -139,7 +154,7 @@ async def test_every_type_and_method_has_words(hass: HomeAssistant, language: st
     """Each event type and method has its phrase; every template takes its placeholders."""
     common = await texts(hass, language)
     prefix = f"component.{DOMAIN}.common."
-    for event_type in {*LOCK_EVENT_TYPES, *OPENER_EVENT_TYPES}:
+    for event_type in {*LOCK_ACTIVITIES, *OPENER_ACTIVITIES}:
         assert f"{prefix}activity_{event_type}" in common, event_type
     for method in METHODS:
         assert f"{prefix}method_{method}" in common, method
@@ -165,3 +180,38 @@ async def test_sentence_follows_the_configured_language(
         "message": "von Anna mit einem Keypad-Code entriegelt",
         "icon": "mdi:lock-open-variant",
     }
+
+
+async def test_keypad_unlock_gives_two_logbook_lines(
+    recorder_mock: Recorder,
+    hass: HomeAssistant,
+    hass_ws_client: WebSocketGenerator,
+    simulator: SimulatorServer,
+    setup_integration: MockConfigEntry,
+) -> None:
+    """The lock's state change and one sentence, filed under the lock (its dialog shows both)."""
+    assert await async_setup_component(hass, "logbook", {})
+    events = async_capture_events(hass, EVENT_NUKI_WEB_API)
+    start = dt_util.utcnow()
+    before = len(simulator.state.logs)
+    assert simulator.use_keypad(FRONT_DOOR, 456789)
+    while len(simulator.state.logs) <= before:  # noqa: ASYNC110 - the simulator offers no event
+        await asyncio.sleep(0.01)
+    await refresh(hass, setup_integration)
+    await async_wait_recording_done(hass)
+
+    assert [e.data["entity_id"] for e in events] == ["lock.front_door"]
+    assert hass.states.get("event.front_door_activity") is None  # disabled by default
+    client = await hass_ws_client(hass)
+    # The whole logbook since the keypad was used: nothing else happened meanwhile.
+    await client.send_json_auto_id({"type": "logbook/get_events", "start_time": start.isoformat()})
+    response = await client.receive_json()
+    assert response["success"], response
+    lines = [
+        (line.get("entity_id"), line.get("state"), line.get("message"))
+        for line in response["result"]
+    ]
+    assert lines == [
+        ("lock.front_door", "unlocked", None),
+        ("lock.front_door", None, "unlocked by Anna with a keypad code"),
+    ]

@@ -10,8 +10,7 @@ from homeassistant.helpers import entity_registry as er
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from syrupy.assertion import SnapshotAssertion
 
-from custom_components.nuki_web_api.api import LogSource
-from custom_components.nuki_web_api.sensor import SENSORS, code_name
+from custom_components.nuki_web_api.sensor import SENSORS
 from simulator.core import Actor
 from simulator.testing import SimulatorServer
 
@@ -186,10 +185,3 @@ async def test_failed_keypad_attempt_is_no_actor(
     assert not simulator.state.use_keypad(FRONT_DOOR, 111111)
     await refresh(hass, setup_integration)
     assert hass.states.get("sensor.front_door_last_actor").state == "Alex Demo"
-
-
-def test_code_names() -> None:
-    """Codes become stable lower-case names, new codes included."""
-    assert code_name(LogSource.KEYPAD_CODE) == "keypad_code"
-    assert code_name(LogSource(42)) == "unknown_42"
-    assert code_name(None) is None

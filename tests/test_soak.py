@@ -24,10 +24,15 @@ from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers import issue_registry as ir
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.nuki_web_api.activity import EVENT_NUKI_WEB_API, activity_type
-from custom_components.nuki_web_api.api import NukiTimeoutError, NukiWebApiClient, SmartlockLog
+from custom_components.nuki_web_api.api import (
+    NukiTimeoutError,
+    NukiWebApiClient,
+    SmartlockLog,
+    activity_type,
+)
 from custom_components.nuki_web_api.const import CONF_API_TOKEN, DOMAIN
 from custom_components.nuki_web_api.coordinator import NukiCoordinator
+from custom_components.nuki_web_api.event import EVENT_NUKI_WEB_API
 from custom_components.nuki_web_api.repairs import smart_hosting_issue_id
 from simulator.faults import FAULT_KINDS
 from simulator.testing import SimulatorServer
@@ -266,7 +271,7 @@ async def test_soak(
         entry = SmartlockLog.from_json(raw)
         device = devices.get(entry.smartlock_id)
         readable = born.get(entry.id, (CYCLES, True))[1]
-        if readable and device is not None and activity_type(device, entry) is not None:
+        if readable and device is not None and activity_type(device.type, entry) is not None:
             expected.append(entry.id)
     doubled = sorted(log_id for log_id, count in Counter(fired).items() if count > 1)
     assert not doubled

@@ -20,12 +20,10 @@ from homeassistant.helpers import issue_registry as ir
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
 
 import simulator.app as sim_app
+from custom_components.nuki_web_api.api.settings import BATTERY_WARNING
 from custom_components.nuki_web_api.const import DOMAIN
 from custom_components.nuki_web_api.repairs import smart_hosting_issue_id
-from custom_components.nuki_web_api.writes import (
-    BATTERY_WARNING,
-    not_confirmed_issue_id,
-)
+from custom_components.nuki_web_api.writes import not_confirmed_issue_id
 from simulator.testing import SimulatorServer
 
 from .platform_helpers import BUILDING_ENTRANCE, FRONT_DOOR, GARDEN_DOOR, refresh

@@ -10,7 +10,6 @@ from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.dispatcher import async_dispatcher_connect
 from homeassistant.helpers.typing import ConfigType
 
-from .activity_events import async_fire_activity_events
 from .api import (
     NukiInvalidTokenError,
     NukiUnsafeUrlError,
@@ -26,6 +25,7 @@ from .coordinator import (
     NukiRuntimeData,
     device_smartlock_ids,
 )
+from .event import async_fire_activity_events
 from .logbook_cursor import StoredLogCursor
 from .push import signal_auth_pushed
 from .push_registration import async_remove_push, async_setup_push

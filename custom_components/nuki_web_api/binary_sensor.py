@@ -6,28 +6,17 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import override
 
-from homeassistant.components.binary_sensor import (
-    BinarySensorEntity,
-    BinarySensorEntityDescription,
-)
+from homeassistant.components.binary_sensor import BinarySensorEntity, BinarySensorEntityDescription
 from homeassistant.components.binary_sensor.const import BinarySensorDeviceClass
 from homeassistant.const import EntityCategory
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.util import dt as dt_util
 
-from .api import (
-    DoorState,
-    KeypadMountingState,
-    OpenerState,
-    ServerState,
-    Smartlock,
-    SmartlockState,
-)
+from .api import DoorState, KeypadMountingState, OpenerState, ServerState, Smartlock, SmartlockState
 from .api.authorizations import keypad_paired
 from .coordinator import NukiConfigEntry
 from .entity import NukiEntity, NukiEntityDescription, async_add_nuki_entities, is_opener
-from .sensor import has_door_sensor
 
 PARALLEL_UPDATES = 0
 
@@ -82,7 +71,7 @@ BINARY_SENSORS: tuple[NukiBinarySensorEntityDescription, ...] = (
     NukiBinarySensorEntityDescription(
         key="door",
         device_class=BinarySensorDeviceClass.DOOR,
-        exists_fn=has_door_sensor,
+        exists_fn=Smartlock.has_door_sensor,
         is_on_fn=_from_state(_door_open),
     ),
     # Battery entities are named for the battery ("Keypad battery"), not its state: Home
@@ -123,7 +112,7 @@ BINARY_SENSORS: tuple[NukiBinarySensorEntityDescription, ...] = (
         translation_key="door_sensor_battery_critical",
         device_class=BinarySensorDeviceClass.BATTERY,
         entity_category=EntityCategory.DIAGNOSTIC,
-        exists_fn=has_door_sensor,
+        exists_fn=Smartlock.has_door_sensor,
         is_on_fn=_from_state(lambda state: state.doorsensor_battery_critical),
     ),
     NukiBinarySensorEntityDescription(
@@ -175,5 +164,4 @@ class NukiBinarySensor(NukiEntity, BinarySensorEntity):
     @property
     @override
     def is_on(self) -> bool | None:
-        """Whether the sensor is on; ``None`` (unknown) when Nuki does not report it."""
         return self.entity_description.is_on_fn(self.device)

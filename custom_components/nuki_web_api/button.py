@@ -22,9 +22,6 @@ from .entity import NukiEntity, NukiEntityDescription, async_add_nuki_entities, 
 
 PARALLEL_UPDATES = 1
 
-# /sync wakes the device and costs battery: one press per minute is plenty.
-SYNC_COOLDOWN = timedelta(seconds=60)
-
 
 @dataclass(frozen=True, kw_only=True)
 class NukiButtonEntityDescription(ButtonEntityDescription, NukiEntityDescription):
@@ -34,30 +31,32 @@ class NukiButtonEntityDescription(ButtonEntityDescription, NukiEntityDescription
     cooldown: timedelta | None = None
 
 
+def _action(code: int) -> Callable[[NukiCoordinator, int], Awaitable[ResultWait | None]]:
+    """Send the Nuki action ``code``."""
+    return lambda coordinator, smartlock_id: coordinator.async_device_action(smartlock_id, code)
+
+
 BUTTONS: tuple[NukiButtonEntityDescription, ...] = (
     NukiButtonEntityDescription(
         key="lock_n_go",
         translation_key="lock_n_go",
         exists_fn=is_lock,
-        press_fn=lambda coordinator, smartlock_id: coordinator.async_device_action(
-            smartlock_id, LockAction.LOCK_N_GO
-        ),
+        press_fn=_action(LockAction.LOCK_N_GO),
     ),
     NukiButtonEntityDescription(
         key="lock_n_go_unlatch",
         translation_key="lock_n_go_unlatch",
         exists_fn=is_lock,
         entity_registry_enabled_default=False,
-        press_fn=lambda coordinator, smartlock_id: coordinator.async_device_action(
-            smartlock_id, LockAction.LOCK_N_GO_UNLATCH
-        ),
+        press_fn=_action(LockAction.LOCK_N_GO_UNLATCH),
     ),
     NukiButtonEntityDescription(
         key="sync",
         translation_key="sync",
         entity_category=EntityCategory.CONFIG,
         press_fn=lambda coordinator, smartlock_id: coordinator.client.sync(smartlock_id),
-        cooldown=SYNC_COOLDOWN,
+        # /sync wakes the device and costs battery: one press per minute is plenty.
+        cooldown=timedelta(seconds=60),
     ),
 )
 

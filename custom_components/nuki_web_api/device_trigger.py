@@ -1,8 +1,7 @@
-"""Device triggers on a device's Nuki activity: "unlocked with a keypad code by Anna", "it rang".
+"""Device triggers on a device's activity: "unlocked with a keypad code by Anna", "it rang".
 
-Each trigger is an event trigger on the `nuki_web_api_event` bus event (activity_events.py):
-the device, the event type and, optionally, how the device was operated (``method``) and
-by which of its authorizations (``auth_id``, the log entry's authId, i.e. SmartlockAuth.id).
+Each is an event trigger on the activity bus event (event.py): the device, the type and,
+optionally, how it was operated (``method``) and by which of its authorizations (``auth_id``).
 """
 
 from __future__ import annotations
@@ -37,37 +36,23 @@ from homeassistant.helpers.translation import async_get_translations
 from homeassistant.helpers.trigger import TriggerActionType, TriggerInfo
 from homeassistant.helpers.typing import ConfigType
 
-from .activity import (
-    DOOR_EVENT_TYPES,
-    EVENT_NUKI_WEB_API,
-    LOCK_EVENT_TYPES,
-    METHODS,
-    OPERATION_TYPES,
-    REJECTED,
-    RING,
-)
-from .api import AuthType, Smartlock
+from .api import DOOR_ACTIVITIES, LOCK_ACTIVITIES, METHODS, OPERATIONS, REJECTED, RING, Smartlock
 from .const import DOMAIN
 from .coordinator import NukiConfigEntry, device_smartlock_ids
 from .entity import is_lock, is_opener
-from .sensor import has_door_sensor
+from .event import EVENT_NUKI_WEB_API
+from .switch import AUTH_SWITCH_OF_TYPE
 
 CONF_METHOD: Final = "method"
 CONF_AUTH_ID: Final = "auth_id"
 
-_LOCK_TYPES: Final = tuple(t for t in LOCK_EVENT_TYPES if t not in DOOR_EVENT_TYPES)
+_LOCK_TYPES: Final = tuple(t for t in LOCK_ACTIVITIES if t not in DOOR_ACTIVITIES)
 _OPENER_TYPES: Final = (RING, "opened")
-TRIGGER_TYPES: Final = (*_LOCK_TYPES, *DOOR_EVENT_TYPES, *_OPENER_TYPES)
+TRIGGER_TYPES: Final = (*_LOCK_TYPES, *DOOR_ACTIVITIES, *_OPENER_TYPES)
 # Who and how for an operation; how for a rejected attempt (its person is not known).
 _FILTERS: Mapping[str, tuple[str, ...]] = {
-    **{t: (CONF_METHOD, CONF_AUTH_ID) for t in TRIGGER_TYPES if t in OPERATION_TYPES},
+    **{t: (CONF_METHOD, CONF_AUTH_ID) for t in TRIGGER_TYPES if t in OPERATIONS},
     REJECTED: (CONF_METHOD,),
-}
-# Translation keys of the authorization switches, whose names label the person list.
-_AUTH_LABELS: Mapping[AuthType, str] = {
-    AuthType.APP: "app_authorization",
-    AuthType.FOB: "fob_authorization",
-    AuthType.KEYPAD_CODE: "keypad_code_authorization",
 }
 
 TRIGGER_SCHEMA: Final = DEVICE_TRIGGER_BASE_SCHEMA.extend(
@@ -85,7 +70,7 @@ def trigger_types(device: Smartlock) -> tuple[str, ...]:
         return _OPENER_TYPES
     if not is_lock(device):
         return ()
-    return (*_LOCK_TYPES, *DOOR_EVENT_TYPES) if has_door_sensor(device) else _LOCK_TYPES
+    return (*_LOCK_TYPES, *DOOR_ACTIVITIES) if device.has_door_sensor() else _LOCK_TYPES
 
 
 def _loaded(hass: HomeAssistant, device_id: str) -> tuple[NukiConfigEntry, Smartlock] | None:
@@ -154,22 +139,13 @@ async def async_get_trigger_capabilities(
     fields = _FILTERS.get(config[CONF_TYPE], ())
     if not fields:
         return {}
-    language = hass.config.language
-    selector = await async_get_translations(hass, language, "selector", [DOMAIN])
+    selector = await async_get_translations(hass, hass.config.language, "selector", [DOMAIN])
+    prefix = f"component.{DOMAIN}.selector.method.options."
+    methods = [SelectOptionDict(value=m, label=selector.get(prefix + m, m)) for m in METHODS]
     schema: dict[probatio.Marker, Any] = {
         probatio.Optional(CONF_METHOD): SelectSelector(
             SelectSelectorConfig(
-                options=[
-                    SelectOptionDict(
-                        value=method,
-                        label=selector.get(
-                            f"component.{DOMAIN}.selector.method.options.{method}", method
-                        ),
-                    )
-                    for method in METHODS
-                ],
-                mode=SelectSelectorMode.DROPDOWN,
-                translation_key=CONF_METHOD,
+                options=methods, mode=SelectSelectorMode.DROPDOWN, translation_key=CONF_METHOD
             )
         )
     }
@@ -184,7 +160,7 @@ async def async_get_trigger_capabilities(
 
 
 async def _person_options(hass: HomeAssistant, device_id: str) -> list[SelectOptionDict]:
-    """Return the device's authorizations, named as their switches are ("Keypad code Anna")."""
+    """Return the device's authorizations, labelled as their switches ("Keypad code Anna")."""
     loaded = _loaded(hass, device_id)
     if loaded is None:
         return []
@@ -195,8 +171,9 @@ async def _person_options(hass: HomeAssistant, device_id: str) -> list[SelectOpt
     for auth_id, auth in auths.data.items():
         if auth.smartlock_id != loaded[1].smartlock_id or auth.error or not auth.name:
             continue
-        key = _AUTH_LABELS.get(auth.type) if auth.type is not None else None
-        template = entity.get(f"component.{DOMAIN}.entity.switch.{key}.name") if key else None
+        switch = AUTH_SWITCH_OF_TYPE.get(auth.type) if auth.type is not None else None
+        name = f"component.{DOMAIN}.entity.switch.{switch.translation_key}.name" if switch else ""
+        template = entity.get(name)
         label = template.replace("{name}", auth.name) if template else auth.name
         options.append(SelectOptionDict(value=auth_id, label=label))
     return sorted(options, key=lambda option: option["label"].casefold())

@@ -8,17 +8,10 @@ from typing import Any, override
 
 from homeassistant.components.lock import LockEntity, LockEntityDescription
 from homeassistant.components.lock.const import LockEntityFeature, LockState
-from homeassistant.core import HomeAssistant
+from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .activity import actor_name
-from .api import (
-    DeviceMode,
-    LockAction,
-    OpenerAction,
-    OpenerState,
-    Smartlock,
-)
+from .api import DeviceMode, LockAction, OpenerAction, OpenerState, Smartlock, actor_name
 from .api import LockState as NukiLockState
 from .coordinator import NukiConfigEntry
 from .entity import NukiEntity, NukiEntityDescription, async_add_nuki_entities, is_lock, is_opener
@@ -46,24 +39,12 @@ OPENER_STATES: Mapping[int | None, LockState] = {
 }
 
 
-def lock_state(device: Smartlock) -> LockState | None:
-    """Map a lock's state code; ``None`` (unknown) for anything not clearly known."""
-    if device.state is None:
-        return None
-    return LOCK_STATES.get(device.state.state)
-
-
 def opener_state(device: Smartlock) -> LockState | None:
-    """Map an Opener's state code; continuous mode counts as unlocked unless it is opening."""
-    if device.state is None:
-        return None
-    state = OPENER_STATES.get(device.state.state)
-    if device.state.mode == DeviceMode.CONTINUOUS and state not in (
-        LockState.OPEN,
-        LockState.OPENING,
-    ):
-        return LockState.UNLOCKED
-    return state
+    """Map an Opener's state; continuous mode counts as unlocked unless the strike opens."""
+    state = OPENER_STATES.get(device.lock_state)
+    if device.state is None or device.state.mode != DeviceMode.CONTINUOUS:
+        return state
+    return state if state in (LockState.OPEN, LockState.OPENING) else LockState.UNLOCKED
 
 
 # What a lock does first after an accepted action (Nuki's state table): lock 'n' go
@@ -107,7 +88,7 @@ LOCKS: tuple[NukiLockEntityDescription, ...] = (
         translation_key="lock",
         name=None,
         exists_fn=is_lock,
-        state_fn=lock_state,
+        state_fn=lambda device: LOCK_STATES.get(device.lock_state),
         action_states=LOCK_ACTION_STATES,
         lock_action=LockAction.LOCK,
         unlock_action=LockAction.UNLOCK,
@@ -143,52 +124,31 @@ class NukiLock(NukiEntity, LockEntity):
     _attr_supported_features = LockEntityFeature.OPEN
     _shows_actor = True
 
-    @property
-    def _state(self) -> LockState | None:
-        """The device's state, or the transitional state of an action Nuki just accepted."""
-        description = self.entity_description
-        action = self.coordinator.data.accepted_actions.get(self.smartlock_id)
-        if action is not None and (state := description.action_states.get(action)) is not None:
-            return state
-        return description.state_fn(self.device)
-
-    @property
     @override
-    def is_locked(self) -> bool | None:
-        """Locked; ``None`` while the state is unknown."""
-        if (state := self._state) is None:
-            return None
-        return state is LockState.LOCKED
+    async def async_added_to_hass(self) -> None:
+        self._show_state()
+        await super().async_added_to_hass()
 
-    @property
+    @callback
     @override
-    def is_locking(self) -> bool:
-        """Whether the lock is locking."""
-        return self._state is LockState.LOCKING
+    def _handle_coordinator_update(self) -> None:
+        self._show_state()
+        super()._handle_coordinator_update()
 
-    @property
-    @override
-    def is_unlocking(self) -> bool:
-        """Whether the lock is unlocking."""
-        return self._state is LockState.UNLOCKING
-
-    @property
-    @override
-    def is_open(self) -> bool:
-        """Whether the latch is pulled (or the Opener's strike is open)."""
-        return self._state is LockState.OPEN
-
-    @property
-    @override
-    def is_opening(self) -> bool:
-        """Whether the lock is unlatching (or the Opener is opening)."""
-        return self._state is LockState.OPENING
-
-    @property
-    @override
-    def is_jammed(self) -> bool:
-        """Whether the motor is blocked."""
-        return self._state is LockState.JAMMED
+    def _show_state(self) -> None:
+        """Show the device's state, or the transitional state of an action Nuki just accepted."""
+        state = None
+        if self.available:
+            description = self.entity_description
+            action = self.coordinator.data.accepted_actions.get(self.smartlock_id)
+            state = description.action_states.get(action) if action is not None else None
+            state = state or description.state_fn(self.device)
+        self._attr_is_locked = None if state is None else state is LockState.LOCKED
+        self._attr_is_locking = state is LockState.LOCKING
+        self._attr_is_unlocking = state is LockState.UNLOCKING
+        self._attr_is_open = state is LockState.OPEN  # the latch is pulled, the strike open
+        self._attr_is_opening = state is LockState.OPENING
+        self._attr_is_jammed = state is LockState.JAMMED
 
     @property
     @override

@@ -1,7 +1,6 @@
-"""Logbook lines for the `nuki_web_api_event` bus event: "Front door unlocked by Anna with a keypad code".
+"""The logbook's sentence for an activity: "Front door unlocked by Anna with a keypad code".
 
-The sentence comes from the translations (``common`` in translations/*.json) in Home
-Assistant's configured language.
+The words are the ``common`` translations in Home Assistant's configured language.
 """
 
 from __future__ import annotations
@@ -20,10 +19,11 @@ from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.translation import async_get_cached_translations
 
-from .activity import EVENT_NUKI_WEB_API, OPERATION_TYPES, REJECTED
+from .api import OPERATIONS, REJECTED
 from .const import DOMAIN
+from .event import EVENT_NUKI_WEB_API
 
-# Event type -> the logbook icon (the logbook shows none for a bus event without one).
+# The logbook shows no icon for a bus event without one.
 _ICONS: Mapping[str, str] = {
     "locked": "mdi:lock",
     "unlocked": "mdi:lock-open-variant",
@@ -42,8 +42,8 @@ _ICONS: Mapping[str, str] = {
     "continuous_mode_on": "mdi:door-open",
     "continuous_mode_off": "mdi:door-closed",
 }
-DEFAULT_ICON = "mdi:history"  # the activity event entity's icon
-# Methods whose actor Nuki names after the method ("Button", "Auto lock"): no "by" for them.
+DEFAULT_ICON = "mdi:history"  # the Activity entity's icon
+# Nuki names the actor of these methods after the method ("Button"): no "by" for them.
 _NOT_A_PERSON = frozenset({"button", "manual", "auto_lock"})
 _TEXTS = f"component.{DOMAIN}.common."
 
@@ -51,13 +51,12 @@ _TEXTS = f"component.{DOMAIN}.common."
 def describe(texts: Mapping[str, str], data: Mapping[str, Any]) -> str:
     """Return the sentence after the device name: "unlocked by Anna with a keypad code".
 
-    ``texts`` are the integration's cached ``common`` translations; the sentence says who
-    and how only for operations and rejected attempts. Events stored before the event had
-    a ``method`` fall back to their ``source``.
+    Who and how only for operations and rejections. Events stored before events had a
+    ``method`` fall back to their ``source``.
     """
     event_type = str(data.get("type"))
     activity = texts.get(f"{_TEXTS}activity_{event_type}") or event_type.replace("_", " ")
-    if event_type not in OPERATION_TYPES and event_type != REJECTED:
+    if event_type not in OPERATIONS and event_type != REJECTED:
         return activity
     how = texts.get(f"{_TEXTS}method_{data.get('method', data.get('source'))}")
     actor = None if data.get("method") in _NOT_A_PERSON else data.get("actor")
@@ -83,8 +82,7 @@ def async_describe_events(
     def async_describe(event: Event) -> dict[str, str]:
         device = registry.async_get(str(event.data.get(ATTR_DEVICE_ID)))
         name = (device.name_by_user or device.name) if device is not None else None
-        # Loaded when the integration was set up, and again by Home Assistant when its
-        # language changes: the sentence follows the configured language.
+        # Loaded at setup and again when the language changes: the sentence follows it.
         texts = async_get_cached_translations(hass, hass.config.language, "common", DOMAIN)
         entry = {
             LOGBOOK_ENTRY_NAME: name or "Nuki",

@@ -15,18 +15,10 @@ from homeassistant.const import UnitOfTime
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .api import (
-    ADVANCED_CONFIG,
-    CONFIG,
-    OPENER_CONFIG,
-    SMARTDOOR_CONFIG,
-    AdvancedConfig,
-    ConfigObject,
-    SmartdoorAdvancedConfig,
-)
+from .api import Setting, settings
 from .coordinator import NukiConfigEntry
 from .entity import async_add_nuki_entities
-from .switch import NukiSettingEntity, NukiSettingEntityDescription
+from .switch import NukiSettingEntity, NukiSettingEntityDescription, setting_fields
 
 PARALLEL_UPDATES = 1
 
@@ -35,92 +27,60 @@ PARALLEL_UPDATES = 1
 class NukiNumberEntityDescription(NumberEntityDescription, NukiSettingEntityDescription):
     """An integer setting."""
 
-    mode: NumberMode = NumberMode.BOX
 
-
-def _auto_lock_timeout[M: (AdvancedConfig, SmartdoorAdvancedConfig)](
-    key: str, config_object: ConfigObject[M]
+def _number(
+    name: str,
+    setting: Setting,
+    limits: tuple[int, int, int | None],
+    *,
+    unit: UnitOfTime | None = None,
+    key: str | None = None,
+    enabled: bool = True,
 ) -> NukiNumberEntityDescription:
-    """Seconds until the device locks again; Nuki wants >= 2 (firmware with ``autoLock``)."""
+    """Describe a number; ``limits``: minimum, maximum, step (None: Home Assistant's).
+
+    A number with a unit is a duration, typed in; one without is a level, on a slider.
+    """
+    low, high, step = limits
     return NukiNumberEntityDescription(
-        key=key,
-        translation_key="auto_lock_timeout",
-        setting=config_object.setting("autoLockTimeout", lambda config: config.auto_lock_timeout),
-        device_class=NumberDeviceClass.DURATION,
-        native_unit_of_measurement=UnitOfTime.SECONDS,
-        native_min_value=2,
-        native_max_value=3600,
+        **setting_fields(name, setting, key, enabled),
+        device_class=None if unit is None else NumberDeviceClass.DURATION,
+        native_unit_of_measurement=unit,
+        native_min_value=low,
+        native_max_value=high,
+        native_step=step,
+        mode=NumberMode.SLIDER if unit is None else NumberMode.BOX,
     )
 
 
+def _opener_ms(
+    name: str, setting: Setting, low: int, high: int, step: int
+) -> NukiNumberEntityDescription:
+    """Describe an Opener duration in milliseconds: it fine-tunes the wiring (disabled)."""
+    return _number(name, setting, (low, high, step), unit=UnitOfTime.MILLISECONDS, enabled=False)
+
+
+_S, _MIN = UnitOfTime.SECONDS, UnitOfTime.MINUTES
+
+# Nuki's Swagger gives no bounds for most: these are what the devices take (auto lock: at
+# least 2 s).
 NUMBERS: tuple[NukiNumberEntityDescription, ...] = (
-    NukiNumberEntityDescription(
-        key="led_brightness",
-        translation_key="led_brightness",
-        setting=CONFIG.setting("ledBrightness", lambda config: config.led_brightness),
-        native_min_value=0,
-        native_max_value=5,
-        mode=NumberMode.SLIDER,
+    _number("led_brightness", settings.LED_BRIGHTNESS, (0, 5, None)),
+    _number("auto_lock_timeout", settings.AUTO_LOCK_TIMEOUT, (2, 3600, None), unit=_S),
+    _number(
+        "auto_lock_timeout",
+        settings.SMARTDOOR_AUTO_LOCK_TIMEOUT,
+        (2, 3600, None),
+        unit=_S,
+        key="smartdoor_auto_lock_timeout",
     ),
-    _auto_lock_timeout("auto_lock_timeout", ADVANCED_CONFIG),
-    _auto_lock_timeout("smartdoor_auto_lock_timeout", SMARTDOOR_CONFIG),
-    NukiNumberEntityDescription(
-        key="ring_to_open_timeout",
-        translation_key="ring_to_open_timeout",
-        setting=OPENER_CONFIG.setting("rtoTimeout", lambda opener: opener.rto_timeout),
-        device_class=NumberDeviceClass.DURATION,
-        native_unit_of_measurement=UnitOfTime.MINUTES,
-        native_min_value=5,
-        native_max_value=60,
+    _number("ring_to_open_timeout", settings.RTO_TIMEOUT, (5, 60, None), unit=_MIN),
+    _opener_ms("electric_strike_duration", settings.ELECTRIC_STRIKE_DURATION, 1000, 30000, 100),
+    _opener_ms("electric_strike_delay", settings.ELECTRIC_STRIKE_DELAY, 0, 30000, 100),
+    _opener_ms(
+        "doorbell_suppression_duration", settings.DOORBELL_SUPPRESSION_DURATION, 0, 10000, 10
     ),
-    NukiNumberEntityDescription(
-        key="electric_strike_duration",
-        translation_key="electric_strike_duration",
-        setting=OPENER_CONFIG.setting(
-            "electricStrikeDuration", lambda opener: opener.electric_strike_duration
-        ),
-        device_class=NumberDeviceClass.DURATION,
-        native_unit_of_measurement=UnitOfTime.MILLISECONDS,
-        native_min_value=1000,
-        native_max_value=30000,
-        native_step=100,
-        entity_registry_enabled_default=False,
-    ),
-    NukiNumberEntityDescription(
-        key="electric_strike_delay",
-        translation_key="electric_strike_delay",
-        setting=OPENER_CONFIG.setting(
-            "electricStrikeDelay", lambda opener: opener.electric_strike_delay
-        ),
-        device_class=NumberDeviceClass.DURATION,
-        native_unit_of_measurement=UnitOfTime.MILLISECONDS,
-        native_min_value=0,
-        native_max_value=30000,
-        native_step=100,
-        entity_registry_enabled_default=False,
-    ),
-    NukiNumberEntityDescription(
-        key="doorbell_suppression_duration",
-        translation_key="doorbell_suppression_duration",
-        setting=OPENER_CONFIG.setting(
-            "doorbellSuppressionDuration", lambda opener: opener.doorbell_suppression_duration
-        ),
-        device_class=NumberDeviceClass.DURATION,
-        native_unit_of_measurement=UnitOfTime.MILLISECONDS,
-        native_min_value=0,
-        native_max_value=10000,
-        native_step=10,
-        entity_registry_enabled_default=False,
-    ),
-    NukiNumberEntityDescription(
-        key="sound_level",
-        translation_key="sound_level",
-        setting=OPENER_CONFIG.setting("soundLevel", lambda opener: opener.sound_level),
-        native_min_value=0,
-        native_max_value=255,
-        mode=NumberMode.SLIDER,
-        entity_registry_enabled_default=False,
-    ),
+    _number("sound_level", settings.SOUND_LEVEL, (0, 255, None), enabled=False),
 )
 
 
@@ -141,7 +101,6 @@ class NukiNumber(NukiSettingEntity, NumberEntity):
     @property
     @override
     def native_value(self) -> int | None:
-        """The setting's value."""
         return self.setting
 
     @override

@@ -11,23 +11,18 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .api import (
-    ADVANCED_CONFIG,
-    OPENER_CONFIG,
-    SMARTDOOR_CONFIG,
-    AdvancedConfig,
     BatteryType,
     ButtonPressAction,
     BuzzerVolume,
-    ConfigObject,
     MotorSpeed,
     NukiIntEnum,
     OpenerButtonPressAction,
     Setting,
-    SmartdoorAdvancedConfig,
+    settings,
 )
 from .coordinator import NukiConfigEntry
 from .entity import async_add_nuki_entities
-from .switch import NukiSettingEntity, NukiSettingEntityDescription
+from .switch import NukiSettingEntity, NukiSettingEntityDescription, setting_fields
 
 PARALLEL_UPDATES = 1
 
@@ -46,102 +41,72 @@ class NukiSelectEntityDescription(SelectEntityDescription, NukiSettingEntityDesc
         object.__setattr__(self, "options", [option for option, _ in self.codes])
 
 
+def _select(
+    name: str, setting: Setting, codes: Codes, *, key: str | None = None, enabled: bool = True
+) -> NukiSelectEntityDescription:
+    return NukiSelectEntityDescription(**setting_fields(name, setting, key, enabled), codes=codes)
+
+
 def _named(members: Iterable[NukiIntEnum]) -> Codes:
     """Options named after enum members (``LOCK_N_GO`` -> ``lock_n_go``)."""
     return tuple((member.name.lower(), member.value) for member in members)
 
 
-def _seconds(values: Iterable[int]) -> Codes:
-    """Options named after a number of seconds (Nuki allows only these values)."""
+def _seconds(*values: int) -> Codes:
+    """Options named after a number of seconds."""
     return tuple((str(value), value) for value in values)
 
 
 _BUTTON_ACTIONS = _named(ButtonPressAction)
+_OPENER_BUTTON_ACTIONS = _named(OpenerButtonPressAction)
 # Swagger: lngTimeout and unlatchDuration take only these values (seconds).
-_LNG_TIMEOUTS = _seconds((5, 10, 15, 20, 30, 45, 60))
-_UNLATCH_DURATIONS = _seconds((1, 3, 5, 7, 10, 15, 20, 30))
-
-
-def _lock_selects[M: (AdvancedConfig, SmartdoorAdvancedConfig)](
-    prefix: str, config: ConfigObject[M]
-) -> list[NukiSelectEntityDescription]:
-    """Return the selects that locks (advancedConfig) and the Smart Door share."""
-    selects: tuple[tuple[str, Setting, Codes, bool], ...] = (
-        (
-            "single_button_press_action",
-            config.setting("singleButtonPressAction", lambda c: c.single_button_press_action),
-            _BUTTON_ACTIONS,
-            True,
-        ),
-        (
-            "double_button_press_action",
-            config.setting("doubleButtonPressAction", lambda c: c.double_button_press_action),
-            _BUTTON_ACTIONS,
-            True,
-        ),
-        (
-            "lock_n_go_timeout",
-            config.setting("lngTimeout", lambda c: c.lng_timeout),
-            _LNG_TIMEOUTS,
-            False,
-        ),
-        (
-            "unlatch_duration",
-            config.setting("unlatchDuration", lambda c: c.unlatch_duration),
-            _UNLATCH_DURATIONS,
-            False,
-        ),
-    )
-    return [
-        NukiSelectEntityDescription(
-            key=f"{prefix}{name}",
-            translation_key=name,
-            setting=setting,
-            codes=codes,
-            entity_registry_enabled_default=enabled,
-        )
-        for name, setting, codes, enabled in selects
-    ]
-
+_LNG_TIMEOUTS = _seconds(5, 10, 15, 20, 30, 45, 60)
+_UNLATCH_DURATIONS = _seconds(1, 3, 5, 7, 10, 15, 20, 30)
+_BATTERY_TYPES = _named((BatteryType.ALKALI, BatteryType.ACCUMULATOR, BatteryType.LITHIUM))
 
 SELECTS: tuple[NukiSelectEntityDescription, ...] = (
-    *_lock_selects("", ADVANCED_CONFIG),
-    *_lock_selects("smartdoor_", SMARTDOOR_CONFIG),
-    NukiSelectEntityDescription(
-        key="battery_type",
-        translation_key="battery_type",
-        setting=ADVANCED_CONFIG.setting("batteryType", lambda config: config.battery_type),
-        codes=_named((BatteryType.ALKALI, BatteryType.ACCUMULATOR, BatteryType.LITHIUM)),
-        entity_registry_enabled_default=False,
+    _select("single_button_press_action", settings.SINGLE_BUTTON_PRESS_ACTION, _BUTTON_ACTIONS),
+    _select("double_button_press_action", settings.DOUBLE_BUTTON_PRESS_ACTION, _BUTTON_ACTIONS),
+    _select("lock_n_go_timeout", settings.LNG_TIMEOUT, _LNG_TIMEOUTS, enabled=False),
+    _select("unlatch_duration", settings.UNLATCH_DURATION, _UNLATCH_DURATIONS, enabled=False),
+    _select(
+        "single_button_press_action",
+        settings.SMARTDOOR_SINGLE_BUTTON_PRESS_ACTION,
+        _BUTTON_ACTIONS,
+        key="smartdoor_single_button_press_action",
     ),
-    NukiSelectEntityDescription(
-        key="motor_speed",
-        translation_key="motor_speed",
-        setting=ADVANCED_CONFIG.setting("motorSpeed", lambda config: config.motor_speed),
-        codes=_named(MotorSpeed),
-        entity_registry_enabled_default=False,
+    _select(
+        "double_button_press_action",
+        settings.SMARTDOOR_DOUBLE_BUTTON_PRESS_ACTION,
+        _BUTTON_ACTIONS,
+        key="smartdoor_double_button_press_action",
     ),
-    NukiSelectEntityDescription(
-        key="buzzer_volume",
-        translation_key="buzzer_volume",
-        setting=SMARTDOOR_CONFIG.setting("buzzerVolume", lambda config: config.buzzer_volume),
-        codes=_named(BuzzerVolume),
+    _select(
+        "lock_n_go_timeout",
+        settings.SMARTDOOR_LNG_TIMEOUT,
+        _LNG_TIMEOUTS,
+        key="smartdoor_lock_n_go_timeout",
+        enabled=False,
     ),
-    NukiSelectEntityDescription(
-        key="opener_single_button_press_action",
-        translation_key="opener_single_button_press_action",
-        setting=OPENER_CONFIG.setting(
-            "singleButtonPressAction", lambda opener: opener.single_button_press_action
-        ),
-        codes=_named(OpenerButtonPressAction),
+    _select(
+        "unlatch_duration",
+        settings.SMARTDOOR_UNLATCH_DURATION,
+        _UNLATCH_DURATIONS,
+        key="smartdoor_unlatch_duration",
+        enabled=False,
     ),
-    NukiSelectEntityDescription(
-        key="opener_double_button_press_action",
-        translation_key="opener_double_button_press_action",
-        setting=OPENER_CONFIG.setting(
-            "doubleButtonPressAction", lambda opener: opener.double_button_press_action
-        ),
-        codes=_named(OpenerButtonPressAction),
+    _select("battery_type", settings.BATTERY_TYPE, _BATTERY_TYPES, enabled=False),
+    _select("motor_speed", settings.MOTOR_SPEED, _named(MotorSpeed), enabled=False),
+    _select("buzzer_volume", settings.BUZZER_VOLUME, _named(BuzzerVolume)),
+    _select(
+        "opener_single_button_press_action",
+        settings.OPENER_SINGLE_BUTTON_PRESS_ACTION,
+        _OPENER_BUTTON_ACTIONS,
+    ),
+    _select(
+        "opener_double_button_press_action",
+        settings.OPENER_DOUBLE_BUTTON_PRESS_ACTION,
+        _OPENER_BUTTON_ACTIONS,
     ),
 )
 
@@ -171,6 +136,5 @@ class NukiSelect(NukiSettingEntity, SelectEntity):
 
     @override
     async def async_select_option(self, option: str) -> None:
-        """Write the option's code."""
         code = dict(self.entity_description.codes)[option]
         await self.async_write_setting(lambda _: code)

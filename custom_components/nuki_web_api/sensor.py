@@ -17,8 +17,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.typing import StateType
 
-from .activity import actor_name
-from .api import DoorState, NukiIntEnum, Smartlock, SmartlockLog
+from .api import DoorState, Smartlock, SmartlockLog, actor_name, code_name
 from .coordinator import NukiConfigEntry
 from .entity import NukiEntity, NukiEntityDescription, async_add_nuki_entities
 
@@ -34,24 +33,6 @@ DOOR_STATES: Mapping[int | None, str] = {
     DoorState.UNCALIBRATED: "uncalibrated",
     DoorState.REMOVED: "removed",
 }
-
-
-def has_door_sensor(device: Smartlock) -> bool:
-    """Whether a door sensor is paired and active (Nuki reports 0 without one, 1 deactivated).
-
-    Entities appear once the sensor is activated; they stay if it is deactivated later.
-    """
-    return device.state is not None and device.state.door_state not in (
-        DoorState.UNAVAILABLE,
-        DoorState.DEACTIVATED,
-    )
-
-
-def code_name(code: NukiIntEnum | None) -> str | None:
-    """Return a stable lower-case name for a Nuki code: ``keypad_code``, ``unknown_99``."""
-    if code is None:
-        return None
-    return code.name.lower() if code.is_known else f"unknown_{code.value}"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -99,7 +80,7 @@ SENSORS: tuple[NukiSensorEntityDescription, ...] = (
         # The Door binary sensor shows open/closed; this detail (calibrating, removed …) is opt-in.
         entity_registry_enabled_default=False,
         options=list(DOOR_STATES.values()),
-        exists_fn=has_door_sensor,
+        exists_fn=Smartlock.has_door_sensor,
         value_fn=_door_state,
     ),
     NukiSensorEntityDescription(
@@ -132,11 +113,9 @@ class NukiSensor(NukiEntity, SensorEntity):
     @property
     @override
     def native_value(self) -> StateType:
-        """The sensor's value; ``None`` (unknown) when Nuki does not report it."""
         return self.entity_description.value_fn(self.device, self.actor_log)
 
     @property
     @override
     def extra_state_attributes(self) -> Mapping[str, str | None] | None:
-        """Extra attributes (the last actor's action, trigger and source)."""
         return self.entity_description.attributes_fn(self.actor_log)

@@ -31,10 +31,10 @@ from homeassistant.util.json import JsonValueType
 from .api import LockAction, NukiError, NukiWebApiClient, OpenerAction
 from .api.authorizations import NukiAuthRuleError
 from .api.ledger import Ledger, Stand
+from .api.settings import BATTERY_WARNING
 from .const import DOMAIN, LOGGER
 from .coordinator import NukiConfigEntry, NukiCoordinator, device_smartlock_ids
 from .entity import NukiEntity, is_lock, is_opener
-from .writes import BATTERY_WARNING
 
 type SchemaDict = dict[probatio.Marker, Any]
 

@@ -1,7 +1,7 @@
 """Switches: the Opener's continuous mode (an action), device settings and authorizations.
 
 Settings and authorizations are written optimistically (writes.py). The setting
-description and entity here are also those of the number and select platforms.
+description and entity here also serve the number and select platforms.
 """
 
 from __future__ import annotations
@@ -9,37 +9,25 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
-from typing import Any, override
+from typing import Any, TypedDict, override
 
 from homeassistant.components.switch import SwitchEntity, SwitchEntityDescription
 from homeassistant.const import EntityCategory
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .api import (
-    ADVANCED_CONFIG,
-    CONFIG,
-    OPENER_CONFIG,
-    SMARTDOOR_CONFIG,
-    AuthType,
-    DeviceMode,
-    OpenerAction,
-    Setting,
-    Smartlock,
-    SmartlockAuth,
-)
+from .api import AuthType, DeviceMode, OpenerAction, Setting, Smartlock, SmartlockAuth, settings
 from .api.authorizations import update_body
 from .coordinator import NukiConfigEntry, NukiCoordinator
 from .entity import NukiEntity, NukiEntityDescription, async_add_nuki_entities, is_lock, is_opener
 from .services import failed
-from .writes import BATTERY_WARNING
 
 PARALLEL_UPDATES = 1
 
 
 @dataclass(frozen=True, kw_only=True)
 class NukiSettingEntityDescription(NukiEntityDescription):
-    """A setting; a device gets the entity where it reports the field (and passes the filter)."""
+    """A setting; a device gets its entity where it reports the field (and passes the filter)."""
 
     setting: Setting
     device_filter: Callable[[Smartlock], bool] | None = None
@@ -51,6 +39,27 @@ class NukiSettingEntityDescription(NukiEntityDescription):
         object.__setattr__(self, "exists_fn", lambda d: self.setting.exists(d) and wanted(d))
 
 
+class SettingFields(TypedDict):
+    """The fields every setting description is given."""
+
+    key: str
+    translation_key: str
+    setting: Setting
+    entity_registry_enabled_default: bool
+
+
+def setting_fields(
+    name: str, setting: Setting, key: str | None = None, enabled: bool = True
+) -> SettingFields:
+    """Return the fields of setting ``name``: its translation key, and its key unless ``key``."""
+    return SettingFields(
+        key=key or name,
+        translation_key=name,
+        setting=setting,
+        entity_registry_enabled_default=enabled,
+    )
+
+
 class NukiSettingEntity(NukiEntity):
     """An entity that shows and writes one setting."""
 
@@ -59,31 +68,30 @@ class NukiSettingEntity(NukiEntity):
     @property
     def setting(self) -> int | None:
         """The setting's value (a written, unconfirmed value wins)."""
-        settings = self.coordinator.config_entry.runtime_data.settings
-        return settings.value(self.device, self.entity_description.setting)
+        writer = self.coordinator.config_entry.runtime_data.settings
+        return writer.value(self.device, self.entity_description.setting)
 
     @override
     def _shown(self, available: bool) -> tuple[object, ...]:
-        """Return the setting's value: the only part of the state that changes."""
         return (available, self.setting) if available else (False,)
 
     async def async_write_setting(self, update: Callable[[int | None], int]) -> None:
-        """Write ``update(current value)`` and show it at once; failures raise translated errors.
+        """Write ``update(shown value)`` and show it at once; failures raise translated errors.
 
         The value is computed inside the device's action lock, so that a write queued behind
         another starts from that one's value. All entities are told: others may show other
         bits of the same field.
         """
         coordinator, setting = self.coordinator, self.entity_description.setting
-        settings = coordinator.config_entry.runtime_data.settings
+        writer = coordinator.config_entry.runtime_data.settings
         label = self.name if isinstance(self.name, str) else None
 
         async def call() -> None:
             name = coordinator.device_name(self.smartlock_id)
             if (device := coordinator.data.devices.get(self.smartlock_id)) is None:
                 raise failed("device_left", device=name)  # it left while the write waited
-            value = update(settings.value(device, setting))
-            await settings.async_write(
+            value = update(writer.value(device, setting))
+            await writer.async_write(
                 coordinator.client, device, setting, value, name=name, label=label
             )
 
@@ -98,87 +106,40 @@ class NukiConfigSwitchEntityDescription(SwitchEntityDescription, NukiSettingEnti
     bit: int | None = None
 
 
-# Opener: doorbell suppression bitmask (1 ring while RTO and CM are off, 2 RTO on, 4 CM on).
-_DOORBELL_SUPPRESSION = OPENER_CONFIG.setting(
-    "doorbellSuppression", lambda c: c.doorbell_suppression
-)
-_DOORBELL_SUPPRESSION_BITS = (("ring", 1), ("ring_to_open", 2), ("continuous_mode", 4))
+def _config_switch(
+    name: str,
+    setting: Setting,
+    *,
+    key: str | None = None,
+    enabled: bool = True,
+    device_filter: Callable[[Smartlock], bool] | None = None,
+    bit: int | None = None,
+) -> NukiConfigSwitchEntityDescription:
+    return NukiConfigSwitchEntityDescription(
+        **setting_fields(name, setting, key, enabled), device_filter=device_filter, bit=bit
+    )
+
 
 CONFIG_SWITCHES: tuple[NukiConfigSwitchEntityDescription, ...] = (
-    NukiConfigSwitchEntityDescription(
-        key="led_enabled",
-        translation_key="led_enabled",
-        setting=CONFIG.setting("ledEnabled", lambda c: c.led_enabled),
+    _config_switch("led_enabled", settings.LED_ENABLED),
+    _config_switch("button_enabled", settings.BUTTON_ENABLED),
+    _config_switch("auto_unlatch", settings.AUTO_UNLATCH, device_filter=is_lock),
+    _config_switch("pairing_enabled", settings.PAIRING_ENABLED, enabled=False),
+    _config_switch("single_lock", settings.SINGLE_LOCK, device_filter=is_lock, enabled=False),
+    _config_switch("auto_lock", settings.AUTO_LOCK),
+    _config_switch("auto_lock", settings.SMARTDOOR_AUTO_LOCK, key="smartdoor_auto_lock"),
+    _config_switch("auto_update", settings.AUTO_UPDATE, enabled=False),
+    _config_switch(
+        "auto_update", settings.OPENER_AUTO_UPDATE, key="opener_auto_update", enabled=False
     ),
-    NukiConfigSwitchEntityDescription(
-        key="button_enabled",
-        translation_key="button_enabled",
-        setting=CONFIG.setting("buttonEnabled", lambda c: c.button_enabled),
-    ),
-    NukiConfigSwitchEntityDescription(
-        key="auto_unlatch",
-        translation_key="auto_unlatch",
-        setting=CONFIG.setting("autoUnlatch", lambda c: c.auto_unlatch),
-        device_filter=is_lock,
-    ),
-    NukiConfigSwitchEntityDescription(
-        key="pairing_enabled",
-        translation_key="pairing_enabled",
-        setting=CONFIG.setting("pairingEnabled", lambda c: c.pairing_enabled),
-        entity_registry_enabled_default=False,
-    ),
-    NukiConfigSwitchEntityDescription(
-        key="single_lock",
-        translation_key="single_lock",
-        setting=CONFIG.setting("singleLock", lambda c: c.single_lock),
-        device_filter=is_lock,
-        entity_registry_enabled_default=False,
-    ),
-    NukiConfigSwitchEntityDescription(
-        key="auto_lock",
-        translation_key="auto_lock",
-        setting=ADVANCED_CONFIG.setting("autoLock", lambda c: c.auto_lock),
-    ),
-    NukiConfigSwitchEntityDescription(
-        key="smartdoor_auto_lock",
-        translation_key="auto_lock",
-        setting=SMARTDOOR_CONFIG.setting("autoLock", lambda c: c.auto_lock),
-    ),
-    NukiConfigSwitchEntityDescription(
-        key="auto_update",
-        translation_key="auto_update",
-        setting=ADVANCED_CONFIG.setting("autoUpdateEnabled", lambda c: c.auto_update_enabled),
-        entity_registry_enabled_default=False,
-    ),
-    NukiConfigSwitchEntityDescription(
-        key="opener_auto_update",
-        translation_key="auto_update",
-        setting=OPENER_CONFIG.setting("autoUpdateEnabled", lambda c: c.auto_update_enabled),
-        entity_registry_enabled_default=False,
-    ),
-    NukiConfigSwitchEntityDescription(
-        key="slow_speed_during_night_mode",
-        translation_key="slow_speed_during_night_mode",
-        setting=ADVANCED_CONFIG.setting(
-            "enableSlowSpeedDuringNightmode",
-            lambda c: c.enable_slow_speed_during_nightmode,
-        ),
-        entity_registry_enabled_default=False,
+    _config_switch(
+        "slow_speed_during_night_mode", settings.SLOW_SPEED_DURING_NIGHT_MODE, enabled=False
     ),
     *(
-        NukiConfigSwitchEntityDescription(
-            key=f"doorbell_suppression_{name}",
-            translation_key=f"doorbell_suppression_{name}",
-            setting=_DOORBELL_SUPPRESSION,
-            bit=bit,
-        )
-        for name, bit in _DOORBELL_SUPPRESSION_BITS
+        _config_switch(f"doorbell_suppression_{name}", settings.DOORBELL_SUPPRESSION, bit=bit)
+        for name, bit in (("ring", 1), ("ring_to_open", 2), ("continuous_mode", 4))
     ),
-    NukiConfigSwitchEntityDescription(
-        key="battery_warning_email",
-        translation_key="battery_warning_email",
-        setting=BATTERY_WARNING,
-    ),
+    _config_switch("battery_warning_email", settings.BATTERY_WARNING),
 )
 
 
@@ -190,19 +151,16 @@ class NukiConfigSwitch(NukiSettingEntity, SwitchEntity):
     @property
     @override
     def is_on(self) -> bool | None:
-        """Whether the setting (or its bit) is on."""
         value, bit = self.setting, self.entity_description.bit
         return None if value is None else bool(value & bit if bit is not None else value)
 
     @override
     async def async_turn_on(self, **kwargs: Any) -> None:
-        """Turn the setting on."""
         bit = self.entity_description.bit
         await self.async_write_setting(lambda value: True if bit is None else (value or 0) | bit)
 
     @override
     async def async_turn_off(self, **kwargs: Any) -> None:
-        """Turn the setting off."""
         bit = self.entity_description.bit
         await self.async_write_setting(lambda value: False if bit is None else (value or 0) & ~bit)
 
@@ -236,17 +194,14 @@ class NukiSwitch(NukiEntity, SwitchEntity):
     @property
     @override
     def is_on(self) -> bool | None:
-        """Whether the switch is on."""
         return self.entity_description.is_on_fn(self.device)
 
     @override
     async def async_turn_on(self, **kwargs: Any) -> None:
-        """Turn on."""
         await self.async_send_action(self.entity_description.on_action)
 
     @override
     async def async_turn_off(self, **kwargs: Any) -> None:
-        """Turn off."""
         await self.async_send_action(self.entity_description.off_action)
 
 
@@ -259,20 +214,15 @@ class NukiAuthSwitchEntityDescription(SwitchEntityDescription, NukiEntityDescrip
     entity_registry_enabled_default: bool = False
 
 
-AUTH_SWITCHES: tuple[NukiAuthSwitchEntityDescription, ...] = (
-    NukiAuthSwitchEntityDescription(
-        key="app_authorization", translation_key="app_authorization", auth_type=AuthType.APP
-    ),
-    NukiAuthSwitchEntityDescription(
-        key="fob_authorization", translation_key="fob_authorization", auth_type=AuthType.FOB
-    ),
-    NukiAuthSwitchEntityDescription(
-        key="keypad_code_authorization",
-        translation_key="keypad_code_authorization",
-        auth_type=AuthType.KEYPAD_CODE,
-    ),
+AUTH_SWITCHES: tuple[NukiAuthSwitchEntityDescription, ...] = tuple(
+    NukiAuthSwitchEntityDescription(key=key, translation_key=key, auth_type=auth_type)
+    for key, auth_type in (
+        ("app_authorization", AuthType.APP),
+        ("fob_authorization", AuthType.FOB),
+        ("keypad_code_authorization", AuthType.KEYPAD_CODE),
+    )
 )
-_BY_TYPE = {description.auth_type: description for description in AUTH_SWITCHES}
+AUTH_SWITCH_OF_TYPE = {description.auth_type: description for description in AUTH_SWITCHES}
 
 
 def _async_add_auth_switches(
@@ -294,7 +244,7 @@ def _async_add_auth_switches(
             del added[auth_id]  # the device left: its entities went with it
         new: list[NukiAuthSwitch] = []
         for auth_id, auth in auths.data.items():
-            description = _BY_TYPE.get(auth.type) if auth.type is not None else None
+            description = AUTH_SWITCH_OF_TYPE.get(auth.type) if auth.type is not None else None
             if (
                 description is None
                 or auth_id in added
@@ -359,12 +309,10 @@ class NukiAuthSwitch(NukiEntity, SwitchEntity):
 
     @override
     async def async_turn_on(self, **kwargs: Any) -> None:
-        """Enable the authorization."""
         await self._async_set_enabled(enabled=True)
 
     @override
     async def async_turn_off(self, **kwargs: Any) -> None:
-        """Disable the authorization."""
         await self._async_set_enabled(enabled=False)
 
     async def _async_set_enabled(self, *, enabled: bool) -> None:

@@ -1,12 +1,9 @@
 """Optimistic writes: show a written value at once, confirm it by reads, revert with a warning.
 
-Nuki answers a write with 204 and applies it later (a setting on the device, an
-authorization in Nuki Web). One mechanism, ``Optimistic``, serves the two kinds of write
-that entities show: device settings (``SettingsWriter``, one field of one of Nuki's config
-objects, confirmed by the polling coordinator's reads) and authorization switches
-(``NukiAuthCoordinator``, confirmed by reads of ``GET /smartlock/auth`` it makes itself).
-The coordinator module holds these objects in the entry's runtime data, so this module does
-not import it.
+Nuki answers a write with 204 and applies it later. ``Optimistic`` serves both kinds of
+write that entities show: settings (``SettingsWriter``, confirmed by the polling
+coordinator's reads) and authorization switches (``NukiAuthCoordinator``, confirmed by its
+own reads). The runtime data in coordinator.py holds them: this module does not import it.
 """
 
 from __future__ import annotations
@@ -23,15 +20,7 @@ from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.event import async_call_later
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 
-from .api import (
-    WEB_CONFIG,
-    NukiError,
-    NukiWebApiClient,
-    Setting,
-    Smartlock,
-    SmartlockAuth,
-    older_than_shown,
-)
+from .api import NukiError, NukiWebApiClient, Setting, Smartlock, SmartlockAuth, older_than_shown
 from .const import DOMAIN, LOGGER
 
 # Seconds a written setting may stay unconfirmed before the entity shows the device's value.
@@ -158,12 +147,6 @@ class Optimistic[K: Hashable, V]:
 
 
 # --- device settings ------------------------------------------------------------------------
-
-
-# A switch and the set_battery_warning action write it.
-BATTERY_WARNING = WEB_CONFIG.setting(
-    "batteryWarningPerMailEnabled", lambda web: web.battery_warning_per_mail_enabled
-)
 
 
 def not_confirmed_issue_id(smartlock_id: int, field: str) -> str:

@@ -265,6 +265,19 @@ def test_keypad_mounting_state(code: int | None, expected: KeypadMountingState |
     assert state.keypad_mounting_state is expected
 
 
+@pytest.mark.parametrize(
+    ("door_state", "expected"),
+    [(0, False), (1, False), (2, True), (3, True), (5, True), (4, True), (99, True)],
+)
+def test_has_door_sensor_unless_none_is_paired_or_it_is_deactivated(
+    door_state: int, expected: bool
+) -> None:
+    data = copy.deepcopy(payloads.SMARTLOCK_3_4)
+    data["state"]["doorState"] = door_state
+    assert Smartlock.from_json(data).has_door_sensor() is expected
+    assert not Smartlock.from_json(payloads.SMARTLOCK_NO_SHS).has_door_sensor()  # no state
+
+
 @pytest.mark.parametrize(("charge", "expected"), [(-5, None), (250, None), (0, 0), (100, 100)])
 def test_battery_charge_outside_a_percentage_is_none(charge: int, expected: int | None) -> None:
     data = copy.deepcopy(payloads.SMARTLOCK_3_4)

@@ -584,6 +584,13 @@ class Smartlock:
         """The lock (or Opener) state, None while Nuki sends none."""
         return None if self.state is None else self.state.state
 
+    def has_door_sensor(self) -> bool:
+        """Whether a door sensor is paired and active (``doorState`` 0: none, 1: deactivated)."""
+        return self.state is not None and self.state.door_state not in (
+            DoorState.UNAVAILABLE,
+            DoorState.DEACTIVATED,
+        )
+
     @classmethod
     def from_json(cls, data: object, previous: Smartlock | None = None) -> Self:
         """Parse Nuki's JSON object.

@@ -11,7 +11,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from typing import Generic, Protocol, TypeVar
 
 from .client import NukiWebApiClient
-from .models import JsonObject, JsonValue, Smartlock
+from .models import AdvancedConfig, JsonObject, JsonValue, SmartdoorAdvancedConfig, Smartlock
 
 
 class _HasRaw(Protocol):
@@ -111,4 +111,71 @@ SMARTDOOR_CONFIG = ConfigObject(
 )
 WEB_CONFIG = ConfigObject(
     "webConfig", lambda device: device.web_config, NukiWebApiClient.update_web_config
+)
+
+# The fields the integration shows and writes, by object.
+LED_ENABLED = CONFIG.setting("ledEnabled", lambda c: c.led_enabled)
+LED_BRIGHTNESS = CONFIG.setting("ledBrightness", lambda c: c.led_brightness)
+BUTTON_ENABLED = CONFIG.setting("buttonEnabled", lambda c: c.button_enabled)
+AUTO_UNLATCH = CONFIG.setting("autoUnlatch", lambda c: c.auto_unlatch)
+PAIRING_ENABLED = CONFIG.setting("pairingEnabled", lambda c: c.pairing_enabled)
+SINGLE_LOCK = CONFIG.setting("singleLock", lambda c: c.single_lock)
+
+AUTO_UPDATE = ADVANCED_CONFIG.setting("autoUpdateEnabled", lambda c: c.auto_update_enabled)
+SLOW_SPEED_DURING_NIGHT_MODE = ADVANCED_CONFIG.setting(
+    "enableSlowSpeedDuringNightmode", lambda c: c.enable_slow_speed_during_nightmode
+)
+BATTERY_TYPE = ADVANCED_CONFIG.setting("batteryType", lambda c: c.battery_type)
+MOTOR_SPEED = ADVANCED_CONFIG.setting("motorSpeed", lambda c: c.motor_speed)
+BUZZER_VOLUME = SMARTDOOR_CONFIG.setting("buzzerVolume", lambda c: c.buzzer_volume)
+
+
+def _lock_and_smart_door(
+    field: str, get: Callable[[AdvancedConfig | SmartdoorAdvancedConfig], int | None]
+) -> tuple[Setting, Setting]:
+    """Return the field of locks (advancedConfig) and of the Smart Door (smartdoorAdvancedConfig)."""
+    return ADVANCED_CONFIG.setting(field, get), SMARTDOOR_CONFIG.setting(field, get)
+
+
+AUTO_LOCK, SMARTDOOR_AUTO_LOCK = _lock_and_smart_door("autoLock", lambda c: c.auto_lock)
+AUTO_LOCK_TIMEOUT, SMARTDOOR_AUTO_LOCK_TIMEOUT = _lock_and_smart_door(
+    "autoLockTimeout", lambda c: c.auto_lock_timeout
+)
+SINGLE_BUTTON_PRESS_ACTION, SMARTDOOR_SINGLE_BUTTON_PRESS_ACTION = _lock_and_smart_door(
+    "singleButtonPressAction", lambda c: c.single_button_press_action
+)
+DOUBLE_BUTTON_PRESS_ACTION, SMARTDOOR_DOUBLE_BUTTON_PRESS_ACTION = _lock_and_smart_door(
+    "doubleButtonPressAction", lambda c: c.double_button_press_action
+)
+LNG_TIMEOUT, SMARTDOOR_LNG_TIMEOUT = _lock_and_smart_door("lngTimeout", lambda c: c.lng_timeout)
+UNLATCH_DURATION, SMARTDOOR_UNLATCH_DURATION = _lock_and_smart_door(
+    "unlatchDuration", lambda c: c.unlatch_duration
+)
+
+OPENER_AUTO_UPDATE = OPENER_CONFIG.setting("autoUpdateEnabled", lambda c: c.auto_update_enabled)
+OPENER_SINGLE_BUTTON_PRESS_ACTION = OPENER_CONFIG.setting(
+    "singleButtonPressAction", lambda c: c.single_button_press_action
+)
+RTO_TIMEOUT = OPENER_CONFIG.setting("rtoTimeout", lambda c: c.rto_timeout)
+OPENER_DOUBLE_BUTTON_PRESS_ACTION = OPENER_CONFIG.setting(
+    "doubleButtonPressAction", lambda c: c.double_button_press_action
+)
+SOUND_LEVEL = OPENER_CONFIG.setting("soundLevel", lambda c: c.sound_level)
+# A bitmask: 1 ring while ring to open and continuous mode are off, 2 ring to open on,
+# 4 continuous mode on.
+DOORBELL_SUPPRESSION = OPENER_CONFIG.setting(
+    "doorbellSuppression", lambda c: c.doorbell_suppression
+)
+DOORBELL_SUPPRESSION_DURATION = OPENER_CONFIG.setting(
+    "doorbellSuppressionDuration", lambda c: c.doorbell_suppression_duration
+)
+ELECTRIC_STRIKE_DURATION = OPENER_CONFIG.setting(
+    "electricStrikeDuration", lambda c: c.electric_strike_duration
+)
+ELECTRIC_STRIKE_DELAY = OPENER_CONFIG.setting(
+    "electricStrikeDelay", lambda c: c.electric_strike_delay
+)
+
+BATTERY_WARNING = WEB_CONFIG.setting(
+    "batteryWarningPerMailEnabled", lambda web: web.battery_warning_per_mail_enabled
 )

@@ -1,6 +1,6 @@
-"""What a Nuki log entry means as an activity event: its type and its attributes.
+"""What an activity-log entry means: what happened (its type), how, and who did it.
 
-The event types and attribute values are stable strings that automations match on.
+Types, methods and code names are stable strings: automations match on them.
 """
 
 from __future__ import annotations
@@ -8,24 +8,24 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Final
 
-from homeassistant.const import MAX_LENGTH_STATE_STATE
-
-from .api import (
+from .enums import (
     DeviceType,
     LogAction,
     LogCompletion,
     LogSource,
     LogTrigger,
     NukiIntEnum,
-    Smartlock,
-    SmartlockLog,
     TapToUnlockError,
 )
-
-EVENT_NUKI_WEB_API: Final = "nuki_web_api_event"
+from .models import SmartlockLog
 
 RING: Final = "ring"
+JAMMED: Final = "jammed"
+REJECTED: Final = "rejected"
+# Names are cut to this many characters, the longest state Home Assistant stores.
+MAX_NAME_LENGTH: Final = 255
 
+# Actions 1-5: someone operated the device (an Opener's: ring to open, the strike).
 _LOCK_ACTIONS: Mapping[int, str] = {
     LogAction.LOCK: "locked",
     LogAction.UNLOCK: "unlocked",
@@ -47,7 +47,6 @@ _OPENER_ACTIONS: Mapping[int, str] = {
     6: "continuous_mode_on",
     7: "continuous_mode_off",
 }
-REJECTED: Final = "rejected"
 _REJECTIONS = frozenset(
     {
         LogCompletion.REJECTED,
@@ -58,25 +57,21 @@ _REJECTIONS = frozenset(
     }
 )
 
-LOCK_EVENT_TYPES: Final = (
-    *_LOCK_ACTIONS.values(),
-    *_DOOR_ACTIONS.values(),
-    "jammed",
-    REJECTED,
-)
-OPENER_EVENT_TYPES: Final = tuple(_OPENER_ACTIONS.values())
-DOOR_EVENT_TYPES: Final = tuple(_DOOR_ACTIONS.values())
-# Event types in which someone operated the device, and a rejected attempt: these say who and how.
-OPERATION_TYPES: Final = frozenset({*_LOCK_ACTIONS.values(), *OPENER_EVENT_TYPES} - {RING})
+LOCK_ACTIVITIES: Final = (*_LOCK_ACTIONS.values(), *_DOOR_ACTIONS.values(), JAMMED, REJECTED)
+OPENER_ACTIVITIES: Final = tuple(_OPENER_ACTIONS.values())
+DOOR_ACTIVITIES: Final = tuple(_DOOR_ACTIONS.values())
+# Types in which someone operated the device: they say who and how (a rejection says how).
+OPERATIONS: Final = frozenset({*_LOCK_ACTIONS.values(), *OPENER_ACTIVITIES} - {RING})
 
-# How the device was operated ("method"): Nuki's source first (it names the credential),
-# then the auto unlock flag, then the log trigger. Nuki logs Bluetooth commands (also the
-# app's) as trigger "system", which names no method.
+# How the device was operated: Nuki's source first (it names the credential), then the
+# auto unlock flag, then the trigger. Bluetooth commands (the app's too) are logged as
+# trigger "system", which names no method.
 _SOURCE_METHODS: Mapping[int, str] = {
     LogSource.KEYPAD_CODE: "keypad_code",
     LogSource.FINGERPRINT: "fingerprint",
     LogSource.TAP_TO_UNLOCK: "tap_to_unlock",
 }
+AUTO_UNLOCK: Final = "auto_unlock"
 _TRIGGER_METHODS: Mapping[int, str] = {
     LogTrigger.KEYPAD: "keypad",
     LogTrigger.KEYPAD_ERROR: "keypad",
@@ -86,20 +81,19 @@ _TRIGGER_METHODS: Mapping[int, str] = {
     LogTrigger.MANUAL: "manual",
     LogTrigger.AUTO_LOCK: "auto_lock",
 }
-AUTO_UNLOCK: Final = "auto_unlock"
 METHODS: Final = tuple(
     dict.fromkeys((*_SOURCE_METHODS.values(), AUTO_UNLOCK, *_TRIGGER_METHODS.values()))
 )
 
 
-def activity_type(device: Smartlock, entry: SmartlockLog) -> str | None:
-    """Return the event type of a log entry, or None if it is no activity worth an event.
+def activity_type(device_type: DeviceType, entry: SmartlockLog) -> str | None:
+    """Return the entry's type, or None for an entry that is no activity.
 
-    Failures other than a jam or a rejection (cancelled, too recent, low voltage ...)
-    and bookkeeping entries (calibration, firmware update ...) give None. A failed Tap to
-    Unlock is a rejected attempt whatever its code (0 there is "access document revoked").
+    Failures other than a jam or a rejection (cancelled, too recent ...) and bookkeeping
+    (calibration, firmware update ...) are none. A failed Tap to Unlock is a rejection
+    whatever its code (its 0 means "access document revoked").
     """
-    if device.type is DeviceType.OPENER:
+    if device_type is DeviceType.OPENER:
         return _OPENER_ACTIONS.get(entry.action) if entry.succeeded else None
     if isinstance(entry.state, TapToUnlockError):
         return REJECTED
@@ -110,17 +104,13 @@ def activity_type(device: Smartlock, entry: SmartlockLog) -> str | None:
     if entry.succeeded:
         return _LOCK_ACTIONS[entry.action]
     if entry.state is LogCompletion.MOTOR_BLOCKED:
-        return "jammed"
-    if entry.state in _REJECTIONS:
-        return REJECTED
-    return None
+        return JAMMED
+    return REJECTED if entry.state in _REJECTIONS else None
 
 
-def code_name(value: NukiIntEnum | None) -> str | None:
-    """Return a Nuki code as a stable lower-case string ("keypad_code", "unknown_99")."""
-    if value is None:
-        return None
-    return value.name.lower() if value.is_known else f"unknown_{value.value}"
+def is_operation(entry: SmartlockLog) -> bool:
+    """Whether someone operated the device (actions 1-5, succeeded): the last actor's rule."""
+    return entry.action in _LOCK_ACTIONS and entry.succeeded
 
 
 def method(entry: SmartlockLog) -> str | None:
@@ -132,16 +122,23 @@ def method(entry: SmartlockLog) -> str | None:
     return _TRIGGER_METHODS.get(entry.trigger)
 
 
+def code_name(value: NukiIntEnum | None) -> str | None:
+    """Return a Nuki code as a stable lower-case string ("keypad_code", "unknown_99")."""
+    if value is None:
+        return None
+    return value.name.lower() if value.is_known else f"unknown_{value.value}"
+
+
 def actor_name(entry: SmartlockLog | None) -> str | None:
-    """Return who acted, cut to what Home Assistant can store as a state (255 characters)."""
+    """Return who acted, cut to MAX_NAME_LENGTH characters."""
     if entry is None or not entry.name:
         return None
     name = entry.name
-    return name if len(name) <= MAX_LENGTH_STATE_STATE else name[: MAX_LENGTH_STATE_STATE - 1] + "…"
+    return name if len(name) <= MAX_NAME_LENGTH else name[: MAX_NAME_LENGTH - 1] + "…"
 
 
 def activity_attributes(entry: SmartlockLog) -> dict[str, str | bool | None]:
-    """Return the attributes an activity event carries (never a keypad code)."""
+    """Return what an activity says besides its type (never a keypad code)."""
     return {
         "actor": actor_name(entry),
         "auth_id": entry.auth_id,
