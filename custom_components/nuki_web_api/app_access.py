@@ -72,8 +72,8 @@ async def async_grant_app_access(call: ServiceCall) -> ServiceResponse:
 
     async def step(coordinator: NukiCoordinator, group: list[Target]) -> None:
         ids = [target.smartlock_id for target in group]
-        if coordinator.advanced_api is not None:
-            send = partial(coordinator.advanced_api.async_create_auths, ids, body)
+        if (push := coordinator.config_entry.runtime_data.push) is not None:
+            send = partial(push.async_create_auths, ids, body)
         else:
             send = partial(
                 coordinator.client.create_auths, ids, {**body, "type": int(AuthType.APP)}

@@ -187,7 +187,7 @@ def smart_hosting(
 ) -> HomeAssistantError:
     """Report devices that lack Smart Hosting, and raise their repair issues."""
     for target in targets:
-        target.coordinator.async_mark_smart_hosting_missing([target.smartlock_id])
+        target.coordinator.issues.mark_missing([target.smartlock_id])
     return failed(key, device=", ".join(t.name for t in targets))
 
 

@@ -19,6 +19,7 @@ from .api import LockAction
 from .const import DOMAIN
 from .coordinator import NukiConfigEntry, NukiCoordinator, ResultWait
 from .entity import NukiEntity, NukiEntityDescription, async_add_nuki_entities, is_lock
+from .helpers import async_device_action, async_run_action
 
 PARALLEL_UPDATES = 1
 
@@ -39,8 +40,8 @@ BUTTONS: tuple[NukiButtonEntityDescription, ...] = (
         key="lock_n_go",
         translation_key="lock_n_go",
         exists_fn=is_lock,
-        press_fn=lambda coordinator, smartlock_id: coordinator.async_device_action(
-            smartlock_id, LockAction.LOCK_N_GO
+        press_fn=lambda coordinator, smartlock_id: async_device_action(
+            coordinator, smartlock_id, LockAction.LOCK_N_GO
         ),
     ),
     NukiButtonEntityDescription(
@@ -48,8 +49,8 @@ BUTTONS: tuple[NukiButtonEntityDescription, ...] = (
         translation_key="lock_n_go_unlatch",
         exists_fn=is_lock,
         entity_registry_enabled_default=False,
-        press_fn=lambda coordinator, smartlock_id: coordinator.async_device_action(
-            smartlock_id, LockAction.LOCK_N_GO_UNLATCH
+        press_fn=lambda coordinator, smartlock_id: async_device_action(
+            coordinator, smartlock_id, LockAction.LOCK_N_GO_UNLATCH
         ),
     ),
     NukiButtonEntityDescription(
@@ -92,7 +93,7 @@ class NukiButton(NukiEntity, ButtonEntity):
             )
         press_fn = self.entity_description.press_fn
         coordinator = self.coordinator
-        await coordinator.async_run_action(
-            self.smartlock_id, lambda: press_fn(coordinator, self.smartlock_id)
+        await async_run_action(
+            coordinator, self.smartlock_id, lambda: press_fn(coordinator, self.smartlock_id)
         )
         self._last_success = now

@@ -13,6 +13,7 @@ from homeassistant.helpers import config_validation as cv
 
 from .api import NukiError
 from .coordinator import NukiCoordinator
+from .helpers import async_run_action
 from .service_targets import (
     DEVICES,
     Target,
@@ -56,7 +57,8 @@ async def async_set_admin_pin(call: ServiceCall) -> None:
         raise invalid("invalid_admin_pin")
     target = _target(call.hass, call.data[ATTR_DEVICE_ID])
     coordinator, smartlock_id = target.coordinator, target.smartlock_id
-    await coordinator.async_run_action(
+    await async_run_action(
+        coordinator,
         smartlock_id,
         lambda: coordinator.client.set_admin_pin(smartlock_id, int(pin)),
         follow_up=False,

@@ -31,6 +31,7 @@ from .api import (
 from .auth_writes import auth_update_body
 from .coordinator import NukiConfigEntry, NukiCoordinator
 from .entity import NukiEntity, NukiEntityDescription, async_add_nuki_entities, is_lock, is_opener
+from .helpers import async_run_action
 from .service_targets import failed
 from .writes import BATTERY_WARNING
 
@@ -87,7 +88,7 @@ class NukiSettingEntity(NukiEntity):
                 coordinator.client, device, setting, value, name=name, label=label
             )
 
-        await coordinator.async_run_action(self.smartlock_id, call)
+        await async_run_action(coordinator, self.smartlock_id, call)
         coordinator.async_update_listeners()
 
 
@@ -373,7 +374,8 @@ class NukiAuthSwitch(NukiEntity, SwitchEntity):
             return
         body = auth_update_body(auth, enabled=enabled)
         client, name = self.coordinator.client, self.coordinator.device_name(self.smartlock_id)
-        await self.coordinator.async_run_action(
+        await async_run_action(
+            self.coordinator,
             self.smartlock_id,
             partial(client.update_auth, self.smartlock_id, self.auth_id, body),
             follow_up=False,

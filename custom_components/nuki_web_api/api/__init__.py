@@ -50,7 +50,18 @@ from .errors import (
     NukiWebhookError,
     is_smart_hosting_error,
 )
-from .log_cursor import DEFAULT_LOG_MEMORY, MAX_LOG_PAGES, LogCursor, PageFetcher
+from .failing_devices import FailingDevices
+from .follow_ups import (
+    FOLLOW_UP_MAX_HOLD,
+    FOLLOW_UP_REQUESTS,
+    FOLLOW_UP_STEP,
+    WRITE_FOLLOW_UP_DELAYS,
+    FollowUps,
+    Read,
+    hold,
+    is_passing,
+)
+from .log_cursor import DEFAULT_LOG_MEMORY, MAX_LOG_PAGES, CursorState, LogCursor, PageFetcher
 from .models import (
     Account,
     AdvancedConfig,
@@ -91,6 +102,8 @@ from .settings import (
     ConfigObject,
     Setting,
 )
+from .snapshots import Snapshot, Snapshots
+from .trouble import PollTrouble, is_outage
 from .webhooks import (
     SIGNATURE_HEADER,
     WEBHOOK_FEATURES,
@@ -101,6 +114,7 @@ from .webhooks import (
     DeviceUpdate,
     LogPushed,
     MergedDevice,
+    MissedPushes,
     PushedDevices,
     WebhookEvent,
     decode_body,
@@ -115,6 +129,9 @@ __all__ = [
     "DEFAULT_BASE_URL",
     "DEFAULT_LOG_MEMORY",
     "DEFAULT_TIMEOUT",
+    "FOLLOW_UP_MAX_HOLD",
+    "FOLLOW_UP_REQUESTS",
+    "FOLLOW_UP_STEP",
     "MAX_LOG_LIMIT",
     "MAX_LOG_PAGES",
     "OPENER_CONFIG",
@@ -122,6 +139,7 @@ __all__ = [
     "SMARTDOOR_CONFIG",
     "WEBHOOK_FEATURES",
     "WEB_CONFIG",
+    "WRITE_FOLLOW_UP_DELAYS",
     "Account",
     "ActionOption",
     "ActionResult",
@@ -135,12 +153,15 @@ __all__ = [
     "ButtonPressAction",
     "BuzzerVolume",
     "ConfigObject",
+    "CursorState",
     "DecentralWebhook",
     "DeviceDeleted",
     "DeviceMode",
     "DeviceType",
     "DeviceUpdate",
     "DoorState",
+    "FailingDevices",
+    "FollowUps",
     "JsonObject",
     "JsonValue",
     "KeypadMountingState",
@@ -153,6 +174,7 @@ __all__ = [
     "LogSource",
     "LogTrigger",
     "MergedDevice",
+    "MissedPushes",
     "MotorSpeed",
     "NukiAuthError",
     "NukiBadRequestError",
@@ -183,8 +205,10 @@ __all__ = [
     "OpenerState",
     "PageFetcher",
     "ParsedList",
+    "PollTrouble",
     "ProductVariant",
     "PushedDevices",
+    "Read",
     "ServerState",
     "Setting",
     "ShsSubscription",
@@ -194,6 +218,8 @@ __all__ = [
     "SmartlockConfig",
     "SmartlockLog",
     "SmartlockState",
+    "Snapshot",
+    "Snapshots",
     "StateTrigger",
     "TapToUnlockError",
     "UrlProblem",
@@ -205,6 +231,9 @@ __all__ = [
     "default_name",
     "device_type_of",
     "firmware_string",
+    "hold",
+    "is_outage",
+    "is_passing",
     "is_smart_hosting_error",
     "model_name",
     "nuki_id",
