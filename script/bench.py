@@ -35,9 +35,15 @@ from homeassistant.helpers.event import async_track_state_change_event
 from homeassistant.helpers.storage import Store
 from pytest_homeassistant_custom_component.common import MockConfigEntry, flush_store
 
-from custom_components.nuki_web_api import follow_ups
-from custom_components.nuki_web_api.api import LockState, Smartlock, SmartlockLog
-from custom_components.nuki_web_api.const import DOMAIN, FOLLOW_UP_REQUESTS, FOLLOW_UP_STEP
+from custom_components.nuki_web_api.api import (
+    FOLLOW_UP_REQUESTS,
+    FOLLOW_UP_STEP,
+    LockState,
+    Smartlock,
+    SmartlockLog,
+    follow_ups,
+)
+from custom_components.nuki_web_api.const import DOMAIN
 from custom_components.nuki_web_api.coordinator import NukiCoordinator
 from simulator import DEMO_TOKEN
 from simulator.testing import SimulatorServer

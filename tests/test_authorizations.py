@@ -322,7 +322,7 @@ async def test_smart_hosting_seen_only_in_the_read_back(
         )
     assert err.value.translation_key == "keypad_smart_hosting"
     coordinator = setup_integration.runtime_data.coordinator
-    assert FRONT_DOOR in coordinator._smart_hosting_issues
+    assert FRONT_DOOR in coordinator.issues._missing
 
 
 async def test_duplicate_code_from_nuki(

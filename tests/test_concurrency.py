@@ -19,6 +19,7 @@ from homeassistant.helpers import entity_registry as er
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.nuki_web_api.const import DOMAIN
+from custom_components.nuki_web_api.helpers import async_device_action, async_run_action
 from simulator.testing import SimulatorServer
 
 from .platform_helpers import (
@@ -118,8 +119,10 @@ def coordinator_calls(entry: MockConfigEntry, targets: list[int]) -> list[Awaita
     coordinator = coordinator_of(entry)
 
     def call(smartlock_id: int, action: int) -> Awaitable[None]:
-        return coordinator.async_run_action(
-            smartlock_id, lambda: coordinator.async_device_action(smartlock_id, action)
+        return async_run_action(
+            coordinator,
+            smartlock_id,
+            lambda: async_device_action(coordinator, smartlock_id, action),
         )
 
     return [
@@ -129,7 +132,7 @@ def coordinator_calls(entry: MockConfigEntry, targets: list[int]) -> list[Awaita
 
 async def storm(calls: list[Awaitable[object]]) -> list[BaseException | None]:
     """Run the calls at once; return each one's error (None for success)."""
-    with patch("custom_components.nuki_web_api.coordinator.ACTION_RETRY_DELAYS", (0.1, 0.2)):
+    with patch("custom_components.nuki_web_api.helpers.ACTION_RETRY_DELAYS", (0.1, 0.2)):
         results = await asyncio.gather(*calls, return_exceptions=True)
     return [result if isinstance(result, BaseException) else None for result in results]
 

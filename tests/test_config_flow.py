@@ -134,7 +134,7 @@ async def test_user_flow_errors_then_recovers(
     assert result["errors"] == {"base": "cannot_connect"}
 
     with patch(
-        "custom_components.nuki_web_api.config_flow.NukiWebApiClient.account",
+        "custom_components.nuki_web_api.api.NukiWebApiClient.account",
         side_effect=RuntimeError("boom"),
     ):
         result = await hass.config_entries.flow.async_configure(

@@ -1,41 +1,44 @@
-"""The coordinator against the simulator: requests per cycle, logs, errors, repairs, devices."""
+"""The coordinator against the simulator: requests per cycle, logs, outages, devices, the cursor."""
 
 import logging
-from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import replace
 from datetime import timedelta
-from unittest.mock import AsyncMock, patch
+from typing import Any
+from unittest.mock import patch
 
 import pytest
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.components.lock import DOMAIN as LOCK_DOMAIN
-from homeassistant.components.lock import SERVICE_LOCK, SERVICE_UNLOCK
 from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntryState
-from homeassistant.const import ATTR_ENTITY_ID, STATE_UNAVAILABLE
-from homeassistant.core import HomeAssistant
-from homeassistant.exceptions import HomeAssistantError
+from homeassistant.const import STATE_UNAVAILABLE, STATE_UNKNOWN
+from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers import issue_registry as ir
+from homeassistant.util import dt as dt_util
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
     async_fire_time_changed,
 )
 
 from custom_components.nuki_web_api.api import (
+    MAX_LOG_PAGES,
     NukiBadRequestError,
     NukiConflictError,
     NukiError,
-    NukiInvalidResponseError,
     NukiRequestError,
-    NukiWebApiClient,
 )
-from custom_components.nuki_web_api.const import DOMAIN
-from custom_components.nuki_web_api.coordinator import NukiCoordinator
+from custom_components.nuki_web_api.const import CONF_API_TOKEN, DOMAIN, LOG_PAGE_SIZE
+from custom_components.nuki_web_api.coordinator import NukiCoordinator, log_cursor_store
+from custom_components.nuki_web_api.event import EVENT_NUKI_WEB_API
+from simulator.core import Actor
 from simulator.testing import SimulatorServer
+
+from .platform_helpers import advance_simulator, refresh
 
 FRONT_DOOR = 17618910285
 GARDEN_DOOR = 13896605295
+OFFICE = 22772871024  # unlocked in the demo
 HOLIDAY_FLAT = 18764230785  # no Smart Hosting in the demo scenario
 CYCLE = timedelta(seconds=30)
 ONE_CYCLE = {"GET /smartlock": 1, "GET /smartlock/log": 1}
@@ -376,104 +379,6 @@ async def test_long_outage_makes_entities_unavailable(
     assert not [line for line in infos(caplog) if "recovered" in line]
 
 
-# --- repairs -----------------------------------------------------------------------------
-
-
-async def test_missing_log_scope_raises_and_clears_issue(
-    hass: HomeAssistant,
-    freezer: FrozenDateTimeFactory,
-    simulator: SimulatorServer,
-    setup_integration: MockConfigEntry,
-    issue_registry: ir.IssueRegistry,
-) -> None:
-    issue_id = f"missing_scope_{setup_integration.entry_id}"
-    token = simulator.state.tokens[simulator.token]
-    simulator.state.tokens[simulator.token] = replace(
-        token, scopes=token.scopes - {"smartlock.log"}
-    )
-    simulator.press_button(FRONT_DOOR)
-    await let_devices_move(hass, freezer, simulator)
-    await next_cycle(hass, freezer)
-    issue = issue_registry.async_get_issue(DOMAIN, issue_id)
-    assert issue is not None
-    assert issue.translation_placeholders == {
-        "scope": "smartlock.log",
-        "scope_name": "Activity log",
-    }
-    coordinator = coordinator_of(setup_integration)
-    assert coordinator.data.new_logs == ()
-    assert coordinator.last_update_success
-    assert hass.states.get(front_door_lock(hass)).state != STATE_UNAVAILABLE  # type: ignore[union-attr]
-
-    simulator.state.tokens[simulator.token] = token
-    await next_cycle(hass, freezer)
-    assert issue_registry.async_get_issue(DOMAIN, issue_id) is None
-    assert [entry.smartlock_id for entry in coordinator.data.new_logs] == [FRONT_DOOR]
-
-
-async def test_smart_hosting_issue_from_device_list(
-    hass: HomeAssistant,
-    freezer: FrozenDateTimeFactory,
-    simulator: SimulatorServer,
-    setup_integration: MockConfigEntry,
-    issue_registry: ir.IssueRegistry,
-) -> None:
-    issue_id = f"smart_hosting_{HOLIDAY_FLAT}"
-    issue = issue_registry.async_get_issue(DOMAIN, issue_id)
-    assert issue is not None
-    assert issue.severity is ir.IssueSeverity.ERROR
-    assert not issue.is_fixable
-    # Nuki's list item without Smart Hosting has no name, and this one was never seen before.
-    assert issue.translation_key == "smart_hosting_unnamed"
-    assert issue.translation_placeholders == {
-        "name": "Smart Lock 3.0/4.0 5E6F7081",
-        "model": "Smart Lock 3.0/4.0",
-        "nuki_id": "5E6F7081",
-    }
-    assert issue.learn_more_url == "https://nuki.io/en/smart-hosting/"
-    assert HOLIDAY_FLAT in coordinator_of(setup_integration).data.smart_hosting_missing
-    assert hass.states.get(entity_of(hass, LOCK_DOMAIN, HOLIDAY_FLAT, "lock")).state == (  # type: ignore[union-attr]
-        STATE_UNAVAILABLE
-    )
-
-    simulator.set_smart_hosting(HOLIDAY_FLAT, True)
-    await next_cycle(hass, freezer)
-    assert issue_registry.async_get_issue(DOMAIN, issue_id) is None
-    assert hass.states.get(entity_of(hass, LOCK_DOMAIN, HOLIDAY_FLAT, "lock")).state != (  # type: ignore[union-attr]
-        STATE_UNAVAILABLE
-    )
-
-
-@pytest.mark.parametrize("body", ["detailMessage", "error"])
-async def test_smart_hosting_issue_from_action(
-    hass: HomeAssistant,
-    freezer: FrozenDateTimeFactory,
-    simulator: SimulatorServer,
-    setup_integration: MockConfigEntry,
-    issue_registry: ir.IssueRegistry,
-    body: str,
-) -> None:
-    """The refusal is recognised in the seed's body and in docs.nuki.io's {"error": ...}."""
-    issue_id = f"smart_hosting_{FRONT_DOOR}"
-    simulator.state.set_smart_hosting_body(body)
-    simulator.set_smart_hosting(FRONT_DOOR, False)
-    with pytest.raises(HomeAssistantError) as exc_info:
-        await hass.services.async_call(
-            LOCK_DOMAIN, SERVICE_LOCK, {ATTR_ENTITY_ID: front_door_lock(hass)}, blocking=True
-        )
-    assert exc_info.value.translation_key == "smart_hosting_required"
-    assert exc_info.value.translation_placeholders == {"name": "Front door"}
-    assert issue_registry.async_get_issue(DOMAIN, issue_id) is not None
-
-    await next_cycle(hass, freezer)  # the list now carries the error as well
-    assert issue_registry.async_get_issue(DOMAIN, issue_id) is not None
-    assert hass.states.get(front_door_lock(hass)).state == STATE_UNAVAILABLE  # type: ignore[union-attr]
-
-    simulator.set_smart_hosting(FRONT_DOOR, True)
-    await next_cycle(hass, freezer)
-    assert issue_registry.async_get_issue(DOMAIN, issue_id) is None
-
-
 # --- dynamic and stale devices -----------------------------------------------------------
 
 
@@ -510,122 +415,6 @@ async def test_device_added_and_removed(
     )
 
 
-# --- actions -----------------------------------------------------------------------------
-
-OPENER = 9315306846
-ACTION_ROUTE = "POST /smartlock/{smartlockId}/action"
-
-
-@pytest.fixture
-def no_retry_pause() -> Iterator[None]:
-    """Retry a busy device at once (the frozen clock would never end a real pause)."""
-    with patch("custom_components.nuki_web_api.coordinator.ACTION_RETRY_DELAYS", (0.0, 0.0)):
-        yield
-
-
-async def call_lock_service(hass: HomeAssistant, service: str = SERVICE_LOCK) -> None:
-    await hass.services.async_call(
-        LOCK_DOMAIN, service, {ATTR_ENTITY_ID: front_door_lock(hass)}, blocking=True
-    )
-
-
-async def test_busy_device_is_retried(
-    hass: HomeAssistant,
-    simulator: SimulatorServer,
-    setup_integration: MockConfigEntry,
-    no_retry_pause: None,
-) -> None:
-    simulator.fail_next("423", count=2, route=ACTION_ROUTE)
-    await call_lock_service(hass, SERVICE_UNLOCK)
-    assert simulator.counters()["requests"][ACTION_ROUTE] == 3
-
-
-@pytest.mark.parametrize(
-    ("fault", "key"),
-    [
-        ("423", "device_busy"),
-        ("429", "rate_limited"),
-        ("500", "cannot_connect"),
-        ("502", "cannot_connect"),
-    ],
-)
-async def test_action_fault_is_translated(
-    hass: HomeAssistant,
-    simulator: SimulatorServer,
-    setup_integration: MockConfigEntry,
-    no_retry_pause: None,
-    fault: str,
-    key: str,
-) -> None:
-    simulator.fail_next(fault, count=3, route=ACTION_ROUTE)
-    with pytest.raises(HomeAssistantError) as exc_info:
-        await call_lock_service(hass, SERVICE_UNLOCK)
-    assert exc_info.value.translation_domain == DOMAIN
-    assert exc_info.value.translation_key == key
-    assert exc_info.value.translation_placeholders == {"name": "Front door"}
-
-
-async def test_action_with_rejected_token_starts_reauth(
-    hass: HomeAssistant, simulator: SimulatorServer, setup_integration: MockConfigEntry
-) -> None:
-    simulator.fail_next("401", route=ACTION_ROUTE)
-    with pytest.raises(HomeAssistantError) as exc_info:
-        await call_lock_service(hass, SERVICE_UNLOCK)
-    assert exc_info.value.translation_key == "auth_failed"
-    flows = hass.config_entries.flow.async_progress()
-    assert [flow["context"]["source"] for flow in flows] == [SOURCE_REAUTH]
-
-
-async def test_offline_device_is_refused_before_sending(
-    hass: HomeAssistant,
-    freezer: FrozenDateTimeFactory,
-    simulator: SimulatorServer,
-    setup_integration: MockConfigEntry,
-) -> None:
-    simulator.device(FRONT_DOOR).data["serverState"] = 4
-    await next_cycle(hass, freezer)
-    simulator.reset_counters()
-    with pytest.raises(HomeAssistantError) as exc_info:
-        await call_lock_service(hass, SERVICE_UNLOCK)
-    assert exc_info.value.translation_key == "device_offline"
-    assert simulator.counters()["total"] == 0
-
-
-@pytest.mark.parametrize(
-    ("target", "send", "key", "name"),
-    [
-        (OPENER, lambda client: client.lock(OPENER), "not_allowed", "Building entrance"),
-        (424242, lambda client: client.lock(424242), "not_found", "Smart Lock 1.0/2.0 00067932"),
-        (FRONT_DOOR, lambda client: client.action(FRONT_DOOR, 99), "unknown_error", "Front door"),
-    ],
-)
-async def test_action_answer_is_translated(
-    simulator: SimulatorServer,
-    setup_integration: MockConfigEntry,
-    target: int,
-    send: Callable[[NukiWebApiClient], Awaitable[None]],
-    key: str,
-    name: str,
-) -> None:
-    """Nuki's 405, 404 and 400 answers become translated errors naming the device."""
-    coordinator = coordinator_of(setup_integration)
-    with pytest.raises(HomeAssistantError) as exc_info:
-        await coordinator.async_run_action(target, lambda: send(coordinator.client))
-    assert exc_info.value.translation_key == key
-    assert exc_info.value.translation_placeholders == {"name": name}
-
-
-async def test_invalid_response_to_action(
-    simulator: SimulatorServer, setup_integration: MockConfigEntry
-) -> None:
-    coordinator = coordinator_of(setup_integration)
-    call = AsyncMock(side_effect=NukiInvalidResponseError("GET /x: not JSON"))
-    with pytest.raises(HomeAssistantError) as exc_info:
-        await coordinator.async_run_action(FRONT_DOOR, call)
-    assert exc_info.value.translation_key == "invalid_response"
-    call.assert_awaited_once()
-
-
 async def test_other_client_error_makes_entities_unavailable(
     hass: HomeAssistant,
     freezer: FrozenDateTimeFactory,
@@ -649,3 +438,333 @@ async def test_other_client_error_makes_entities_unavailable(
         "Reading from Nuki Web API failed: GET /smartlock -> 400"
     ]
     assert sum("answers normally again" in line for line in infos(caplog)) == 1
+
+
+# --- devices without usable data (api.FailingDevices): like a short outage of one device ----
+
+
+def lock_state(hass: HomeAssistant, smartlock_id: int) -> str:
+    entity_id = er.async_get(hass).async_get_entity_id("lock", DOMAIN, f"{smartlock_id}_lock")
+    assert entity_id is not None
+    state = hass.states.get(entity_id)
+    assert state is not None
+    return state.state
+
+
+@pytest.mark.parametrize("route", ["GET /smartlock", "GET /smartlock/log"])
+async def test_bad_items_keep_the_rest_of_the_cycle(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    simulator: SimulatorServer,
+    setup_integration: MockConfigEntry,
+    caplog: pytest.LogCaptureFixture,
+    route: str,
+) -> None:
+    """Unparsable items (null, a string, no id, id as string, null type/action/date, odd dates,
+    a numeric log id) are skipped; the good answer of the same cycle is applied."""
+    coordinator = setup_integration.runtime_data.coordinator
+    assert lock_state(hass, FRONT_DOOR) == "locked"
+    simulator.press_button(FRONT_DOOR)  # unlocks, and logs it
+    await let_devices_move(hass, freezer, simulator)
+    simulator.fail_next("bad-items", count=3, route=route)
+    await next_cycle(hass, freezer)
+
+    assert coordinator.last_update_success
+    assert lock_state(hass, FRONT_DOOR) == "unlocked"
+    assert [entry.smartlock_id for entry in coordinator.data.new_logs] == [FRONT_DOOR]
+    assert lock_state(hass, OFFICE) == "unlocked"
+    assert coordinator.data.unavailable == frozenset()
+    for _ in range(2):
+        await next_cycle(hass, freezer)
+    unavailable = [
+        state.entity_id
+        for state in hass.states.async_all("lock")
+        if state.state == STATE_UNAVAILABLE
+    ]
+    assert unavailable == [
+        er.async_get(hass).async_get_entity_id("lock", DOMAIN, f"{HOLIDAY_FLAT}_lock")
+    ]
+    assert warnings_and_errors(caplog) == []
+
+
+async def test_device_with_an_unreadable_item_is_kept_through_the_grace_period(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    simulator: SimulatorServer,
+    setup_integration: MockConfigEntry,
+    device_registry: dr.DeviceRegistry,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A device whose item cannot be parsed is not taken for gone: it keeps its last state
+    for two minutes, then becomes unavailable, and returns when the item is readable again."""
+    office = simulator.device(OFFICE)
+    office.data["type"] = None  # Nuki sends "type": null for it
+    simulator.press_button(FRONT_DOOR)
+    await let_devices_move(hass, freezer, simulator)
+    for _ in range(4):  # 0 .. 90 s since the item became unreadable
+        await next_cycle(hass, freezer)
+        assert lock_state(hass, OFFICE) == "unlocked"
+    assert lock_state(hass, FRONT_DOOR) == "unlocked"  # the others follow Nuki as usual
+    assert warnings_and_errors(caplog) == []  # the grace period hides it
+    await next_cycle(hass, freezer)  # 120 s
+    assert lock_state(hass, OFFICE) == STATE_UNAVAILABLE
+    assert warnings_and_errors(caplog) == [
+        "Nuki Web API sends no usable data for Office (its item cannot be read); "
+        "unavailable until it does"
+    ]
+    assert lock_state(hass, FRONT_DOOR) == "unlocked"
+    device = device_registry.async_get_device_by_identifier(
+        (DOMAIN, str(OFFICE)), setup_integration.entry_id
+    )
+    assert device is not None  # not taken for a device that left the account
+
+    office.data["type"] = 5
+    await next_cycle(hass, freezer)
+    assert lock_state(hass, OFFICE) == "unlocked"
+    assert "Nuki Web API sends usable data again for Office" in caplog.text
+    assert len(warnings_and_errors(caplog)) == 1
+
+
+async def test_error_item_keeps_the_last_state_through_the_grace_period(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    simulator: SimulatorServer,
+    setup_integration: MockConfigEntry,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """An item with an error that is not Smart Hosting: the lock is never shown "unknown"."""
+    coordinator = setup_integration.runtime_data.coordinator
+    simulator.fail_next("error-items", count=6, route="GET /smartlock")
+    for _ in range(4):  # 0 .. 90 s
+        await next_cycle(hass, freezer)
+        assert lock_state(hass, FRONT_DOOR) == "locked"
+        assert lock_state(hass, OFFICE) == "unlocked"
+    assert coordinator.data.smart_hosting_missing == {HOLIDAY_FLAT}  # not the other devices
+    await next_cycle(hass, freezer)  # 120 s
+    assert lock_state(hass, FRONT_DOOR) == STATE_UNAVAILABLE
+    assert lock_state(hass, GARDEN_DOOR) == STATE_UNAVAILABLE
+    # One warning; the device without Smart Hosting was unavailable (with its issue) already.
+    reason = "(Internal error, please try again later)"
+    names = ("Building entrance", "Garden door", "Front door", "Office")
+    assert warnings_and_errors(caplog) == [
+        f"Nuki Web API sends no usable data for {', '.join(f'{n} {reason}' for n in names)}; "
+        "unavailable until it does"
+    ]
+    await next_cycle(hass, freezer)
+    await next_cycle(hass, freezer)
+    assert lock_state(hass, FRONT_DOOR) == "locked"
+
+
+async def test_error_item_of_one_device(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    simulator: SimulatorServer,
+    setup_integration: MockConfigEntry,
+) -> None:
+    """The error of one device's item affects that device only."""
+    simulator.device(OFFICE).data["error"] = "Internal error, please try again later"
+    simulator.device(OFFICE).state["state"] = 1
+    await next_cycle(hass, freezer)
+    assert lock_state(hass, OFFICE) == "unlocked"  # the last state, not the item's
+    for _ in range(4):
+        await next_cycle(hass, freezer)
+    assert lock_state(hass, OFFICE) == STATE_UNAVAILABLE
+    assert lock_state(hass, FRONT_DOOR) == "locked"
+    del simulator.device(OFFICE).data["error"]
+    await next_cycle(hass, freezer)
+    assert lock_state(hass, OFFICE) == "locked"
+
+
+async def test_error_item_at_setup_is_unavailable_not_unknown(
+    hass: HomeAssistant,
+    simulator: SimulatorServer,
+    config_entry: MockConfigEntry,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Without a last state to keep, a device whose item carries an error is unavailable."""
+    simulator.device(OFFICE).data["error"] = "Internal error, please try again later"
+    config_entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(config_entry.entry_id)
+    await hass.async_block_till_done()
+    assert lock_state(hass, OFFICE) == STATE_UNAVAILABLE
+    assert lock_state(hass, FRONT_DOOR) not in (STATE_UNAVAILABLE, STATE_UNKNOWN)
+    assert warnings_and_errors(caplog) == [
+        "Nuki Web API sends no usable data for Office (Internal error, please try again later); "
+        "unavailable until it does"
+    ]
+
+
+async def test_a_pushed_state_makes_a_failing_device_available(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    simulator: SimulatorServer,
+    setup_integration: MockConfigEntry,
+) -> None:
+    """A device unavailable for want of data shows the state that push delivers at once.
+
+    With push healthy the next poll may be 10 minutes away.
+    """
+    coordinator = setup_integration.runtime_data.coordinator
+    simulator.device(OFFICE).data["error"] = "Internal error, please try again later"
+    for _ in range(5):
+        await next_cycle(hass, freezer)
+    assert lock_state(hass, OFFICE) == STATE_UNAVAILABLE
+    device = coordinator.data.devices[OFFICE]
+    pushed = device.from_json({**device.raw, "state": {**device.raw["state"], "state": 1}})
+    coordinator.async_set_pushed_device(pushed)
+    await hass.async_block_till_done()
+    assert lock_state(hass, OFFICE) == "locked"
+    assert OFFICE not in coordinator.data.unavailable
+
+
+# --- the log cursor across reloads, reauth and restarts ------------------------------------
+
+
+async def _press(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory, simulator: SimulatorServer
+) -> str:
+    """Press the front door's button; return the id of the log entry it writes."""
+    count = len(simulator.state.logs)
+    simulator.press_button(FRONT_DOOR)
+    await advance_simulator(
+        hass,
+        freezer,
+        simulator,
+        lambda: len(simulator.state.logs) > count and not simulator.device(FRONT_DOOR).busy,
+    )
+    log_id: str = simulator.state.logs[count]["id"]
+    return log_id
+
+
+def _listen(hass: HomeAssistant) -> list[str]:
+    fired: list[str] = []
+
+    @callback
+    def on_event(event: Event[Any]) -> None:
+        fired.append(event.data["log_id"])
+
+    hass.bus.async_listen(EVENT_NUKI_WEB_API, on_event)
+    return fired
+
+
+async def test_activity_during_reload_and_reauth_fires_once(
+    hass: HomeAssistant,
+    simulator: SimulatorServer,
+    setup_integration: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+    secret_tokens: set[str],
+) -> None:
+    """What happens while the entry is not polling (reload, a failed 401 cycle, reauth) fires."""
+    entry_id = setup_integration.entry_id
+    fired = _listen(hass)
+    assert await hass.config_entries.async_unload(entry_id)
+    during_reload = await _press(hass, freezer, simulator)
+    assert await hass.config_entries.async_setup(entry_id)
+    await hass.async_block_till_done()
+    assert fired == [during_reload]
+
+    # The token is revoked and replaced by a new one of the same account.
+    old = simulator.token
+    secret_tokens.add(new := "nuki-sim-rotated-token")
+    simulator.state.tokens[new] = replace(simulator.state.tokens.pop(old), value=new)
+    in_failed_cycle = await _press(hass, freezer, simulator)
+    await refresh(hass, setup_integration)  # 401: reauth starts
+    (flow,) = [
+        flow
+        for flow in hass.config_entries.flow.async_progress_by_handler(DOMAIN)
+        if flow["context"]["source"] == SOURCE_REAUTH
+    ]
+    during_reauth = await _press(hass, freezer, simulator)
+    result = await hass.config_entries.flow.async_configure(flow["flow_id"], {CONF_API_TOKEN: new})
+    assert result["reason"] == "reauth_successful"
+    await hass.async_block_till_done()
+    assert setup_integration.state is ConfigEntryState.LOADED
+    assert fired == [during_reload, in_failed_cycle, during_reauth]
+
+    await refresh(hass, setup_integration)
+    assert fired == [during_reload, in_failed_cycle, during_reauth]
+
+
+async def test_restart_after_a_long_time_fires_bounded_history(
+    hass: HomeAssistant,
+    simulator: SimulatorServer,
+    setup_integration: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Days of activity while Home Assistant was off: one bounded paging run, no flood."""
+    entry_id = setup_integration.entry_id
+    fired = _listen(hass)
+    assert await hass.config_entries.async_unload(entry_id)
+    device = simulator.device(FRONT_DOOR)
+    actor = Actor(name="Anna", trigger=0)
+    missed = []
+    for _ in range(3 * MAX_LOG_PAGES * LOG_PAGE_SIZE):
+        freezer.tick(timedelta(minutes=30))
+        missed.append(simulator.state.add_log(device, 2, actor)["id"])
+    assert await hass.config_entries.async_setup(entry_id)
+    await hass.async_block_till_done()
+    assert fired == missed[-MAX_LOG_PAGES * LOG_PAGE_SIZE :]
+
+    await refresh(hass, setup_integration)
+    assert len(fired) == MAX_LOG_PAGES * LOG_PAGE_SIZE
+
+
+async def test_log_cursor_is_saved_after_a_delay(
+    hass: HomeAssistant,
+    hass_storage: dict[str, Any],
+    freezer: FrozenDateTimeFactory,
+    simulator: SimulatorServer,
+    setup_integration: MockConfigEntry,
+) -> None:
+    """The ids seen are written 10 s after a cycle found new ones, not at every cycle."""
+    key = log_cursor_store(hass, setup_integration.entry_id).key
+    log_id = await _press(hass, freezer, simulator)
+    await refresh(hass, setup_integration)
+    assert log_id not in hass_storage[key]["data"]["seen"]
+    freezer.tick(timedelta(seconds=11))
+    async_fire_time_changed(hass)
+    await hass.async_block_till_done()
+    assert log_id in hass_storage[key]["data"]["seen"]
+
+
+async def test_log_cursor_cut_off_is_the_first_setup(
+    hass: HomeAssistant,
+    hass_storage: dict[str, Any],
+    freezer: FrozenDateTimeFactory,
+    setup_integration: MockConfigEntry,
+) -> None:
+    """Entries dated before the entry was first set up are history; a reload keeps that date."""
+    key = log_cursor_store(hass, setup_integration.entry_id).key
+    since = hass_storage[key]["data"]["since"]
+    assert dt_util.parse_datetime(since) == dt_util.utcnow().replace(microsecond=0)
+    freezer.tick(timedelta(hours=1))
+    assert await hass.config_entries.async_reload(setup_integration.entry_id)
+    await hass.async_block_till_done()
+    assert hass_storage[key]["data"]["since"] == since
+
+
+async def test_log_cursor_stored_without_cut_off_starts_now(
+    hass: HomeAssistant,
+    hass_storage: dict[str, Any],
+    simulator: SimulatorServer,
+    config_entry: MockConfigEntry,
+) -> None:
+    """A store written before the cut-off was kept: history stays history, now is saved."""
+    key = log_cursor_store(hass, config_entry.entry_id).key
+    hass_storage[key] = {"version": 1, "key": key, "data": {"seen": ["seen-before"]}}
+    fired = _listen(hass)
+    config_entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(config_entry.entry_id)
+    await hass.async_block_till_done()
+    assert fired == []  # the demo's log is older than now
+    assert hass_storage[key]["data"]["seen"][0] == "seen-before"
+    assert dt_util.parse_datetime(hass_storage[key]["data"]["since"]) is not None
+
+
+async def test_removing_the_entry_deletes_the_log_cursor(
+    hass: HomeAssistant, hass_storage: dict[str, Any], setup_integration: MockConfigEntry
+) -> None:
+    key = log_cursor_store(hass, setup_integration.entry_id).key
+    assert key in hass_storage
+    assert await hass.config_entries.async_remove(setup_integration.entry_id)
+    assert key not in hass_storage

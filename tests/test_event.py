@@ -26,10 +26,9 @@ from pytest_homeassistant_custom_component.common import (
 )
 
 from custom_components.nuki_web_api.const import DOMAIN
-from custom_components.nuki_web_api.coordinator import NukiCoordinator
+from custom_components.nuki_web_api.coordinator import NukiCoordinator, log_cursor_store
 from custom_components.nuki_web_api.event import EVENT_NUKI_WEB_API
 from custom_components.nuki_web_api.logbook import async_describe_events
-from custom_components.nuki_web_api.logbook_cursor import storage_key
 from simulator.core import Actor
 from simulator.testing import SimulatorServer
 
@@ -291,7 +290,7 @@ async def test_restart_does_not_fire_seen_entries_again(
     unseen = sim.add_log(door, 1, Actor("Sam", 5))
     for item in (seen, unseen):
         item["date"] = future.strftime("%Y-%m-%dT%H:%M:%S.000Z")
-    key = storage_key(config_entry.entry_id)
+    key = log_cursor_store(hass, config_entry.entry_id).key
     hass_storage[key] = {"version": 1, "key": key, "data": {"seen": [seen["id"]]}}
 
     events = async_capture_events(hass, EVENT_NUKI_WEB_API)

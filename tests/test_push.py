@@ -34,13 +34,16 @@ from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers import issue_registry as ir
-from homeassistant.helpers.dispatcher import async_dispatcher_connect
 from homeassistant.helpers.event import async_track_state_change_event
 from homeassistant.util import dt as dt_util
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
 
-from custom_components.nuki_web_api import follow_ups, push, push_registration
-from custom_components.nuki_web_api.api import SIGNATURE_HEADER, WEBHOOK_FEATURES, SmartlockAuth
+from custom_components.nuki_web_api import async_setup_push, push
+from custom_components.nuki_web_api.api import (
+    SIGNATURE_HEADER,
+    WEBHOOK_FEATURES,
+    follow_ups,
+)
 from custom_components.nuki_web_api.const import (
     CONF_API_TOKEN,
     CONF_API_URL,
@@ -50,14 +53,10 @@ from custom_components.nuki_web_api.const import (
     DOMAIN,
     OUTAGE_GRACE,
 )
+from custom_components.nuki_web_api.coordinator import log_cursor_store
 from custom_components.nuki_web_api.diagnostics import async_get_config_entry_diagnostics
-from custom_components.nuki_web_api.logbook_cursor import StoredLogCursor, storage_key
-from custom_components.nuki_web_api.push import (
-    SAFETY_INTERVAL,
-    NukiPush,
-    push_issue_id,
-    signal_auth_pushed,
-)
+from custom_components.nuki_web_api.issues import push_issue_id
+from custom_components.nuki_web_api.push import SAFETY_INTERVAL, NukiPush
 from simulator.testing import SimulatorServer
 
 FRONT_DOOR = 17618910285
@@ -204,7 +203,7 @@ async def after_the_missed_push_grace(hass: HomeAssistant) -> None:
 
 def running_push(coordinator: Any) -> NukiPush:
     """The running push: the coordinator's route for Advanced API calls."""
-    nuki_push = coordinator.advanced_api
+    nuki_push = coordinator.config_entry.runtime_data.push
     assert isinstance(nuki_push, NukiPush)
     return nuki_push
 
@@ -307,9 +306,8 @@ async def test_option_off_deletes_the_webhook(
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert not simulator.state.webhooks
     assert CONF_PUSH_REGISTRATION not in push_entry.data
-    coordinator = push_entry.runtime_data.coordinator
-    assert coordinator.advanced_api is None
-    assert coordinator.update_interval == NORMAL_INTERVAL
+    assert push_entry.runtime_data.push is None
+    assert push_entry.runtime_data.coordinator.update_interval == NORMAL_INTERVAL
 
 
 @pytest.mark.parametrize(
@@ -332,7 +330,7 @@ async def test_setup_without_push_access_keeps_polling(
     entry = make_entry(simulator, token=token, push_on=True)
     await setup_entry(hass, entry)
     assert entry.state is ConfigEntryState.LOADED
-    assert entry.runtime_data.coordinator.advanced_api is None
+    assert entry.runtime_data.push is None
     assert entry.runtime_data.coordinator.update_interval == NORMAL_INTERVAL
     found = ir.async_get(hass).async_get_issue(DOMAIN, push_issue_id(entry.entry_id))
     assert found is not None
@@ -351,7 +349,7 @@ async def test_stored_registration_is_reused(
     running_push(entry.runtime_data.coordinator).stop()
     hass.config_entries.async_update_entry(entry, data={**entry.data})
     simulator.reset_counters()
-    await push_registration.async_setup_push(hass, entry)
+    await async_setup_push(hass, entry)
     assert registration(entry) == stored
     assert simulator.counters()["requests"].get("PUT /api/decentralWebhook", 0) == 0
     assert len(simulator.state.webhooks) == 1
@@ -736,14 +734,7 @@ async def test_config_masterdata_and_auth_pushes(
     hass: HomeAssistant, simulator: SimulatorServer, push_entry: MockConfigEntry, http: TestClient
 ) -> None:
     coordinator = push_entry.runtime_data.coordinator
-    auths: list[tuple[SmartlockAuth, bool]] = []
-    push_entry.async_on_unload(
-        async_dispatcher_connect(
-            hass,
-            signal_auth_pushed(push_entry.entry_id),
-            lambda auth, deleted: auths.append((auth, deleted)),
-        )
-    )
+    auths = push_entry.runtime_data.auth_coordinator
     await coordinator.client.update_config(FRONT_DOOR, {"ledEnabled": False})
     await until(
         lambda: (
@@ -759,9 +750,7 @@ async def test_config_masterdata_and_auth_pushes(
         FRONT_DOOR,
         {"name": "Guest", "type": 13, "code": 246813, "remoteAllowed": False},
     )
-    await until(lambda: bool(auths))
-    assert auths[0][0].name == "Guest"
-    assert auths[0][1] is False
+    await until(lambda: any(auth.name == "Guest" for auth in auths.data.values()))
 
     simulator.reset_counters()
     with patch.object(coordinator, "async_request_refresh", AsyncMock()) as refresh:
@@ -1122,17 +1111,18 @@ async def test_remove_is_clean(
         hass.config_entries.async_update_entry(
             entry, data={**entry.data, CONF_PUSH_REGISTRATION: hook}
         )
-        await StoredLogCursor.for_entry(hass, entry.entry_id).async_load()  # stored by the last run
+        since = dt_util.utcnow().isoformat()
+        await log_cursor_store(hass, entry.entry_id).async_save({"seen": [], "since": since})
         simulator.fail_next("502", route="GET /smartlock")
         await hass.config_entries.async_setup(entry.entry_id)
         assert entry.state is ConfigEntryState.SETUP_RETRY
     assert simulator.state.webhooks
-    assert storage_key(entry.entry_id) in hass_storage
+    assert log_cursor_store(hass, entry.entry_id).key in hass_storage
 
     assert await hass.config_entries.async_remove(entry.entry_id)
     await hass.async_block_till_done()
     assert not simulator.state.webhooks
-    assert storage_key(entry.entry_id) not in hass_storage
+    assert log_cursor_store(hass, entry.entry_id).key not in hass_storage
     no_traceback(caplog)
 
 
@@ -1162,7 +1152,7 @@ class CloudConnectionState(Enum):
 
 class FakeCloud(SimpleNamespace):
     """A stand-in for the cloud component (importing the real one pulls in camera
-    libraries that the test requirements do not have), with the names push_registration.py uses."""
+    libraries that the test requirements do not have), with the names the push setup uses."""
 
     CloudNotAvailable = CloudNotAvailable
     CloudNotConnected = CloudNotConnected
@@ -1232,7 +1222,7 @@ async def test_push_registers_once_the_cloud_connects(
     await setup_entry(hass, entry)
     assert entry.state is ConfigEntryState.LOADED
     coordinator = entry.runtime_data.coordinator
-    assert coordinator.advanced_api is None
+    assert entry.runtime_data.push is None
     assert coordinator.update_interval == NORMAL_INTERVAL
     assert hass.states.get(lock_entity(hass)).state == "locked"
     assert not simulator.state.webhooks

@@ -33,7 +33,7 @@ from custom_components.nuki_web_api.api import (
 from custom_components.nuki_web_api.const import CONF_API_TOKEN, DOMAIN
 from custom_components.nuki_web_api.coordinator import NukiCoordinator
 from custom_components.nuki_web_api.event import EVENT_NUKI_WEB_API
-from custom_components.nuki_web_api.repairs import smart_hosting_issue_id
+from custom_components.nuki_web_api.issues import smart_hosting_issue_id
 from simulator.faults import FAULT_KINDS
 from simulator.testing import SimulatorServer
 

@@ -23,14 +23,12 @@ from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers import issue_registry as ir
-from homeassistant.helpers.dispatcher import async_dispatcher_send
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
 from syrupy.assertion import SnapshotAssertion
 from syrupy.filters import props
 
 from custom_components.nuki_web_api.api import SmartlockAuth
 from custom_components.nuki_web_api.const import DOMAIN
-from custom_components.nuki_web_api.push import signal_auth_pushed
 from custom_components.nuki_web_api.switch import AUTH_SWITCHES, CONFIG_SWITCHES, SWITCHES
 from custom_components.nuki_web_api.writes import AUTH_SCAN_INTERVAL, CONFIRM_DELAYS
 from simulator.testing import SimulatorServer
@@ -415,7 +413,7 @@ async def test_busy_device_and_smart_hosting_errors(
     """423 after the retries and a missing Smart Hosting raise translated errors."""
     simulator.fail_next("423", count=3, route=AUTH_WRITE)
     with (
-        patch("custom_components.nuki_web_api.coordinator.ACTION_RETRY_DELAYS", (0.0, 0.0)),
+        patch("custom_components.nuki_web_api.helpers.ACTION_RETRY_DELAYS", (0.0, 0.0)),
         pytest.raises(HomeAssistantError) as err,
     ):
         await _switch(hass, "turn_off", SAM)
@@ -503,21 +501,21 @@ async def test_pushed_authorizations_apply_at_once(
     entity_registry: er.EntityRegistry,
 ) -> None:
     """DEVICE_AUTHS pushes change, add and delete switches without a read."""
-    signal = signal_auth_pushed(setup_integration.entry_id)
+    apply = setup_integration.runtime_data.auth_coordinator.async_apply_pushed
     sam = {**_sim_auth(simulator, "Sam"), "enabled": False}
     simulator.reset_counters()
-    async_dispatcher_send(hass, signal, SmartlockAuth.from_json(sam), False)
+    apply(SmartlockAuth.from_json(sam), False)
     await hass.async_block_till_done()
     assert hass.states.get(SAM).state == "off"  # type: ignore[union-attr]
 
     guest = {**sam, "id": "0123456789abcdef01234567", "name": "Guest fob", "type": 2}
-    async_dispatcher_send(hass, signal, SmartlockAuth.from_json(guest), False)
+    apply(SmartlockAuth.from_json(guest), False)
     await hass.async_block_till_done()
     assert hass.states.get("switch.front_door_fob_access_guest_fob") is not None
 
-    async_dispatcher_send(hass, signal, SmartlockAuth.from_json(sam), True)
+    apply(SmartlockAuth.from_json(sam), True)
     no_id = {k: v for k, v in sam.items() if k != "id"}
-    async_dispatcher_send(hass, signal, SmartlockAuth.from_json(no_id), False)
+    apply(SmartlockAuth.from_json(no_id), False)
     await hass.async_block_till_done()
     assert hass.states.get(SAM).state == "unavailable"  # type: ignore[union-attr]
     assert simulator.counters()["requests"] == {}

@@ -22,7 +22,8 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry, async_
 import simulator.app as sim_app
 from custom_components.nuki_web_api.api.settings import BATTERY_WARNING
 from custom_components.nuki_web_api.const import DOMAIN
-from custom_components.nuki_web_api.repairs import smart_hosting_issue_id
+from custom_components.nuki_web_api.helpers import async_run_action
+from custom_components.nuki_web_api.issues import smart_hosting_issue_id
 from custom_components.nuki_web_api.writes import not_confirmed_issue_id
 from simulator.testing import SimulatorServer
 
@@ -39,7 +40,7 @@ def platforms() -> list[Platform]:
 @pytest.fixture(autouse=True)
 def no_retry_pause() -> Any:
     """Retry a busy device (423) without pausing."""
-    with patch("custom_components.nuki_web_api.coordinator.ACTION_RETRY_DELAYS", (0.0, 0.0)):
+    with patch("custom_components.nuki_web_api.helpers.ACTION_RETRY_DELAYS", (0.0, 0.0)):
         yield
 
 
@@ -337,7 +338,7 @@ async def test_write_queued_behind_an_action_of_a_device_that_left(
     async def held() -> None:
         await release.wait()
 
-    action = hass.async_create_task(coordinator.async_run_action(FRONT_DOOR, held))
+    action = hass.async_create_task(async_run_action(coordinator, FRONT_DOOR, held))
     await asyncio.sleep(0)
     write = hass.async_create_task(CASES[0].write(hass))
     await asyncio.sleep(0.05)

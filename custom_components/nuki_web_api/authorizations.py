@@ -306,8 +306,8 @@ async def async_grant_app_access(call: ServiceCall) -> ServiceResponse:
 
     def request(group: list[Target]) -> Awaitable[object]:
         coordinator, ids = group[0].coordinator, [target.smartlock_id for target in group]
-        if coordinator.advanced_api is not None:
-            return coordinator.advanced_api.async_create_auths(ids, body)
+        if (push := coordinator.config_entry.runtime_data.push) is not None:
+            return push.async_create_auths(ids, body)
         return coordinator.client.create_auths(ids, {**body, "type": int(AuthType.APP)})
 
     def shows(found: Sequence[SmartlockAuth], target: Target) -> SmartlockAuth | None:

@@ -19,6 +19,7 @@ from .api import LockAction
 from .const import DOMAIN
 from .coordinator import NukiConfigEntry, NukiCoordinator, ResultWait
 from .entity import NukiEntity, NukiEntityDescription, async_add_nuki_entities, is_lock
+from .helpers import async_device_action, async_run_action
 
 PARALLEL_UPDATES = 1
 
@@ -33,7 +34,7 @@ class NukiButtonEntityDescription(ButtonEntityDescription, NukiEntityDescription
 
 def _action(code: int) -> Callable[[NukiCoordinator, int], Awaitable[ResultWait | None]]:
     """Send the Nuki action ``code``."""
-    return lambda coordinator, smartlock_id: coordinator.async_device_action(smartlock_id, code)
+    return lambda coordinator, smartlock_id: async_device_action(coordinator, smartlock_id, code)
 
 
 BUTTONS: tuple[NukiButtonEntityDescription, ...] = (
@@ -91,7 +92,7 @@ class NukiButton(NukiEntity, ButtonEntity):
             )
         press_fn = self.entity_description.press_fn
         coordinator = self.coordinator
-        await coordinator.async_run_action(
-            self.smartlock_id, lambda: press_fn(coordinator, self.smartlock_id)
+        await async_run_action(
+            coordinator, self.smartlock_id, lambda: press_fn(coordinator, self.smartlock_id)
         )
         self._last_success = now

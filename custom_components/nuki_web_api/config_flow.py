@@ -14,7 +14,6 @@ from homeassistant.config_entries import (
 )
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.data_entry_flow import section
-from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.selector import (
     BooleanSelector,
     NumberSelector,
@@ -25,7 +24,9 @@ from homeassistant.helpers.selector import (
     TextSelectorType,
 )
 
+from . import async_validate_push
 from .api import (
+    DEFAULT_BASE_URL,
     Account,
     NukiAuthError,
     NukiConnectionError,
@@ -36,7 +37,6 @@ from .api import (
     NukiRequestError,
     NukiServerError,
     NukiUnsafeUrlError,
-    NukiWebApiClient,
     check_base_url,
     check_token,
 )
@@ -46,14 +46,13 @@ from .const import (
     CONF_API_URL,
     CONF_PUSH,
     CONF_SCAN_INTERVAL,
-    DEFAULT_API_URL,
     DEFAULT_SCAN_INTERVAL,
     DOMAIN,
     LOGGER,
     MAX_SCAN_INTERVAL,
     MIN_SCAN_INTERVAL,
 )
-from .push_registration import async_validate_push
+from .helpers import create_client
 
 _TOKEN_SELECTOR = TextSelector(TextSelectorConfig(type=TextSelectorType.PASSWORD))
 _URL_SELECTOR = TextSelector(TextSelectorConfig(type=TextSelectorType.URL))
@@ -63,7 +62,7 @@ _CONNECTION_SCHEMA = _TOKEN_SCHEMA.extend(
     {
         probatio.Required(CONF_ADVANCED): section(
             probatio.Schema(
-                {probatio.Required(CONF_API_URL, default=DEFAULT_API_URL): _URL_SELECTOR}
+                {probatio.Required(CONF_API_URL, default=DEFAULT_BASE_URL): _URL_SELECTOR}
             ),
             {"collapsed": True},
         )
@@ -92,7 +91,7 @@ async def _validate(hass: HomeAssistant, token: str, url: str) -> Account:
 
     smartlock.action cannot be probed without moving a lock; a missing one shows on use.
     """
-    client = NukiWebApiClient(async_get_clientsession(hass), token, base_url=url)
+    client = create_client(hass, {CONF_API_TOKEN: token, CONF_API_URL: url})
     account = await client.account()
     await client.smartlocks()
     missing = [
@@ -153,7 +152,7 @@ def _url(user_input: Mapping[str, Any]) -> str:
 
 
 # The flow's own texts name the default URL (hassfest wants URLs as placeholders).
-_URL_PLACEHOLDERS = {"default_url": DEFAULT_API_URL}
+_URL_PLACEHOLDERS = {"default_url": DEFAULT_BASE_URL}
 
 
 class NukiWebApiConfigFlow(ConfigFlow, domain=DOMAIN):
@@ -201,7 +200,7 @@ class NukiWebApiConfigFlow(ConfigFlow, domain=DOMAIN):
         errors: dict[str, str] = {}
         placeholders: dict[str, str] = {}
         entry = self._get_reauth_entry()
-        url = entry.data.get(CONF_API_URL, DEFAULT_API_URL)
+        url = entry.data.get(CONF_API_URL, DEFAULT_BASE_URL)
         try:
             check_base_url(url)
         except NukiUnsafeUrlError:
@@ -241,7 +240,7 @@ class NukiWebApiConfigFlow(ConfigFlow, domain=DOMAIN):
                 )
         # The stored token is never sent to the browser; what the user typed comes back.
         suggested = user_input or {
-            CONF_ADVANCED: {CONF_API_URL: entry.data.get(CONF_API_URL, DEFAULT_API_URL)}
+            CONF_ADVANCED: {CONF_API_URL: entry.data.get(CONF_API_URL, DEFAULT_BASE_URL)}
         }
         return self.async_show_form(
             step_id="reconfigure",

@@ -1,8 +1,8 @@
 """Poll Nuki Web: one GET /smartlock and one GET /smartlock/log page per cycle, for all devices.
 
-Older log pages are read only to catch up (see api.LogCursor). Other data sources (push.py)
-feed it through a narrow interface: pushed devices and log entries, the poll interval, a
-listener after each poll, and a route for Advanced API calls; it imports none of them.
+The HA-free rules live in the client: how polls and pushes merge (``api.Snapshots``), how Nuki's
+trouble is ridden out (``api.PollTrouble``), which reads follow an action (``api.FollowUps``).
+Push and the action runner (helpers.py) use the interface below; it imports neither.
 """
 
 from __future__ import annotations
@@ -13,73 +13,54 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from functools import partial
-from typing import Protocol, TypedDict, override
+from typing import Protocol, override
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import CALLBACK_TYPE, HassJob, HomeAssistant, callback
-from homeassistant.exceptions import ConfigEntryAuthFailed, HomeAssistantError
+from homeassistant.exceptions import ConfigEntryAuthFailed
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.event import async_call_later
+from homeassistant.helpers.storage import Store
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 from homeassistant.util import dt as dt_util
 
 from .api import (
+    CursorState,
+    FollowUps,
     JsonObject,
+    LogCursor,
     NukiAuthError,
-    NukiConflictError,
-    NukiConnectionError,
-    NukiDeviceBusyError,
     NukiError,
-    NukiForbiddenError,
-    NukiInvalidResponseError,
-    NukiNotAllowedError,
-    NukiNotFoundError,
     NukiRateLimitError,
-    NukiRequestError,
-    NukiServerError,
-    NukiSmartHostingError,
     NukiWebApiClient,
-    ServerState,
+    PollTrouble,
+    Read,
     Smartlock,
     SmartlockLog,
+    Snapshot,
+    Snapshots,
     default_name,
     device_type_of,
+    is_outage,
     model_name,
 )
 from .const import (
-    ACTION_RETRY_DELAYS,
     CONF_SCAN_INTERVAL,
     DEFAULT_SCAN_INTERVAL,
     DOMAIN,
     LOG_PAGE_SIZE,
     LOGGER,
     OUTAGE_GRACE,
-    RATE_LIMIT_BACKOFF_MAX,
-    RATE_LIMIT_BACKOFF_MIN,
 )
-from .failing_devices import FailingDevices
-from .follow_ups import FollowUps, Read
-from .logbook_cursor import StoredLogCursor
-from .repairs import (
-    SmartHostingEnding,
-    async_create_missing_scope_issue,
-    async_create_smart_hosting_ending_issue,
-    async_create_smart_hosting_issue,
-    async_delete_missing_scope_issue,
-    async_delete_smart_hosting_ending_issue,
-    async_delete_smart_hosting_issue,
-    smart_hosting_ending,
-)
+from .issues import Issues
 from .writes import NukiAuthCoordinator, SettingsWriter
 
 type NukiConfigEntry = ConfigEntry[NukiRuntimeData]
-# What an action call may return: the wait for a result that Nuki announces later (an
-# advanced action's result webhook, push.py). async_run_action awaits it after scheduling
-# the follow-up reads and outside the device's action lock.
+# What an action call may return: the wait for a result Nuki announces later (an advanced
+# action's result webhook), awaited after the follow-ups start, outside the device's lock.
 type ResultWait = Callable[[], Awaitable[None]]
-# Runs after each successful poll with the snapshots before and after it (push compares
-# them with what it delivered); see async_add_poll_listener.
-type PollListener = Callable[[NukiData | None, NukiData], Awaitable[None]]
+# Awaited after each successful poll with the snapshots before and after it (push).
+type PollListener = Callable[[Snapshot | None, Snapshot], Awaitable[None]]
 
 
 class AdvancedApi(Protocol):
@@ -92,56 +73,33 @@ class AdvancedApi(Protocol):
         """Create an account user's authorization on the devices; wait for the result."""
 
 
-class _LogFields(TypedDict):
-    """What a read of the log changes in a snapshot."""
+@dataclass(slots=True)
+class NukiRuntimeData:
+    """What a loaded config entry holds (entry.runtime_data), built in async_setup_entry."""
 
-    new_logs: tuple[SmartlockLog, ...]
-    last_log: dict[int, SmartlockLog]
-
-
-# Client error -> translation key of the HomeAssistantError an action raises (first match wins).
-_ACTION_ERROR_KEYS: tuple[tuple[type[NukiError], str], ...] = (
-    (NukiSmartHostingError, "smart_hosting_required"),
-    (NukiAuthError, "auth_failed"),
-    (NukiDeviceBusyError, "device_busy"),
-    (NukiNotAllowedError, "not_allowed"),
-    (NukiNotFoundError, "not_found"),
-    (NukiRateLimitError, "rate_limited"),
-    (NukiServerError, "cannot_connect"),
-    (NukiConnectionError, "cannot_connect"),
-    (NukiInvalidResponseError, "invalid_response"),
-)
-
-# Failures that count as an outage while polling: the last state is kept through the grace
-# period. Besides server, network and garbled answers, reads that Nuki refuses only for the moment
-# (423 Locked, 409 Conflict, 408 Request Timeout) pass like a short outage, and so does 403: in
-# Nuki's outage of November 2024 GET /smartlock answered a plain-text "403 Forbidden" and recovered
-# by itself (ioBroker.nuki-extended #382). Only the first two kinds mean "not reachable".
-_OUTAGE_ERRORS = (
-    NukiServerError,
-    NukiConnectionError,
-    NukiInvalidResponseError,
-    NukiDeviceBusyError,
-    NukiConflictError,
-    NukiForbiddenError,
-)
-_UNREACHABLE_ERRORS = (NukiServerError, NukiConnectionError)
-_TRANSIENT_STATUSES = frozenset({408})
+    client: NukiWebApiClient
+    coordinator: NukiCoordinator
+    auth_coordinator: NukiAuthCoordinator
+    settings: SettingsWriter
+    push: AdvancedApi | None = None  # push.NukiPush, while it runs
+    # One lock per device: its actions run one after another (helpers.async_run_action).
+    action_locks: dict[int, asyncio.Lock] = field(default_factory=dict)
 
 
-def _is_outage(err: NukiError) -> bool:
-    return isinstance(err, _OUTAGE_ERRORS) or (
-        isinstance(err, NukiRequestError) and err.status in _TRANSIENT_STATUSES
-    )
+def log_cursor_store(hass: HomeAssistant, entry_id: str) -> Store[CursorState]:
+    """Return the Store of an entry's log cursor: nothing is reported twice across restarts."""
+    return Store(hass, 1, f"{DOMAIN}.{entry_id}.log_cursor")
+
+
+def device_smartlock_ids(device: dr.DeviceEntry) -> set[int]:
+    """Return the smartlock ids in a registry device's identifiers, `(DOMAIN, str(id))`."""
+    return {
+        int(value) for domain, value in device.identifiers if domain == DOMAIN and value.isdigit()
+    }
 
 
 class _OwnTransitionLines(logging.Filter):
-    """Drop the base coordinator's "Error fetching"/"recovered" lines.
-
-    This coordinator logs the start (warning) and the end (info) of an outage itself, and
-    entities only become unavailable after a grace period, so the base class's lines would
-    repeat or contradict ours.
-    """
+    """Drop the base class's "Error fetching"/"recovered" lines (api.PollTrouble logs ours)."""
 
     _TEMPLATES = frozenset({"Error fetching %s data: %s", "Fetching %s data recovered"})
 
@@ -154,55 +112,8 @@ _REFRESH_LOGGER = LOGGER.getChild("coordinator")
 _REFRESH_LOGGER.addFilter(_OwnTransitionLines())
 
 
-@dataclass(slots=True)
-class NukiRuntimeData:
-    """What a loaded config entry holds (entry.runtime_data), built in async_setup_entry."""
-
-    client: NukiWebApiClient
-    coordinator: NukiCoordinator
-    auth_coordinator: NukiAuthCoordinator
-    settings: SettingsWriter
-
-
-@dataclass(frozen=True, slots=True)
-class NukiData:
-    """One polling cycle's snapshot of the account."""
-
-    devices: dict[int, Smartlock]
-    smart_hosting_missing: frozenset[int]
-    new_logs: tuple[SmartlockLog, ...]
-    last_log: dict[int, SmartlockLog] = field(default_factory=dict)
-    # Devices Nuki sent no usable data for, past the grace period or ever (failing_devices.py).
-    unavailable: frozenset[int] = frozenset()
-    # Actions Nuki accepted that no read has shown under way yet (smartlockId -> action code):
-    # the lock shows their transitional state (follow_ups.py).
-    accepted_actions: dict[int, int] = field(default_factory=dict)
-    # new_logs by smartlockId, so that each entity finds its device's entries in one lookup.
-    new_logs_by_device: dict[int, tuple[SmartlockLog, ...]] = field(
-        init=False, repr=False, compare=False
-    )
-
-    def __post_init__(self) -> None:
-        """Group the new entries by device (``dataclasses.replace`` groups again)."""
-        grouped: dict[int, list[SmartlockLog]] = {}
-        for entry in self.new_logs:
-            grouped.setdefault(entry.smartlock_id, []).append(entry)
-        object.__setattr__(
-            self,
-            "new_logs_by_device",
-            {smartlock_id: tuple(entries) for smartlock_id, entries in grouped.items()},
-        )
-
-
-def device_smartlock_ids(device: dr.DeviceEntry) -> set[int]:
-    """Return the smartlock ids in a registry device's identifiers, `(DOMAIN, str(id))`."""
-    return {
-        int(value) for domain, value in device.identifiers if domain == DOMAIN and value.isdigit()
-    }
-
-
-class NukiCoordinator(DataUpdateCoordinator[NukiData]):
-    """Polls the account and runs actions; see docs/architecture.md for the contract."""
+class NukiCoordinator(DataUpdateCoordinator[Snapshot]):
+    """Polls the account; see docs/architecture.md for the contract."""
 
     config_entry: NukiConfigEntry
 
@@ -210,7 +121,7 @@ class NukiCoordinator(DataUpdateCoordinator[NukiData]):
         self, hass: HomeAssistant, entry: NukiConfigEntry, client: NukiWebApiClient
     ) -> None:
         """Poll at the interval from the options."""
-        self._interval = timedelta(
+        self._configured_interval = timedelta(
             seconds=entry.options.get(CONF_SCAN_INTERVAL, DEFAULT_SCAN_INTERVAL)
         )
         super().__init__(
@@ -218,274 +129,103 @@ class NukiCoordinator(DataUpdateCoordinator[NukiData]):
             _REFRESH_LOGGER,
             config_entry=entry,
             name=DOMAIN,
-            update_interval=self._interval,
+            update_interval=self._configured_interval,
         )
         self.client = client
-        # Set while push updates (Advanced API webhooks) run: actions go through it.
-        self.advanced_api: AdvancedApi | None = None
+        self.issues = Issues(hass, entry.entry_id, self.device_name, self.device_model)
+        self._interval = self._configured_interval
+        self._store = log_cursor_store(hass, entry.entry_id)
+        cursor = LogCursor(
+            since=dt_util.utcnow(),
+            on_change=lambda: self._store.async_delay_save(cursor.state, 10.0),
+        )
+        self.snapshots = Snapshots(cursor, grace=OUTAGE_GRACE)
+        self._trouble = PollTrouble(OUTAGE_GRACE)
         self._poll_listeners: list[PollListener] = []
-        self._configured_interval = self._interval
-        self.log_cursor = StoredLogCursor.for_entry(hass, entry.entry_id)
         self._known_ids: set[int] | None = None
-        self._names: dict[int, str] = {}
-        self._failing = FailingDevices()
-        self._outage_since: datetime | None = None
-        # What the info line says when the outage ends (it matches the warning that began it).
-        self._outage_end_line = ""
-        self._rate_limit_backoff: float | None = None
-        self._logs_forbidden = False
-        self._action_locks: dict[int, asyncio.Lock] = {}
-        self._smart_hosting_issues: set[int] = set()
-        self._smart_hosting_ending: dict[int, SmartHostingEnding] = {}
-        # The reads after actions (follow_ups.py): what the next refresh reads, and its timer.
+        self._notified: tuple[Snapshot, bool] | None = None  # see async_update_listeners
         self._follow_ups = FollowUps()
-        self._next_read = Read.ALL
+        self._next_read = Read.ALL  # a follow-up reads less
         self._cancel_follow_up: CALLBACK_TYPE | None = None
-        # Pushed device states so far, and per device the number of its last one: a poll that
-        # started before a device's push keeps the pushed state (see _keep_pushed).
-        self._pushes = 0
-        self._pushed: dict[int, int] = {}
 
     # --- polling ---------------------------------------------------------------------
 
     @override
     async def _async_setup(self) -> None:
-        await self.log_cursor.async_load()
+        """Restore the log cursor; at the first setup, now is its cut-off from here on."""
+        stored = await self._store.async_load()
+        if stored is None or not self.snapshots.cursor.load(stored):
+            await self._store.async_save(self.snapshots.cursor.state())
 
     @override
-    async def _async_update_data(self) -> NukiData:
+    async def _async_update_data(self) -> Snapshot:
         read, self._next_read = self._next_read, Read.ALL
         try:
             data = await self._async_read(read)
         except BaseException:
-            # Entities become unavailable (or reauth starts): the follow-ups end with it.
-            self._follow_ups.clear()
-            self._cancel_follow_ups()
+            self._stop_follow_ups()  # entities become unavailable, or reauth starts
             raise
         return self._follow(data, read)
 
-    async def _async_read(self, read: Read) -> NukiData:
+    async def _async_read(self, read: Read) -> Snapshot:
         """Read a whole cycle, or what a follow-up needs: the device list or the log alone."""
-        started = self._pushes
+        started = self.snapshots.pushes
         try:
             devices = None if read is Read.LOG else await self.client.smartlocks()
-            logs = [] if read is Read.DEVICES else await self._fetch_logs()
+            logs = [] if read is Read.DEVICES else await self._async_fetch_logs()
         except NukiAuthError as err:
             raise ConfigEntryAuthFailed(
                 translation_domain=DOMAIN, translation_key="update_auth_failed"
             ) from err
         except NukiRateLimitError as err:
-            return self._rate_limited(err)
+            delay = self._trouble.rate_limited(
+                err, self._interval.total_seconds(), shown=self.data is not None
+            )
+            if self.data is None:
+                raise UpdateFailed(
+                    translation_domain=DOMAIN,
+                    translation_key="update_rate_limited",
+                    retry_after=delay,
+                ) from err
+            self._follow_ups.clear()  # no quick reads while Nuki asks to slow down
+            self.update_interval = timedelta(seconds=delay)
+            return replace(self.data, new_logs=())
         except NukiError as err:
-            if _is_outage(err):
-                return self._outage(err)
-            if self.data is not None and self._outage_since is None:
-                # The base class's line is filtered out (see _OwnTransitionLines).
-                self._outage_since = dt_util.utcnow()
-                self._outage_end_line = "Nuki Web API answers normally again"
-                LOGGER.warning("Reading from Nuki Web API failed: %s", err)
+            if self._trouble.keep(err, dt_util.utcnow(), shown=self.data is not None):
+                return replace(self.data, new_logs=())
             raise UpdateFailed(
                 translation_domain=DOMAIN,
-                translation_key="update_failed",
+                translation_key="update_cannot_connect" if is_outage(err) else "update_failed",
                 translation_placeholders={"error": str(err)},
             ) from err
-        self._end_outage()
+        if self._trouble.ended(self._interval):
+            self.update_interval = self._interval
         if devices is None:
-            data = replace(self.data, **self._log_fields(logs, self.data.devices))
+            data = self.snapshots.polled_log(self.data, logs)
         else:
-            data = self._keep_pushed(self._snapshot(devices, logs), started)
-        if self._poll_listeners:
-            for listener in list(self._poll_listeners):
-                await listener(self.data, data)
-            data = self._keep_pushed(data, started)  # a push may have come in meanwhile
+            polled = self.snapshots.polled(
+                self.data, devices, logs, self.device_name, dt_util.utcnow()
+            )
+            data = self.snapshots.keep_pushed(polled, self.data, started)
+        for listener in list(self._poll_listeners):
+            await listener(self.data, data)
+            data = self.snapshots.keep_pushed(data, self.data, started)  # pushed meanwhile
         return data
 
-    @callback
-    def async_add_poll_listener(self, listener: PollListener) -> CALLBACK_TYPE:
-        """Await `listener(before, after)` after each successful poll; return its remover."""
-        self._poll_listeners.append(listener)
-        return partial(self._poll_listeners.remove, listener)
-
-    def _keep_pushed(self, data: NukiData, started: int) -> NukiData:
-        """Keep the devices pushed while this poll was in flight: the poll read them earlier."""
-        newer = {
-            smartlock_id: self.data.devices[smartlock_id]
-            for smartlock_id, number in self._pushed.items()
-            if number > started and smartlock_id in data.devices.keys() & self.data.devices.keys()
-        }
-        return replace(data, devices={**data.devices, **newer}) if newer else data
-
-    @callback
-    def async_set_pushed_device(self, device: Smartlock) -> None:
-        """Apply a device that arrived by push (newer than what a poll in flight will bring)."""
-        self._pushes += 1
-        self._pushed[device.smartlock_id] = self._pushes
-        self.async_set_pushed_data(
-            replace(
-                self.data,
-                devices={**self.data.devices, device.smartlock_id: device},
-                new_logs=(),
-                # Usable data for a device that had none (failing_devices.py): shown at once.
-                unavailable=self.data.unavailable
-                - ({device.smartlock_id} if device.error is None else set()),
-            )
-        )
-
-    @callback
-    def async_set_pushed_log(self, entry: SmartlockLog) -> None:
-        """Report a log entry that arrived by push, unless a poll reported it already.
-
-        The same cursor as polling: an entry is reported once, whichever way it came
-        first. An entry delivered late is reported, but never replaces a newer last entry.
-        """
-        new_logs = tuple(e for e in self.log_cursor.advance([entry]) if e.error is None)
-        if not new_logs:
-            return
-        last_log = dict(self.data.last_log)
-        shown = last_log.get(entry.smartlock_id)
-        if entry.smartlock_id in self.data.devices and (shown is None or entry.date >= shown.date):
-            last_log[entry.smartlock_id] = entry
-        self.async_set_pushed_data(replace(self.data, new_logs=new_logs, last_log=last_log))
-
-    @callback
-    def async_set_pushed_data(self, data: NukiData) -> None:
-        """Show pushed data at once; unlike async_set_updated_data, change nothing else.
-
-        The safety poll keeps its schedule (pushes more frequent than it must not postpone
-        it forever), and the refresh's success stays as the last poll left it: a push in
-        the middle of an outage does not make the entities available.
-        """
-        self.data = self._follow(data, None)
-        self.async_update_listeners()
-
-    async def _fetch_logs(self) -> list[SmartlockLog]:
+    async def _async_fetch_logs(self) -> list[SmartlockLog]:
         """Read the newest log page (older ones while all is new); a 401 means no log scope."""
         try:
-            logs = await self.log_cursor.fetch(
+            logs = await self.snapshots.cursor.fetch(
                 lambda before: self.client.logs(before_id=before, limit=LOG_PAGE_SIZE),
                 LOG_PAGE_SIZE,
             )
         except NukiAuthError:
-            if not self._logs_forbidden:
-                self._logs_forbidden = True
-                LOGGER.warning("The API token may not read the activity log (scope smartlock.log)")
-                async_create_missing_scope_issue(
-                    self.hass,
-                    self.config_entry.entry_id,
-                    scope="smartlock.log",
-                    scope_name="Activity log",
-                )
+            self.issues.log_scope(permitted=False)
             return []
-        if self._logs_forbidden:
-            self._logs_forbidden = False
-            async_delete_missing_scope_issue(self.hass, self.config_entry.entry_id)
+        self.issues.log_scope(permitted=True)
         return logs
 
-    def _snapshot(self, devices: list[Smartlock], logs: list[SmartlockLog]) -> NukiData:
-        for device in devices:
-            if device.name:
-                self._names[device.smartlock_id] = device.name
-        by_id, unavailable = self._failing.apply(
-            {} if self.data is None else self.data.devices, devices, self.device_name
-        )
-        return NukiData(
-            devices=by_id,
-            smart_hosting_missing=frozenset(
-                device.smartlock_id for device in by_id.values() if device.smart_hosting_missing
-            ),
-            unavailable=unavailable,
-            **self._log_fields(logs, by_id),
-        )
-
-    def _log_fields(self, logs: list[SmartlockLog], devices: dict[int, Smartlock]) -> _LogFields:
-        """Return the new entries and the newest entry per device after reading `logs`."""
-        activity = [entry for entry in logs if entry.error is None]
-        # Error-only items (a fault, or no Smart Hosting) are not remembered: the real entry
-        # behind the same id must still be reported once it can be read.
-        new_logs = self.log_cursor.advance(activity)
-        last_log = {} if self.data is None else dict(self.data.last_log)
-        for entry in reversed(activity):
-            last_log[entry.smartlock_id] = entry
-        return {
-            "new_logs": new_logs,
-            "last_log": {sid: entry for sid, entry in last_log.items() if sid in devices},
-        }
-
-    def _previous(self) -> NukiData:
-        """Return the last snapshot without its new log entries (they were reported)."""
-        return replace(self.data, new_logs=())
-
-    def _rate_limited(self, err: NukiRateLimitError) -> NukiData:
-        """Slow down and keep the last state; log once per rate-limit episode."""
-        # One warning per episode of trouble: none if an outage was already reported.
-        first = self._rate_limit_backoff is None and self._outage_since is None
-        self._rate_limit_backoff = (
-            RATE_LIMIT_BACKOFF_MIN
-            if self._rate_limit_backoff is None
-            else min(self._rate_limit_backoff * 2, RATE_LIMIT_BACKOFF_MAX)
-        )
-        # Nuki's Retry-After is a hint within the back-off bounds: never decades, never a storm.
-        delay = max(
-            self._rate_limit_backoff
-            if err.retry_after is None
-            else min(max(err.retry_after, RATE_LIMIT_BACKOFF_MIN), RATE_LIMIT_BACKOFF_MAX),
-            self._interval.total_seconds(),
-        )
-        if self.data is None:
-            raise UpdateFailed(
-                translation_domain=DOMAIN, translation_key="update_rate_limited", retry_after=delay
-            ) from err
-        self._follow_ups.clear()  # no quick reads while Nuki asks to slow down
-        if first:
-            LOGGER.warning(
-                "Nuki Web API rate limit reached; polling again in %.0f s, keeping the last state",
-                delay,
-            )
-        self.update_interval = timedelta(seconds=delay)
-        return self._previous()
-
-    def _outage(self, err: NukiError) -> NukiData:
-        """Keep the last state through a short outage, then give up (entities unavailable)."""
-        if self.data is None:
-            raise UpdateFailed(
-                translation_domain=DOMAIN,
-                translation_key="update_cannot_connect",
-                translation_placeholders={"error": str(err)},
-            ) from err
-        now = dt_util.utcnow()
-        if self._outage_since is None:
-            self._outage_since = now
-            unreachable = isinstance(err, _UNREACHABLE_ERRORS)
-            self._outage_end_line = (
-                "Nuki Web API is reachable again"
-                if unreachable
-                else "Nuki Web API answers normally again"
-            )
-            if self._rate_limit_backoff is None:  # else the rate limit was reported already
-                LOGGER.warning(
-                    "Nuki Web API is %s (%s); keeping the last state for up to %s",
-                    "not reachable" if unreachable else "not answering normally",
-                    err,
-                    OUTAGE_GRACE,
-                )
-        if now - self._outage_since < OUTAGE_GRACE:
-            return self._previous()
-        raise UpdateFailed(
-            translation_domain=DOMAIN,
-            translation_key="update_cannot_connect",
-            translation_placeholders={"error": str(err)},
-        ) from err
-
-    def _end_outage(self) -> None:
-        if self._outage_since is not None:
-            self._outage_since = None
-            LOGGER.info(self._outage_end_line)
-        if self._rate_limit_backoff is not None:
-            self._rate_limit_backoff = None
-            self.update_interval = self._interval
-            LOGGER.info("Nuki Web API accepts requests again; polling every %s", self._interval)
-
-    # --- after each cycle: devices, issues, listeners ----------------------------------
+    # --- after each cycle: registry and issues; listeners of the devices that changed ---------
 
     @override
     @callback
@@ -495,195 +235,123 @@ class NukiCoordinator(DataUpdateCoordinator[NukiData]):
         ids = set(self.data.devices)
         if self._known_ids != ids:
             # Before the listeners run, so that platforms never see a stale device.
-            self._remove_stale_devices(ids)
+            registry = dr.async_get(self.hass)
+            for device in dr.async_entries_for_config_entry(registry, self.config_entry.entry_id):
+                smartlock_ids = device_smartlock_ids(device)
+                if smartlock_ids and not smartlock_ids & ids:
+                    registry.async_remove_device(device.id)
+                    self.issues.forget(smartlock_ids)
             self._known_ids = ids
-        self._sync_smart_hosting_issues(set(self.data.smart_hosting_missing))
-        self._sync_smart_hosting_ending()
+        self.issues.sync(self.data.devices, self.data.smart_hosting_missing)
 
     @callback
-    def _remove_stale_devices(self, ids: set[int]) -> None:
-        """Drop registry devices that are no longer on the account, and their issues."""
-        registry = dr.async_get(self.hass)
-        entry_id = self.config_entry.entry_id
-        for device in dr.async_entries_for_config_entry(registry, entry_id):
-            smartlock_ids = device_smartlock_ids(device)
-            if smartlock_ids and not smartlock_ids & ids:
-                registry.async_remove_device(device.id)
-                for smartlock_id in smartlock_ids:
-                    self._smart_hosting_issues.discard(smartlock_id)
-                    async_delete_smart_hosting_issue(self.hass, smartlock_id)
+    @override
+    def async_update_listeners(self) -> None:
+        """Call only the listeners of devices that changed (an entity's context is its id).
+
+        A cycle usually changes few devices, and calling every entity each cycle would cost
+        more than the requests. Listeners without a context always run; all run when the
+        snapshot is not new (after a failed refresh, to show a written setting) or the
+        refresh's success changed.
+        """
+        data, success = self.data, self.last_update_success
+        before, self._notified = self._notified, (data, success)
+        if before is not None and (before[0] is data or before[1] != success):
+            before = None  # all run
+        changed: dict[int, bool] = {}
+        for update, context in list(self._listeners.values()):
+            if before is not None and isinstance(context, int):
+                if (due := changed.get(context)) is None:
+                    due = changed[context] = data.changed(before[0], context)
+                if not due:
+                    continue
+            try:
+                update()
+            except Exception:
+                self.logger.exception("Unexpected error updating %s", self.name)
+
+    # --- names: the registry keeps what Nuki sent last, also across restarts ---------------
+
+    def device_name(self, smartlock_id: int) -> str:
+        """Return the name last seen, else the registry's, else the Nuki app's default name."""
+        if (name := self.snapshots.name(smartlock_id)) is not None:
+            return name
+        known = self._registry_device(smartlock_id)
+        return known.name if known is not None and known.name else default_name(smartlock_id)
+
+    def device_model(self, smartlock_id: int) -> str:
+        """Return the registry's model (it knows the Smart Lock 5 variant), else the type's."""
+        known = self._registry_device(smartlock_id)
+        if known is not None and known.model:
+            return known.model
+        return model_name(device_type_of(smartlock_id))
+
+    def _registry_device(self, smartlock_id: int) -> dr.DeviceEntry | None:
+        return dr.async_get(self.hass).async_get_device_by_identifier(
+            (DOMAIN, str(smartlock_id)), self.config_entry.entry_id
+        )
+
+    # --- the interface of other data sources (push) ----------------------------------------
 
     @callback
-    def _sync_smart_hosting_issues(self, wanted: set[int]) -> None:
-        for smartlock_id in wanted - self._smart_hosting_issues:
-            async_create_smart_hosting_issue(
-                self.hass,
-                smartlock_id,
-                self.device_name(smartlock_id),
-                self.device_model(smartlock_id),
-            )
-        for smartlock_id in self._smart_hosting_issues - wanted:
-            async_delete_smart_hosting_issue(self.hass, smartlock_id)
-        self._smart_hosting_issues = wanted
-
-    @callback
-    def _sync_smart_hosting_ending(self) -> None:
-        """Warn before a subscription ends, not only once Nuki refuses the device; clear on renewal."""
-        now = dt_util.utcnow()
-        wanted = {
-            smartlock_id: ending
-            for smartlock_id, device in self.data.devices.items()
-            if (ending := smart_hosting_ending(device, now)) is not None
-        }
-        for smartlock_id, ending in wanted.items():
-            if self._smart_hosting_ending.get(smartlock_id) != ending:
-                async_create_smart_hosting_ending_issue(
-                    self.hass, smartlock_id, self.device_name(smartlock_id), ending
-                )
-        for smartlock_id in self._smart_hosting_ending.keys() - wanted.keys():
-            async_delete_smart_hosting_ending_issue(self.hass, smartlock_id)
-        self._smart_hosting_ending = wanted
+    def async_add_poll_listener(self, listener: PollListener) -> CALLBACK_TYPE:
+        """Await `listener(before, after)` after each successful poll; return its remover."""
+        self._poll_listeners.append(listener)
+        return partial(self._poll_listeners.remove, listener)
 
     @callback
     def async_set_poll_interval(self, interval: timedelta | None) -> None:
         """Poll at `interval` (push is healthy) or, with None, at the configured interval."""
         self._interval = interval or self._configured_interval
-        if self._rate_limit_backoff is None:
+        if self._trouble.backoff is None:
             self.update_interval = self._interval
 
     @callback
-    def async_mark_smart_hosting_missing(self, smartlock_ids: list[int]) -> None:
-        """Raise the Smart Hosting issue for devices that Nuki refused in a write."""
-        self._sync_smart_hosting_issues(self._smart_hosting_issues | set(smartlock_ids))
+    def async_set_pushed_device(self, device: Smartlock) -> None:
+        """Show a pushed device (a poll in flight will not replace it with its older read)."""
+        self.async_set_pushed_data(self.snapshots.pushed_device(self.data, device))
 
-    def device_name(self, smartlock_id: int) -> str:
-        """Return the device's name as last seen, also before a restart, else the Nuki app's.
+    @callback
+    def async_set_pushed_log(self, entry: SmartlockLog) -> None:
+        """Report a pushed log entry, unless a poll reported it already."""
+        if (data := self.snapshots.pushed_log(self.data, entry)) is not None:
+            self.async_set_pushed_data(data)
 
-        Nuki sends no name for a device without Smart Hosting: the registry keeps the last
-        one; a device never seen with one is named like "Smart Door 20BE908C".
+    @callback
+    def async_set_pushed_data(self, data: Snapshot) -> None:
+        """Show pushed data at once; unlike async_set_updated_data, change nothing else.
+
+        The safety poll keeps its schedule, and the refresh's success stays as the last poll
+        left it: a push in the middle of an outage does not make the entities available.
         """
-        if (name := self._names.get(smartlock_id)) is not None:
-            return name
-        known = self.known_device(smartlock_id)
-        return known.name if known is not None and known.name else default_name(smartlock_id)
+        self.data = self._follow(data, None)
+        self.async_update_listeners()
 
-    def device_model(self, smartlock_id: int) -> str:
-        """Return the model as last seen with Smart Hosting (the registry keeps it), else the type's.
+    # --- the reads after an action or a write (api.FollowUps; runner: helpers.py) -----------
 
-        The registry knows the Smart Lock 5 variant, which the smartlockId does not tell.
-        """
-        known = self.known_device(smartlock_id)
-        if known is not None and known.model:
-            return known.model
-        return model_name(device_type_of(smartlock_id))
-
-    def known_device(self, smartlock_id: int) -> dr.DeviceEntry | None:
-        """Return the device's registry entry, which keeps what Nuki last sent about it."""
-        return dr.async_get(self.hass).async_get_device_by_identifier(
-            (DOMAIN, str(smartlock_id)), self.config_entry.entry_id
-        )
-
-    # --- actions ---------------------------------------------------------------------
-
-    async def async_device_action(self, smartlock_id: int, action: int) -> ResultWait | None:
-        """Send a Nuki action code: through the Advanced API while push runs.
-
-        Once Nuki accepted it, the device is followed and its transitional state shows at
-        once (``accepted_actions``); async_run_action reverts it if Nuki refuses it later.
-        """
-        result_wait: ResultWait | None = None
-        if self.advanced_api is not None:
-            result_wait = await self.advanced_api.async_action(smartlock_id, action)
-        else:
-            await self.client.action(smartlock_id, action)
-        self._start_follow_ups(smartlock_id, action)
-        return result_wait
-
-    async def async_run_action(
-        self,
-        smartlock_id: int,
-        call: Callable[[], Awaitable[ResultWait | None]],
-        *,
-        follow_up: bool = True,
-    ) -> None:
-        """Send one action to a device, then follow its state until it settles.
-
-        Actions on one device run one after another; a busy device (423) is retried
-        briefly. Client errors become translated HomeAssistantErrors. Writes that
-        change nothing in GET /smartlock (authorisations, the admin PIN) pass
-        ``follow_up=False``: the follow-up reads could not confirm them. A ResultWait
-        that ``call`` returns runs last, once the follow-ups are scheduled; if it raises
-        (Nuki refused the action), the device's transitional state goes with the error.
-        """
-        device = self.data.devices.get(smartlock_id)
-        if device is not None and device.server_state == ServerState.OFFLINE:
-            raise self._action_error("device_offline", smartlock_id)
-        lock = self._action_locks.setdefault(smartlock_id, asyncio.Lock())
-        async with lock:
-            try:
-                result_wait = await self._call_with_retry(call)
-            except NukiError as err:
-                raise self._map_action_error(err, smartlock_id) from err
-        if follow_up:
-            self._start_follow_ups(smartlock_id, None)  # a write; an action's reads serve it too
-        if result_wait is not None:
-            try:
-                await result_wait()
-            except HomeAssistantError:
-                self.async_action_refused(smartlock_id)
-                raise
-
-    @staticmethod
-    async def _call_with_retry(
-        call: Callable[[], Awaitable[ResultWait | None]],
-    ) -> ResultWait | None:
-        for delay in ACTION_RETRY_DELAYS:
-            try:
-                return await call()
-            except NukiDeviceBusyError:
-                await asyncio.sleep(delay)
-        return await call()
-
-    def _map_action_error(self, err: NukiError, smartlock_id: int) -> HomeAssistantError:
-        key = next(
-            (key for error_type, key in _ACTION_ERROR_KEYS if isinstance(err, error_type)),
-            "unknown_error",
-        )
-        if isinstance(err, NukiSmartHostingError):
-            # Until the next cycle shows whether the device list carries the error too.
-            self._sync_smart_hosting_issues(
-                self._smart_hosting_issues | {smartlock_id, *err.smartlock_ids}
-            )
-        elif isinstance(err, NukiAuthError):
-            self.config_entry.async_start_reauth(self.hass)
-        return self._action_error(key, smartlock_id)
-
-    def _action_error(self, key: str, smartlock_id: int) -> HomeAssistantError:
-        return HomeAssistantError(
-            translation_domain=DOMAIN,
-            translation_key=key,
-            translation_placeholders={"name": self.device_name(smartlock_id)},
-        )
-
-    # --- follow-up reads after an action (follow_ups.py) -------------------------------
+    @callback
+    def async_follow(self, smartlock_id: int, action: int | None) -> None:
+        """Follow a device after Nuki accepted an action (shown at once) or a write (None)."""
+        if (device := self.data.devices.get(smartlock_id)) is not None:
+            self._follow_ups.start(device, action, self.hass.loop.time())
+            self._show_follow_ups()
 
     @callback
     def async_action_refused(self, smartlock_id: int) -> None:
         """Nuki refused an action it had accepted: show the device's own state again."""
         self._follow_ups.stop(smartlock_id)
-        self._schedule_follow_up()
         self._show_follow_ups()
 
     @callback
-    def _start_follow_ups(self, smartlock_id: int, action: int | None) -> None:
-        device = self.data.devices.get(smartlock_id)
-        if device is None:
-            return
-        self._follow_ups.start(device, action, self.hass.loop.time())
+    def _show_follow_ups(self) -> None:
+        """Plan the next read; show a change of the accepted actions that came without data."""
         self._schedule_follow_up()
-        self._show_follow_ups()
+        shown = self._follow_ups.shown()
+        if shown != self.data.accepted_actions:
+            self.data = replace(self.data, accepted_actions=shown)
+            self.async_update_listeners()
 
-    def _follow(self, data: NukiData, read: Read | None) -> NukiData:
+    def _follow(self, data: Snapshot, read: Read | None) -> Snapshot:
         """Let the follow-ups see a new snapshot; return it with the actions still shown."""
         self._follow_ups.observe(data.devices, read, self.hass.loop.time())
         self._schedule_follow_up()
@@ -691,25 +359,15 @@ class NukiCoordinator(DataUpdateCoordinator[NukiData]):
         return data if shown == data.accepted_actions else replace(data, accepted_actions=shown)
 
     @callback
-    def _show_follow_ups(self) -> None:
-        """Show a change of the accepted actions that came without new data."""
-        shown = self._follow_ups.shown()
-        if shown != self.data.accepted_actions:
-            self.data = replace(self.data, accepted_actions=shown)
-            self.async_update_listeners()
-
-    @callback
     def _schedule_follow_up(self) -> None:
-        self._cancel_follow_ups()
-        planned = self._follow_ups.next_read()
-        if planned is None:
-            return
-        due, read = planned
-        self._cancel_follow_up = async_call_later(
-            self.hass,
-            max(0.0, due - self.hass.loop.time()),
-            HassJob(partial(self._follow_up, read), cancel_on_shutdown=True),
-        )
+        self._cancel_follow_up_timer()
+        if (planned := self._follow_ups.next_read()) is not None:
+            due, read = planned
+            self._cancel_follow_up = async_call_later(
+                self.hass,
+                max(0.0, due - self.hass.loop.time()),
+                HassJob(partial(self._follow_up, read), cancel_on_shutdown=True),
+            )
 
     @callback
     def _follow_up(self, read: Read, _now: datetime) -> None:
@@ -723,13 +381,18 @@ class NukiCoordinator(DataUpdateCoordinator[NukiData]):
         await self.async_refresh()
 
     @callback
-    def _cancel_follow_ups(self) -> None:
+    def _stop_follow_ups(self) -> None:
+        self._follow_ups.clear()
+        self._cancel_follow_up_timer()
+
+    @callback
+    def _cancel_follow_up_timer(self) -> None:
         if self._cancel_follow_up is not None:
             self._cancel_follow_up()
             self._cancel_follow_up = None
 
     @override
     async def async_shutdown(self) -> None:
-        self._cancel_follow_ups()
-        await self.log_cursor.async_save()
+        self._cancel_follow_up_timer()
+        await self._store.async_save(self.snapshots.cursor.state())
         await super().async_shutdown()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import partial
 from typing import override
 
 from homeassistant.core import CALLBACK_TYPE, callback
@@ -11,11 +12,12 @@ from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.helpers.entity import Entity, EntityDescription
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
-from homeassistant.helpers.update_coordinator import BaseCoordinatorEntity, CoordinatorEntity
+from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
 from .api import DeviceType, LogAction, Smartlock, SmartlockLog, nuki_id
 from .const import DOMAIN
-from .coordinator import NukiConfigEntry, NukiCoordinator, NukiData
+from .coordinator import NukiConfigEntry, NukiCoordinator
+from .helpers import async_device_action, async_run_action
 
 MANUFACTURER = "Nuki Home Solutions"
 
@@ -96,132 +98,57 @@ def _log_id(entry: SmartlockLog | None) -> str | None:
     return None if entry is None else entry.id
 
 
-def _device_changed(before: NukiData, after: NukiData, smartlock_id: int) -> bool:
-    """Tell whether anything an entity of the device shows may differ between two snapshots.
+@callback
+def async_keep_device_registry(entry: NukiConfigEntry) -> CALLBACK_TYPE:
+    """Carry a rename or firmware update in Nuki into the registry, once per changed device.
 
-    The client returns the identical device object while Nuki sends the same JSON.
+    Not from a device without Smart Hosting: its item holds only placeholders, and the
+    registry keeps the last known name, model and versions. A ``model_id`` stored by earlier
+    versions (Nuki's type number, shown as "Opener (2)") is cleared.
     """
-    return (
-        after.devices.get(smartlock_id) is not before.devices.get(smartlock_id)
-        or smartlock_id in after.new_logs_by_device
-        or (smartlock_id in after.smart_hosting_missing)
-        != (smartlock_id in before.smart_hosting_missing)
-        or (smartlock_id in after.unavailable) != (smartlock_id in before.unavailable)
-        or _log_id(after.last_log.get(smartlock_id)) != _log_id(before.last_log.get(smartlock_id))
-        or after.accepted_actions.get(smartlock_id) != before.accepted_actions.get(smartlock_id)
-    )
-
-
-class DeviceListeners:
-    """One coordinator listener that calls only the entities of the devices that changed.
-
-    A cycle usually changes few devices, and calling each of hundreds of entities on every
-    cycle would cost more than the requests. All entities are called when the snapshot is
-    not new (the listeners run after a failed refresh, or to show a written setting) or the
-    refresh's success changed (availability). A changed device also gets its registry entry
-    checked here, once, not by each of its entities.
-
-    It lives while the coordinator has entities (unload or a reload starts afresh).
-    """
-
-    def __init__(self, coordinator: NukiCoordinator) -> None:
-        """Subscribe to the coordinator once the first entity listens."""
-        self._coordinator = coordinator
-        self._updates: dict[int, list[CALLBACK_TYPE]] = {}
-        self._unsubscribe: CALLBACK_TYPE | None = None
-        self._data: NukiData | None = None
-        self._success: bool | None = None
+    coordinator = entry.runtime_data.coordinator
+    registry = dr.async_get(coordinator.hass)
+    seen: dict[int, Smartlock] = {}
 
     @callback
-    def add(self, smartlock_id: int, update: CALLBACK_TYPE) -> CALLBACK_TYPE:
-        """Call ``update`` when the device changes; return the function that stops it."""
-        if self._unsubscribe is None:
-            self._unsubscribe = self._coordinator.async_add_listener(self._dispatch)
-        self._updates.setdefault(smartlock_id, []).append(update)
-
-        @callback
-        def remove() -> None:
-            updates = self._updates[smartlock_id]
-            updates.remove(update)
-            if not updates:
-                del self._updates[smartlock_id]
-            if not self._updates and self._unsubscribe is not None:
-                self._unsubscribe()
-                _DEVICE_LISTENERS.pop(self._coordinator, None)
-
-        return remove
-
-    @callback
-    def _dispatch(self) -> None:
-        coordinator = self._coordinator
-        data, success = coordinator.data, coordinator.last_update_success
-        before, self._data = self._data, data
-        was_success, self._success = self._success, success
-        if before is None or before is data or success != was_success:
-            changed = list(self._updates)
-        else:
-            changed = [sid for sid in self._updates if _device_changed(before, data, sid)]
-        for smartlock_id in changed:
-            device = data.devices.get(smartlock_id)
-            old = None if before is None else before.devices.get(smartlock_id)
-            if device is not None and (
-                old is None
-                or (device is not old and _registry_fields(device) != _registry_fields(old))
+    def _update() -> None:
+        nonlocal seen
+        before, seen = seen, coordinator.data.devices
+        for smartlock_id, device in seen.items():
+            old = before.get(smartlock_id)
+            if old is not None and (
+                device is old or _registry_fields(device) == _registry_fields(old)
             ):
-                self._update_device_registry(device)
-            for update in list(self._updates.get(smartlock_id, ())):
-                try:
-                    update()
-                except Exception:
-                    coordinator.logger.exception("Unexpected error updating an entity")
-
-    def _update_device_registry(self, device: Smartlock) -> None:
-        """Carry a firmware update or a rename in Nuki into the device registry.
-
-        Not from a device without Smart Hosting: its item holds only placeholders, and the
-        registry keeps the last known name, model, firmware and hardware version. A
-        ``model_id`` stored by earlier versions (Nuki's type number, which the device page
-        showed as "Opener (2)") is cleared.
-        """
-        registry = dr.async_get(self._coordinator.hass)
-        entry = registry.async_get_device_by_identifier(
-            (DOMAIN, str(device.smartlock_id)), self._coordinator.config_entry.entry_id
-        )
-        if device.smart_hosting_missing:
-            if entry is not None and entry.model_id is not None:
-                registry.async_update_device(entry.id, model_id=None)
-            return
-        info = device_info(self._coordinator, device)
-        wanted = (
-            info.get("name"),
-            info.get("model"),
-            None,
-            info.get("sw_version"),
-            info.get("hw_version"),
-        )
-        if entry is not None and (
-            (entry.name, entry.model, entry.model_id, entry.sw_version, entry.hw_version) != wanted
-        ):
-            name, model, model_id, sw_version, hw_version = wanted
-            registry.async_update_device(
-                entry.id,
-                name=name,
-                model=model,
-                model_id=model_id,
-                sw_version=sw_version,
-                hw_version=hw_version,
+                continue
+            known = registry.async_get_device_by_identifier(
+                (DOMAIN, str(smartlock_id)), entry.entry_id
             )
+            if known is None:
+                continue
+            if device.smart_hosting_missing:
+                if known.model_id is not None:
+                    registry.async_update_device(known.id, model_id=None)
+                continue
+            info = device_info(coordinator, device)
+            name, model = info.get("name"), info.get("model")
+            sw_version, hw_version = info.get("sw_version"), info.get("hw_version")
+            if (known.name, known.model, known.model_id, known.sw_version, known.hw_version) != (
+                name,
+                model,
+                None,
+                sw_version,
+                hw_version,
+            ):
+                registry.async_update_device(
+                    known.id,
+                    name=name,
+                    model=model,
+                    model_id=None,
+                    sw_version=sw_version,
+                    hw_version=hw_version,
+                )
 
-
-_DEVICE_LISTENERS: dict[NukiCoordinator, DeviceListeners] = {}
-
-
-def device_listeners(coordinator: NukiCoordinator) -> DeviceListeners:
-    """Return the coordinator's DeviceListeners (made on first use)."""
-    listeners = _DEVICE_LISTENERS.get(coordinator)
-    if listeners is None:
-        listeners = _DEVICE_LISTENERS[coordinator] = DeviceListeners(coordinator)
-    return listeners
+    return coordinator.async_add_listener(_update)
 
 
 class NukiEntity(CoordinatorEntity[NukiCoordinator]):
@@ -240,8 +167,12 @@ class NukiEntity(CoordinatorEntity[NukiCoordinator]):
         smartlock_id: int,
         description: NukiEntityDescription,
     ) -> None:
-        """Bind the entity to its device; the unique id is the smartlockId and the key."""
-        super().__init__(coordinator)
+        """Bind the entity to its device; the unique id is the smartlockId and the key.
+
+        The device's id is the listener's context: the coordinator calls the entity only when
+        the device changed (NukiCoordinator.async_update_listeners).
+        """
+        super().__init__(coordinator, smartlock_id)
         self.entity_description = description
         self.smartlock_id = smartlock_id
         self._attr_unique_id = f"{smartlock_id}_{description.key}"
@@ -253,15 +184,9 @@ class NukiEntity(CoordinatorEntity[NukiCoordinator]):
 
     @override
     async def async_added_to_hass(self) -> None:
-        """Listen for changes of the device only, not every refresh (see DeviceListeners)."""
-        # Skips BaseCoordinatorEntity's own listener on every refresh; the platform's runs.
-        await super(BaseCoordinatorEntity, self).async_added_to_hass()
-        self._remember_shown()  # Home Assistant writes this state next
-        self.async_on_remove(
-            device_listeners(self.coordinator).add(
-                self.smartlock_id, self._handle_coordinator_update
-            )
-        )
+        """Note what Home Assistant writes next (see _handle_coordinator_update)."""
+        await super().async_added_to_hass()
+        self._remember_shown()
 
     @property
     def device(self) -> Smartlock:
@@ -281,7 +206,7 @@ class NukiEntity(CoordinatorEntity[NukiCoordinator]):
     def _handle_coordinator_update(self) -> None:
         """Write the state only when what the entity shows changed.
 
-        DeviceListeners calls only the entities of a device that changed; of those, most
+        The coordinator calls only the entities of a device that changed; of those, most
         show the same as before (a lock state change leaves the settings as they were), and
         Home Assistant's state write is the dominant cost of a cycle.
         """
@@ -348,9 +273,10 @@ class NukiEntity(CoordinatorEntity[NukiCoordinator]):
 
     async def async_send_action(self, action: int) -> None:
         """Send a Nuki action code to the device; failures raise translated errors."""
-        coordinator = self.coordinator
-        await coordinator.async_run_action(
-            self.smartlock_id, lambda: coordinator.async_device_action(self.smartlock_id, action)
+        await async_run_action(
+            self.coordinator,
+            self.smartlock_id,
+            partial(async_device_action, self.coordinator, self.smartlock_id, action),
         )
 
 

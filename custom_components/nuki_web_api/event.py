@@ -24,11 +24,12 @@ from .api import (
     OPENER_ACTIVITIES,
     RING,
     SmartlockLog,
+    Snapshot,
     activity_attributes,
     activity_type,
 )
 from .const import DOMAIN
-from .coordinator import NukiConfigEntry, NukiData
+from .coordinator import NukiConfigEntry
 from .entity import NukiEntity, NukiEntityDescription, async_add_nuki_entities, is_lock, is_opener
 
 PARALLEL_UPDATES = 0
@@ -66,7 +67,7 @@ DESCRIPTIONS: tuple[NukiEventEntityDescription, ...] = (
 
 
 def _activities(
-    data: NukiData, entries: Iterable[SmartlockLog]
+    data: Snapshot, entries: Iterable[SmartlockLog]
 ) -> Iterator[tuple[SmartlockLog, str]]:
     """Yield the entries that are activities of a device on the account, with their type."""
     for entry in entries:

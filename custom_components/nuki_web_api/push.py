@@ -1,10 +1,10 @@
-"""Push updates (Nuki's Advanced API webhooks) as a data source for the coordinator.
+"""Push updates (Nuki's Advanced API webhooks): a data source of the coordinator, and its setup.
 
-Polling stays the source of truth. While pushes arrive it slows to a safety interval; it
-returns to the configured interval (and raises a repair issue) as soon as a poll finds a change
-that push never delivered, or the registration at Nuki is gone. The protocol (signature,
-bodies, replays, results of advanced calls) is `api.webhooks`; this module maps its events to
-the coordinator's narrow interface. Registration at Nuki: push_registration.py.
+Polling stays the source of truth. While pushes arrive it slows to a safety interval; it goes
+back to the configured interval (and a repair issue says why) once a poll finds a change that
+push never delivered, or the registration at Nuki is gone. Push needs a Home Assistant that
+Nuki reaches over https (an external URL or a Nabu Casa cloudhook) and the Advanced API; it
+never fails the entry. The protocol (signature, bodies, replays, results) is ``api.webhooks``.
 """
 
 from __future__ import annotations
@@ -21,8 +21,6 @@ from homeassistant.components import webhook
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import CALLBACK_TYPE, HassJob, HomeAssistant, callback
 from homeassistant.exceptions import HomeAssistantError
-from homeassistant.helpers import issue_registry as ir
-from homeassistant.helpers.dispatcher import async_dispatcher_send
 from homeassistant.helpers.event import async_call_later
 from homeassistant.util import dt as dt_util
 
@@ -34,21 +32,21 @@ from .api import (
     DeviceDeleted,
     DeviceUpdate,
     JsonObject,
-    LockState,
     LogPushed,
+    MissedPushes,
     NukiError,
     NukiResultsClosedError,
     NukiWebApiClient,
     NukiWebhookError,
-    OpenerState,
     PushedDevices,
-    Smartlock,
+    Snapshot,
     WebhookEvent,
     parse_webhook,
     verify_signature,
 )
 from .const import CONF_PUSH_REGISTRATION, DOMAIN, LOGGER
-from .coordinator import NukiCoordinator, NukiData, ResultWait
+from .coordinator import NukiConfigEntry, NukiCoordinator, ResultWait
+from .issues import async_create_push_issue, async_delete_push_issue
 
 # Poll interval while push is healthy: catches what push missed, checks the registration.
 SAFETY_INTERVAL: Final = timedelta(minutes=10)
@@ -58,12 +56,6 @@ SAFETY_INTERVAL: Final = timedelta(minutes=10)
 ACTION_RESULT_WAIT = 5.0
 # How long a change that a poll found may take to arrive by push before push counts as broken.
 MISSED_PUSH_GRACE = 30.0
-# Results of advanced calls nobody waits for (yet), and ids of calls whose wait ended.
-_EARLY_RESULTS = 20
-_LATE_RESULTS = 20
-# Device pushes remembered to recognise a repeat (a few per device and day suffice).
-_APPLIED_PUSHES = 256
-
 # Device error code in a failed advanced result -> translation key of the raised error.
 _RESULT_ERROR_KEYS: Final = {
     0x45: "device_busy",
@@ -72,33 +64,9 @@ _RESULT_ERROR_KEYS: Final = {
 }
 
 
-def signal_auth_pushed(entry_id: str) -> str:
-    """Dispatcher signal for a pushed authorization: args (SmartlockAuth, deleted: bool)."""
-    return f"{DOMAIN}_{entry_id}_auth_pushed"
-
-
-def push_issue_id(entry_id: str) -> str:
-    """Return the id of the entry's push repair issue (one at a time)."""
-    return f"push_{entry_id}"
-
-
-@callback
-def async_create_push_issue(hass: HomeAssistant, entry: ConfigEntry, reason: str) -> None:
-    """Raise the entry's push repair issue; `reason` picks its text (push_<reason>)."""
-    ir.async_create_issue(
-        hass,
-        DOMAIN,
-        push_issue_id(entry.entry_id),
-        is_fixable=False,
-        severity=ir.IssueSeverity.WARNING,
-        translation_key=f"push_{reason}",
-        translation_placeholders={"title": entry.title},
-    )
-
-
 @dataclass(frozen=True, slots=True)
 class Registration:
-    """The HA webhook and the decentral webhook at Nuki that posts to it."""
+    """The HA webhook and the decentral webhook at Nuki that posts to it (in the entry's data)."""
 
     webhook_id: str
     nuki_id: int
@@ -111,44 +79,29 @@ class Registration:
         stored = entry.data.get(CONF_PUSH_REGISTRATION)
         return None if stored is None else cls(**stored)
 
-    def as_dict(self) -> dict[str, str | int | bool]:
-        """Return the form stored in the entry's data."""
-        return {
-            "webhook_id": self.webhook_id,
-            "nuki_id": self.nuki_id,
-            "secret": self.secret,
-            "cloudhook": self.cloudhook,
-        }
-
 
 class NukiPush:
     """Applies signed pushes to the coordinator, watches its own health, runs advanced calls.
 
-    While it runs, it is the coordinator's `advanced_api`: device actions go through the
-    Advanced API as long as push is healthy, and plainly once it fell back to polling.
+    While it runs it is ``entry.runtime_data.push``: device actions go through the Advanced
+    API as long as push is healthy, and plainly once it fell back to polling.
     """
 
     def __init__(
         self,
         hass: HomeAssistant,
-        entry: ConfigEntry,
+        entry: NukiConfigEntry,
         client: NukiWebApiClient,
         coordinator: NukiCoordinator,
         registration: Registration,
     ) -> None:
         """Feed `coordinator` with what the webhook of `registration` receives."""
-        self.hass = hass
-        self._entry = entry
-        self._client = client
-        self._coordinator = coordinator
-        self._registration = registration
+        self.hass, self._entry, self._client = hass, entry, client
+        self._coordinator, self._registration = coordinator, registration
         self.healthy = True
-        self._results = ActionResults(early=_EARLY_RESULTS, late=_LATE_RESULTS)
-        self._devices = PushedDevices(_APPLIED_PUSHES)
-        # Changes that a poll found and push has not delivered yet, with when they were found.
-        self._unconfirmed: dict[str, datetime] = {}
-        # The lock state and time of a repeated push that a read checks instead.
-        self._announced: dict[int, tuple[LockState | OpenerState | None, datetime]] = {}
+        self._results = ActionResults(early=20, late=20)
+        self._devices = PushedDevices(256)  # a few pushes per device and day
+        self._missed = MissedPushes(MISSED_PUSH_GRACE)
         self._cancel_check: CALLBACK_TYPE | None = None
         self._remove_poll_listener: CALLBACK_TYPE | None = None
         self._registration_checked = dt_util.utcnow()
@@ -165,15 +118,15 @@ class NukiPush:
             allowed_methods=("POST",),
         )
         self._remove_poll_listener = self._coordinator.async_add_poll_listener(self.async_polled)
-        self._coordinator.advanced_api = self
+        self._entry.runtime_data.push = self
         self._coordinator.async_set_poll_interval(SAFETY_INTERVAL)
-        ir.async_delete_issue(self.hass, DOMAIN, push_issue_id(self._entry.entry_id))
+        async_delete_push_issue(self.hass, self._entry.entry_id)
 
     @callback
     def stop(self) -> None:
         """On unload: stop receiving; waiting calls end in a translated error."""
         webhook.async_unregister(self.hass, self._registration.webhook_id)
-        self._coordinator.advanced_api = None
+        self._entry.runtime_data.push = None
         if self._remove_poll_listener is not None:
             self._remove_poll_listener()
             self._remove_poll_listener = None
@@ -186,8 +139,9 @@ class NukiPush:
         self, hass: HomeAssistant, webhook_id: str, request: web.Request
     ) -> web.Response:
         body = await request.read()
-        signature = request.headers.get(SIGNATURE_HEADER)
-        if not verify_signature(self._registration.secret, body, signature):
+        if not verify_signature(
+            self._registration.secret, body, request.headers.get(SIGNATURE_HEADER)
+        ):
             LOGGER.warning("Rejected a push without a valid signature")
             return web.Response(status=HTTPStatus.UNAUTHORIZED)
         try:
@@ -204,30 +158,27 @@ class NukiPush:
             case DeviceDeleted():
                 self._refresh()  # the poll removes the device and its entities
             case LogPushed(entry=log):
-                self._unconfirmed.pop(f"log:{log.id}", None)
+                self._missed.log_pushed(log.id)
                 self._coordinator.async_set_pushed_log(log)
             case AuthPushed(auth=auth, deleted=deleted):
-                signal = signal_auth_pushed(self._entry.entry_id)
-                async_dispatcher_send(self.hass, signal, auth, deleted)
+                self._entry.runtime_data.auth_coordinator.async_apply_pushed(auth, deleted)
             case ActionResult():
                 self._on_result(event)
 
     def _update_device(self, update: DeviceUpdate) -> None:
         """Apply pushed device fields, unless Nuki's ordering rules say to read instead."""
-        smartlock_id = update.smartlock_id
         if update.feature == "DEVICE_STATUS":
-            self._unconfirmed.pop(f"state:{smartlock_id}", None)
-        if (shown := self._coordinator.data.devices.get(smartlock_id)) is None:
+            self._missed.state_pushed(update.smartlock_id)
+        if (shown := self._coordinator.data.devices.get(update.smartlock_id)) is None:
             self._refresh()  # a device this account did not have: read it completely
+        elif (merged := self._devices.merge(update, shown)) is None:
             return
-        if (merged := self._devices.merge(update, shown)) is None:
-            return
-        if merged.repeated:
-            LOGGER.debug("A push for %s repeats an earlier one; reading the device", smartlock_id)
-            self._announced[smartlock_id] = (merged.device.lock_state, dt_util.utcnow())
+        elif merged.repeated:
+            LOGGER.debug("A push for %s repeats an earlier one; reading it", update.smartlock_id)
+            self._missed.announced(merged.device, dt_util.utcnow())
             self._refresh()
-            return
-        self._coordinator.async_set_pushed_device(merged.device)
+        else:
+            self._coordinator.async_set_pushed_device(merged.device)
 
     @callback
     def _refresh(self) -> None:
@@ -237,44 +188,25 @@ class NukiPush:
 
     # --- health ---------------------------------------------------------------------------
 
-    async def async_polled(self, before: NukiData | None, after: NukiData) -> None:
+    async def async_polled(self, before: Snapshot | None, after: Snapshot) -> None:
         """Compare a poll with what push delivered; check the registration at the safety poll."""
         if not self.healthy:
             return
         now = dt_util.utcnow()
-        for entry in after.new_logs:
-            self._unconfirmed.setdefault(f"log:{entry.id}", now)
-        for smartlock_id, device in after.devices.items():
-            old = None if before is None else before.devices.get(smartlock_id)
-            if (
-                old is not None
-                and old.lock_state != device.lock_state
-                and not self._was_announced(smartlock_id, device, now)
-            ):
-                self._unconfirmed.setdefault(f"state:{smartlock_id}", now)
-        if self._unconfirmed and self._cancel_check is None:
+        self._missed.polled(
+            {} if before is None else before.devices, after.devices, after.new_logs, now
+        )
+        if self._cancel_check is None and self._missed.overdue_in(now) is not None:
             self._schedule_missed_check(MISSED_PUSH_GRACE)
         if now - self._registration_checked >= SAFETY_INTERVAL:
             self._registration_checked = now
-            await self._async_check_registration()
-
-    def _was_announced(self, smartlock_id: int, device: Smartlock, now: datetime) -> bool:
-        """Whether a repeated push (read instead of applied) announced this very change."""
-        announced = self._announced.pop(smartlock_id, None)
-        return (
-            announced is not None
-            and announced[0] == device.lock_state
-            and (now - announced[1]).total_seconds() < MISSED_PUSH_GRACE
-        )
-
-    async def _async_check_registration(self) -> None:
-        try:
-            hooks = await self._client.decentral_webhooks()
-        except NukiError as err:
-            LOGGER.debug("Could not check the push webhook at Nuki Web: %s", err)
-            return
-        if not any(hook.id == self._registration.nuki_id for hook in hooks):
-            self._fall_back("webhook_gone")
+            try:
+                hooks = await self._client.decentral_webhooks()
+            except NukiError as err:
+                LOGGER.debug("Could not check the push webhook at Nuki Web: %s", err)
+                return
+            if not any(hook.id == self._registration.nuki_id for hook in hooks):
+                self._fall_back("webhook_gone")
 
     @callback
     def _schedule_missed_check(self, delay: float) -> None:
@@ -285,14 +217,12 @@ class NukiPush:
     @callback
     def _check_missed(self, now: datetime) -> None:
         self._cancel_check = None
-        if not self._unconfirmed:
+        if (wait := self._missed.overdue_in(now)) is None:
             return
-        oldest = min(self._unconfirmed.values())
-        waited = (now - oldest).total_seconds()
-        if waited >= MISSED_PUSH_GRACE:
+        if wait <= 0:
             self._fall_back("missed")
         else:
-            self._schedule_missed_check(MISSED_PUSH_GRACE - waited)
+            self._schedule_missed_check(wait)
 
     @callback
     def _cancel_missed_check(self) -> None:
@@ -305,7 +235,7 @@ class NukiPush:
         """Push is unreliable: poll at the configured interval and tell the user why."""
         self.healthy = False
         self._cancel_missed_check()
-        self._unconfirmed.clear()
+        self._missed.clear()
         self._coordinator.async_set_poll_interval(None)
         LOGGER.warning("Push updates stopped working (%s); polling at the normal interval", reason)
         async_create_push_issue(self.hass, self._entry, reason)
@@ -315,10 +245,9 @@ class NukiPush:
     async def async_action(self, smartlock_id: int, action: int) -> ResultWait | None:
         """Send an action through the Advanced API; return the short wait for its result.
 
-        The coordinator starts its follow-up reads first, as in polling mode, then waits
-        (outside the device's action lock). A failure that arrives in time raises its
-        translated error; one that arrives later is logged, and any result refreshes.
-        Once push fell back to polling, the action goes the plain way (None).
+        The runner starts its follow-up reads first, then waits (outside the device's lock).
+        A failure in time raises its translated error; a later one is logged, and any result
+        refreshes. Once push fell back to polling, the action goes the plain way (None).
         """
         if not self.healthy:
             await self._client.action(smartlock_id, action)
@@ -337,11 +266,9 @@ class NukiPush:
     async def async_create_auths(self, smartlock_ids: Sequence[int], auth: JsonObject) -> None:
         """Create an account user's authorization through the Advanced API; wait for the result.
 
-        (Swagger's SmartlocksAuthAdvancedCreate has no ``type`` or ``code``: keypad codes
-        cannot be created this way.)
-
-        Devices that Nuki refuses for lack of Smart Hosting are named in the raised error
-        and get the Smart Hosting repair issue; the others still get the authorization.
+        (Swagger's SmartlocksAuthAdvancedCreate has no ``type`` or ``code``: no keypad codes.)
+        Devices Nuki refuses for lack of Smart Hosting are named in the raised error and get
+        their repair issue; the others still get the authorization.
         """
         confirmation = await self._client.create_auths_advanced(smartlock_ids, auth)
         refused = [i for i in smartlock_ids if i in confirmation.smartlock_ids]
@@ -353,7 +280,7 @@ class NukiPush:
             if result is not None and not result.success:
                 raise self._result_error(smartlock_ids[0], result)
         if refused:
-            self._coordinator.async_mark_smart_hosting_missing(refused)
+            self._coordinator.issues.mark_missing(refused)
             raise HomeAssistantError(
                 translation_domain=DOMAIN,
                 translation_key="smart_hosting_refused",

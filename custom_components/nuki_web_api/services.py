@@ -35,6 +35,7 @@ from .api.settings import BATTERY_WARNING
 from .const import DOMAIN, LOGGER
 from .coordinator import NukiConfigEntry, NukiCoordinator, device_smartlock_ids
 from .entity import NukiEntity, is_lock, is_opener
+from .helpers import async_run_action
 
 type SchemaDict = dict[probatio.Marker, Any]
 
@@ -71,7 +72,7 @@ def rule_errors() -> Iterator[None]:
 def smart_hosting(targets: Sequence[Target], key: str) -> HomeAssistantError:
     """Raise the repair issues of devices without Smart Hosting; return the action's error."""
     for target in targets:
-        target.coordinator.async_mark_smart_hosting_missing([target.smartlock_id])
+        target.coordinator.issues.mark_missing([target.smartlock_id])
     return failed(key, device=", ".join(t.name for t in targets))
 
 
@@ -233,7 +234,8 @@ async def async_set_admin_pin(call: ServiceCall) -> None:
         raise invalid("invalid_admin_pin")
     target = _settings_target(call.hass, call.data[ATTR_DEVICE_ID])
     coordinator, smartlock_id = target.coordinator, target.smartlock_id
-    await coordinator.async_run_action(
+    await async_run_action(
+        coordinator,
         smartlock_id,
         lambda: coordinator.client.set_admin_pin(smartlock_id, int(pin)),
         follow_up=False,

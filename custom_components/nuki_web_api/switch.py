@@ -20,6 +20,7 @@ from .api import AuthType, DeviceMode, OpenerAction, Setting, Smartlock, Smartlo
 from .api.authorizations import update_body
 from .coordinator import NukiConfigEntry, NukiCoordinator
 from .entity import NukiEntity, NukiEntityDescription, async_add_nuki_entities, is_lock, is_opener
+from .helpers import async_run_action
 from .services import failed
 
 PARALLEL_UPDATES = 1
@@ -95,7 +96,7 @@ class NukiSettingEntity(NukiEntity):
                 coordinator.client, device, setting, value, name=name, label=label
             )
 
-        await coordinator.async_run_action(self.smartlock_id, call)
+        await async_run_action(coordinator, self.smartlock_id, call)
         coordinator.async_update_listeners()
 
 
@@ -321,7 +322,8 @@ class NukiAuthSwitch(NukiEntity, SwitchEntity):
             return
         body = update_body(auth, {"enabled": enabled})
         client, name = self.coordinator.client, self.coordinator.device_name(self.smartlock_id)
-        await self.coordinator.async_run_action(
+        await async_run_action(
+            self.coordinator,
             self.smartlock_id,
             partial(client.update_auth, self.smartlock_id, self.auth_id, body),
             follow_up=False,

@@ -5,7 +5,15 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from custom_components.nuki_web_api.api import MAX_LOG_PAGES, LogCursor, ParsedList, SmartlockLog
+import pytest
+
+from custom_components.nuki_web_api.api import (
+    MAX_LOG_PAGES,
+    CursorState,
+    LogCursor,
+    ParsedList,
+    SmartlockLog,
+)
 
 SETUP = datetime(2026, 5, 1, 12, 0, 0, 500_000, tzinfo=UTC)
 
@@ -164,11 +172,33 @@ def test_on_change_runs_when_new_ids_are_remembered() -> None:
     assert len(changes) == 1
 
 
-def test_restore_takes_back_ids_and_cut_off() -> None:
-    cursor = LogCursor(since=SETUP + timedelta(hours=1))
-    cursor.restore([entry(1).id], SETUP)
+def test_state_round_trip() -> None:
+    """What a caller persists brings the ids and the cut-off back."""
+    cursor = LogCursor(since=SETUP)
+    cursor.advance([entry(3), entry(2), entry(1)])
+    assert cursor.state() == {
+        "seen": [entry(n).id for n in (1, 2, 3)],
+        "since": "2026-05-01T12:00:00+00:00",
+    }
+    restored = LogCursor(since=SETUP + timedelta(hours=1))
+    assert restored.load(cursor.state())
+    assert restored.since == SETUP.replace(microsecond=0)
+    assert restored.advance([entry(4), entry(3)]) == (entry(4),)
+
+
+@pytest.mark.parametrize("since", [None, "", "not a date"])
+def test_load_without_a_cut_off_keeps_ours(since: str | None) -> None:
+    """A state saved before the cut-off was kept (or a broken one): the ids still count."""
+    state: CursorState = {"seen": [entry(1).id]}
+    if since is not None:
+        state["since"] = since
+    cursor = LogCursor(since=SETUP)
+    assert not cursor.load(state)
     assert cursor.since == SETUP.replace(microsecond=0)
     assert cursor.advance([entry(2), entry(1)]) == (entry(2),)
-    kept = LogCursor(since=SETUP)
-    kept.restore([], None)
-    assert kept.since == SETUP.replace(microsecond=0)
+
+
+def test_load_takes_a_date_without_zone_as_utc() -> None:
+    cursor = LogCursor(since=SETUP + timedelta(hours=1))
+    assert cursor.load({"seen": [], "since": "2026-05-01T12:00:00"})
+    assert cursor.since == SETUP.replace(microsecond=0)

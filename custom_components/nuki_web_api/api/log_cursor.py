@@ -3,7 +3,7 @@
 Nuki sends the log newest first, a page at a time (``limit``, ``id``: entries older than that
 one). The entries already seen are recognised by id in a bounded memory; entries dated before
 a cut-off (when the caller started watching) are history: remembered, never new. A caller
-persists ``seen_ids()`` and ``since`` to survive restarts.
+persists ``state()`` to survive restarts and ``load``s it back.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from datetime import UTC, datetime
-from typing import Final
+from typing import Final, NotRequired, TypedDict
 
 from .models import ParsedList, SmartlockLog
 
@@ -21,6 +21,13 @@ MAX_LOG_PAGES: Final = 5
 
 # One page, newest first, of the entries strictly older than the given id (None: the newest).
 type PageFetcher = Callable[[str | None], Awaitable[list[SmartlockLog]]]
+
+
+class CursorState(TypedDict):
+    """What a caller persists: the ids seen, oldest first, and the cut-off (ISO 8601)."""
+
+    seen: list[str]
+    since: NotRequired[str]  # missing in states saved before it was kept
 
 
 class LogCursor:
@@ -53,11 +60,21 @@ class LogCursor:
         """The cut-off: entries dated before it are history."""
         return self._since
 
-    def restore(self, seen: Iterable[str], since: datetime | None) -> None:
-        """Take back persisted ids and cut-off (None keeps the current cut-off)."""
-        self.remember(seen)
-        if since is not None:
-            self._since = self._whole_second(since)
+    def state(self) -> CursorState:
+        """Return what to persist: the remembered ids and the cut-off."""
+        return {"seen": self.seen_ids(), "since": self._since.isoformat()}
+
+    def load(self, state: CursorState) -> bool:
+        """Take back a persisted state; return whether it held a cut-off (else ours stays)."""
+        self.remember(state.get("seen", []))
+        try:
+            since = datetime.fromisoformat(state.get("since", ""))
+        except ValueError:
+            return False
+        if since.tzinfo is None:
+            since = since.replace(tzinfo=UTC)
+        self._since = self._whole_second(since)
+        return True
 
     def remember(self, ids: Iterable[str]) -> bool:
         """Mark ids as seen; return whether any was not seen before."""

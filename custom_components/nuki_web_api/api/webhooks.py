@@ -2,9 +2,10 @@
 
 Nuki posts a signed JSON body per change (https://docs.nuki.io/guide/webhooks/type-device/):
 ``verify_signature`` checks it, ``parse_webhook`` turns it into one event, ``PushedDevices``
-applies Nuki's replay and ordering rules to pushed device fields, and ``ActionResults`` hands
-the results of Advanced API calls (matched by ``requestId``) to the calls that wait for them.
-A caller maps the events to its own state; nothing here keeps a device list.
+applies Nuki's replay and ordering rules to pushed device fields, ``ActionResults`` hands
+the results of Advanced API calls (matched by ``requestId``) to the calls that wait for them,
+and ``MissedPushes`` tells when pushes stopped coming. A caller maps the events to its own
+state; nothing here keeps a device list.
 """
 
 from __future__ import annotations
@@ -16,10 +17,12 @@ import json
 import logging
 import math
 from collections import OrderedDict
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Final, NoReturn, cast
 
+from .enums import LockState, OpenerState
 from .errors import NukiInvalidResponseError, NukiResultsClosedError, NukiWebhookError
 from .models import JsonObject, JsonValue, Smartlock, SmartlockAuth, SmartlockLog, parse_datetime
 
@@ -357,3 +360,67 @@ class ActionResults:
         for future in self._waiters.values():
             if not future.done():
                 future.set_result(None)
+
+
+class MissedPushes:
+    """Changes a poll found that push has not delivered: push is broken once one is overdue.
+
+    A lock state change and a new log entry that a poll finds must arrive by push within
+    ``grace`` seconds. A push that repeated an earlier body was not applied (the caller read
+    the device instead): the state it ``announced`` counts as delivered.
+    """
+
+    def __init__(self, grace: float) -> None:
+        """Wait ``grace`` seconds for each change."""
+        self._grace = grace
+        self._waiting: dict[str, datetime] = {}  # "state:<id>" / "log:<id>" -> found at
+        self._announced: dict[int, tuple[LockState | OpenerState | None, datetime]] = {}
+
+    def state_pushed(self, smartlock_id: int) -> None:
+        """Note that a device's state arrived by push."""
+        self._waiting.pop(f"state:{smartlock_id}", None)
+
+    def log_pushed(self, log_id: str) -> None:
+        """Note that a log entry arrived by push."""
+        self._waiting.pop(f"log:{log_id}", None)
+
+    def announced(self, device: Smartlock, now: datetime) -> None:
+        """Note the state of a repeated push, which a read checks instead."""
+        self._announced[device.smartlock_id] = (device.lock_state, now)
+
+    def polled(
+        self,
+        before: Mapping[int, Smartlock],
+        after: Mapping[int, Smartlock],
+        new_logs: Iterable[SmartlockLog],
+        now: datetime,
+    ) -> None:
+        """Expect by push what a poll found: new log entries and changed lock states."""
+        for entry in new_logs:
+            self._waiting.setdefault(f"log:{entry.id}", now)
+        for smartlock_id, device in after.items():
+            old = before.get(smartlock_id)
+            if (
+                old is not None
+                and old.lock_state != device.lock_state
+                and not self._was_announced(device, now)
+            ):
+                self._waiting.setdefault(f"state:{smartlock_id}", now)
+
+    def _was_announced(self, device: Smartlock, now: datetime) -> bool:
+        announced = self._announced.pop(device.smartlock_id, None)
+        return (
+            announced is not None
+            and announced[0] == device.lock_state
+            and (now - announced[1]).total_seconds() < self._grace
+        )
+
+    def overdue_in(self, now: datetime) -> float | None:
+        """Return the seconds until the oldest change is overdue (<= 0: now); None: none waits."""
+        if not self._waiting:
+            return None
+        return self._grace - (now - min(self._waiting.values())).total_seconds()
+
+    def clear(self) -> None:
+        """Expect nothing (push stopped)."""
+        self._waiting.clear()

@@ -1,27 +1,34 @@
-"""Repair issue helpers and their translations; the early Smart Hosting warning."""
+"""Repair issues: Smart Hosting missing or ending, the log scope; their texts."""
 
 import json
 import re
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from freezegun.api import FrozenDateTimeFactory
+from homeassistant.components.lock import DOMAIN as LOCK_DOMAIN
+from homeassistant.components.lock import SERVICE_LOCK
+from homeassistant.const import ATTR_ENTITY_ID, STATE_UNAVAILABLE
 from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.util import dt as dt_util
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.nuki_web_api.const import DOMAIN
-from custom_components.nuki_web_api.repairs import (
-    async_create_missing_scope_issue,
-    async_create_smart_hosting_issue,
-    async_delete_missing_scope_issue,
-    async_delete_smart_hosting_issue,
-)
+from custom_components.nuki_web_api.issues import Issues
 from simulator.testing import SimulatorServer
 
-from .platform_helpers import refresh
+from .platform_helpers import FRONT_DOOR, HOLIDAY_FLAT, refresh
+from .test_coordinator import (
+    coordinator_of,
+    entity_of,
+    front_door_lock,
+    let_devices_move,
+    next_cycle,
+)
 
 TRANSLATIONS = Path(__file__).parents[1] / "custom_components" / DOMAIN / "translations"
 
@@ -44,8 +51,9 @@ async def test_smart_hosting_issue(
     shown_id: str,
 ) -> None:
     """The issue names the device with its model and Nuki ID, so that the user can find it."""
-    async_create_smart_hosting_issue(hass, smartlock_id, name, model)
-    async_create_smart_hosting_issue(hass, smartlock_id, name, model)  # idempotent
+    issues = Issues(hass, "entry1", lambda _: name, lambda _: model)
+    issues.mark_missing([smartlock_id])
+    issues.mark_missing([smartlock_id])  # idempotent
     issue = issue_registry.async_get_issue(DOMAIN, f"smart_hosting_{smartlock_id}")
     assert issue is not None
     assert issue.translation_key == key
@@ -55,15 +63,17 @@ async def test_smart_hosting_issue(
     assert issue.learn_more_url == "https://nuki.io/en/smart-hosting/"
     assert len(issue_registry.issues) == 1
 
-    async_delete_smart_hosting_issue(hass, smartlock_id)
-    async_delete_smart_hosting_issue(hass, smartlock_id)  # deleting a missing issue is fine
+    issues.forget([smartlock_id])
+    issues.forget([smartlock_id])  # deleting a missing issue is fine
     assert issue_registry.async_get_issue(DOMAIN, f"smart_hosting_{smartlock_id}") is None
 
 
-async def test_missing_scope_issue(hass: HomeAssistant, issue_registry: ir.IssueRegistry) -> None:
-    async_create_missing_scope_issue(
-        hass, "entry1", scope="smartlock.log", scope_name="Activity log"
-    )
+async def test_missing_scope_issue(
+    hass: HomeAssistant, issue_registry: ir.IssueRegistry, caplog: pytest.LogCaptureFixture
+) -> None:
+    issues = Issues(hass, "entry1", str, str)
+    issues.log_scope(permitted=False)
+    issues.log_scope(permitted=False)  # warned once
     issue = issue_registry.async_get_issue(DOMAIN, "missing_scope_entry1")
     assert issue is not None
     assert issue.translation_key == "missing_scope"
@@ -72,8 +82,9 @@ async def test_missing_scope_issue(hass: HomeAssistant, issue_registry: ir.Issue
         "scope": "smartlock.log",
         "scope_name": "Activity log",
     }
+    assert caplog.text.count("may not read the activity log") == 1
 
-    async_delete_missing_scope_issue(hass, "entry1")
+    issues.log_scope(permitted=True)
     assert issue_registry.async_get_issue(DOMAIN, "missing_scope_entry1") is None
 
 
@@ -105,9 +116,106 @@ def test_smart_hosting_texts_identify_the_device(language: str, key: str) -> Non
     assert {"model", "nuki_id"} <= set(re.findall(r"{(\w+)}", issue[key]["description"]))
 
 
+# --- kept in step with the reads -------------------------------------------------------------
+
+
+async def test_missing_log_scope_raises_and_clears_issue(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    simulator: SimulatorServer,
+    setup_integration: MockConfigEntry,
+    issue_registry: ir.IssueRegistry,
+) -> None:
+    issue_id = f"missing_scope_{setup_integration.entry_id}"
+    token = simulator.state.tokens[simulator.token]
+    simulator.state.tokens[simulator.token] = replace(
+        token, scopes=token.scopes - {"smartlock.log"}
+    )
+    simulator.press_button(FRONT_DOOR)
+    await let_devices_move(hass, freezer, simulator)
+    await next_cycle(hass, freezer)
+    issue = issue_registry.async_get_issue(DOMAIN, issue_id)
+    assert issue is not None
+    assert issue.translation_placeholders == {
+        "scope": "smartlock.log",
+        "scope_name": "Activity log",
+    }
+    coordinator = coordinator_of(setup_integration)
+    assert coordinator.data.new_logs == ()
+    assert coordinator.last_update_success
+    assert hass.states.get(front_door_lock(hass)).state != STATE_UNAVAILABLE  # type: ignore[union-attr]
+
+    simulator.state.tokens[simulator.token] = token
+    await next_cycle(hass, freezer)
+    assert issue_registry.async_get_issue(DOMAIN, issue_id) is None
+    assert [entry.smartlock_id for entry in coordinator.data.new_logs] == [FRONT_DOOR]
+
+
+async def test_smart_hosting_issue_from_device_list(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    simulator: SimulatorServer,
+    setup_integration: MockConfigEntry,
+    issue_registry: ir.IssueRegistry,
+) -> None:
+    issue_id = f"smart_hosting_{HOLIDAY_FLAT}"
+    issue = issue_registry.async_get_issue(DOMAIN, issue_id)
+    assert issue is not None
+    assert issue.severity is ir.IssueSeverity.ERROR
+    assert not issue.is_fixable
+    # Nuki's list item without Smart Hosting has no name, and this one was never seen before.
+    assert issue.translation_key == "smart_hosting_unnamed"
+    assert issue.translation_placeholders == {
+        "name": "Smart Lock 3.0/4.0 5E6F7081",
+        "model": "Smart Lock 3.0/4.0",
+        "nuki_id": "5E6F7081",
+    }
+    assert issue.learn_more_url == "https://nuki.io/en/smart-hosting/"
+    assert HOLIDAY_FLAT in coordinator_of(setup_integration).data.smart_hosting_missing
+    assert hass.states.get(entity_of(hass, LOCK_DOMAIN, HOLIDAY_FLAT, "lock")).state == (  # type: ignore[union-attr]
+        STATE_UNAVAILABLE
+    )
+
+    simulator.set_smart_hosting(HOLIDAY_FLAT, True)
+    await next_cycle(hass, freezer)
+    assert issue_registry.async_get_issue(DOMAIN, issue_id) is None
+    assert hass.states.get(entity_of(hass, LOCK_DOMAIN, HOLIDAY_FLAT, "lock")).state != (  # type: ignore[union-attr]
+        STATE_UNAVAILABLE
+    )
+
+
+@pytest.mark.parametrize("body", ["detailMessage", "error"])
+async def test_smart_hosting_issue_from_action(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    simulator: SimulatorServer,
+    setup_integration: MockConfigEntry,
+    issue_registry: ir.IssueRegistry,
+    body: str,
+) -> None:
+    """The refusal is recognised in the seed's body and in docs.nuki.io's {"error": ...}."""
+    issue_id = f"smart_hosting_{FRONT_DOOR}"
+    simulator.state.set_smart_hosting_body(body)
+    simulator.set_smart_hosting(FRONT_DOOR, False)
+    with pytest.raises(HomeAssistantError) as exc_info:
+        await hass.services.async_call(
+            LOCK_DOMAIN, SERVICE_LOCK, {ATTR_ENTITY_ID: front_door_lock(hass)}, blocking=True
+        )
+    assert exc_info.value.translation_key == "smart_hosting_required"
+    assert exc_info.value.translation_placeholders == {"name": "Front door"}
+    assert issue_registry.async_get_issue(DOMAIN, issue_id) is not None
+
+    await next_cycle(hass, freezer)  # the list now carries the error as well
+    assert issue_registry.async_get_issue(DOMAIN, issue_id) is not None
+    assert hass.states.get(front_door_lock(hass)).state == STATE_UNAVAILABLE  # type: ignore[union-attr]
+
+    simulator.set_smart_hosting(FRONT_DOOR, True)
+    await next_cycle(hass, freezer)
+    assert issue_registry.async_get_issue(DOMAIN, issue_id) is None
+
+
 # --- the early warning before a Smart Hosting subscription ends (issue 11) ---------------
 
-FRONT_DOOR = 17618910285
 ENDING = f"smart_hosting_ending_{FRONT_DOOR}"
 
 

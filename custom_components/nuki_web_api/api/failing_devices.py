@@ -1,25 +1,22 @@
-"""Devices for which one cycle brought no usable data: like a short outage of that one device.
+"""Devices for which a read of GET /smartlock brought no usable data: a short outage of one device.
 
-A device list item may carry an ``error`` other than the Smart Hosting message (a fault on
-Nuki's side), or the client may skip an item it cannot parse, which leaves its device out of
-the list. Such a device keeps its last known object through ``OUTAGE_GRACE``; after that, or
-if it never had data, it is shown unavailable. It is never taken for a device that left the
-account, and never shown with a state made up of an error item ("unknown").
-
-A warning is logged when a device becomes unavailable for this (a short episode that the grace
-period hides is logged at debug level only), and an info line when its data is back.
+A list item may carry an ``error`` other than the Smart Hosting message (a fault on Nuki's
+side), or the client may skip an item it cannot parse, which leaves its device out of the list.
+Such a device keeps its last known object through the grace period; after that, or if it never
+had data, it is unavailable. It is never taken for a device that left the account, and never
+shown with a state made up of an error item. One warning when a device becomes unavailable
+(a short episode logs at debug level only), one info line when its data is back.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Mapping, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from homeassistant.util import dt as dt_util
+from .models import ParsedList, Smartlock
 
-from .api import ParsedList, Smartlock
-from .const import LOGGER, OUTAGE_GRACE
-
+_LOGGER = logging.getLogger(__name__)
 _UNREADABLE = "its item cannot be read"
 _REASON_MAX = 100
 
@@ -27,8 +24,9 @@ _REASON_MAX = 100
 class FailingDevices:
     """Tracks since when each device has had no usable data; logs when that starts and ends."""
 
-    def __init__(self) -> None:
-        """Start with every device fine."""
+    def __init__(self, grace: timedelta) -> None:
+        """Keep a failing device's last object for ``grace``."""
+        self._grace = grace
         self._since: dict[int, datetime] = {}
         self._warned: set[int] = set()
 
@@ -37,13 +35,13 @@ class FailingDevices:
         previous: Mapping[int, Smartlock],
         devices: Sequence[Smartlock],
         name: Callable[[int], str],
+        now: datetime,
     ) -> tuple[dict[int, Smartlock], frozenset[int]]:
         """Return the devices to show, by id, and the ids to show unavailable.
 
-        ``previous`` are the devices shown after the last cycle, ``devices`` what the client
+        ``previous`` are the devices shown after the last read, ``devices`` what the client
         parsed now (a ``ParsedList`` tells whether items were skipped).
         """
-        now = dt_util.utcnow()
         shown: dict[int, Smartlock] = {}
         failing: dict[int, str] = {}
         for device in devices:
@@ -68,11 +66,11 @@ class FailingDevices:
             smartlock_id
             for smartlock_id in failing
             if shown[smartlock_id].error is not None  # no data to keep
-            or now - self._since[smartlock_id] >= OUTAGE_GRACE
+            or now - self._since[smartlock_id] >= self._grace
         )
         if newly := sorted(unavailable - self._warned):
             self._warned.update(newly)
-            LOGGER.warning(
+            _LOGGER.warning(
                 "Nuki Web API sends no usable data for %s; unavailable until it does",
                 ", ".join(f"{name(i)} ({failing[i]})" for i in newly),
             )
@@ -86,21 +84,20 @@ class FailingDevices:
         now: datetime,
     ) -> None:
         """Remember since when each device fails; an info line when a warned one is back."""
-        started = [smartlock_id for smartlock_id in failing if smartlock_id not in self._since]
-        ended = [smartlock_id for smartlock_id in self._since if smartlock_id not in failing]
-        for smartlock_id in started:
+        for smartlock_id in [i for i in failing if i not in self._since]:
             self._since[smartlock_id] = now
-            LOGGER.debug(
+            _LOGGER.debug(
                 "Nuki Web API sends no usable data for %s (%s); keeping its last state for up to %s",
                 name(smartlock_id),
                 failing[smartlock_id],
-                OUTAGE_GRACE,
+                self._grace,
             )
+        ended = [smartlock_id for smartlock_id in self._since if smartlock_id not in failing]
         for smartlock_id in ended:
             del self._since[smartlock_id]
         back = [i for i in ended if i in self._warned and i in shown]
         self._warned.difference_update(ended)
         if back:
-            LOGGER.info(
+            _LOGGER.info(
                 "Nuki Web API sends usable data again for %s", ", ".join(name(i) for i in back)
             )

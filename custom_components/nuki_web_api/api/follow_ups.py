@@ -1,21 +1,16 @@
 """Which reads follow an action, and when, until the device has settled.
 
 Nuki answers an action with 204 before the device moves and reports the movement only in
-GET /smartlock. So after an accepted action the coordinator reads the device list alone
-(one request) every ``FOLLOW_UP_STEP`` while the device has not moved or still moves, waits
-out a passing state (the latch held unlatched, lock 'n' go, the Opener's strike) as long as
-the device's settings say, and reads the activity log once the device has settled, so that
-the actor and the activity event come with the final state: at most
-``FOLLOW_UP_REQUESTS`` requests per action, the last one the log.
-
-A device that a poll finds in a passing state (unlatched with a keypad code, the Opener
-opening after a ring) is followed the same way, so that its return shows within seconds.
+GET /smartlock. So after an accepted action a caller reads the device list alone every
+``FOLLOW_UP_STEP`` while the device has not moved or still moves, waits out a passing state
+(the latch held unlatched, lock 'n' go, the Opener's strike) as long as the device's settings
+say, and reads the log once the device has settled (the actor and the activity come with the
+final state): at most ``FOLLOW_UP_REQUESTS`` requests per action, the last one the log. A
+device that a poll finds in a passing state is followed the same way.
 
 Until a read shows the device moving (or in the state its action ends in), the accepted
-action is *shown*: the lock entity shows its transitional state (unlocking, locking,
-opening). It ends at the latest with the reads, so it never sticks.
-
-Times are the event loop's (``loop.time()``); nothing here talks to Nuki.
+action is *shown* (the lock shows unlocking, locking, opening); it ends with the reads at the
+latest. Times are the caller's clock (the event loop's); nothing here talks to Nuki.
 """
 
 from __future__ import annotations
@@ -23,22 +18,33 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import Enum
+from typing import Final
 
-from .api import DeviceType, LockAction, LockState, OpenerAction, OpenerState, Smartlock
-from .const import (
-    FOLLOW_UP_MAX_HOLD,
-    FOLLOW_UP_REQUESTS,
-    FOLLOW_UP_STEP,
-    WRITE_FOLLOW_UP_DELAYS,
+from .enums import DeviceType, LockAction, LockState, OpenerAction, OpenerState
+from .models import Smartlock
+
+# Seconds between reads while the device has not moved or still moves.
+FOLLOW_UP_STEP: Final = 1.0
+# Requests for one action's reads at the most; the last one reads the log.
+FOLLOW_UP_REQUESTS: Final = 6
+# The longest passing state waited out in one step (lngTimeout goes up to 60 s).
+FOLLOW_UP_MAX_HOLD: Final = 60.0
+# Reads of the device list after a write that moves nothing (a setting), seconds after it.
+WRITE_FOLLOW_UP_DELAYS: Final = (2.0, 5.0, 10.0)
+
+# Passing states (Nuki's state table): moving, or held for a time the device's settings give.
+_PASSING_LOCK = frozenset(
+    {
+        LockState.UNLOCKING,
+        LockState.LOCKING,
+        LockState.UNLATCHING,
+        LockState.UNLATCHED,
+        LockState.UNLOCKED_LOCK_N_GO,
+    }
 )
-
-_MOVING_LOCK = frozenset({LockState.UNLOCKING, LockState.LOCKING, LockState.UNLATCHING})
-# States a lock leaves by itself after a time its settings give (Nuki's state table).
-_HOLDING_LOCK = frozenset({LockState.UNLATCHED, LockState.UNLOCKED_LOCK_N_GO})
-_MOVING_OPENER = frozenset({OpenerState.OPENING})
-_HOLDING_OPENER = frozenset({OpenerState.OPEN})
-# Where an action ends when that is a single state (an Opener or not, action code): a read
-# that shows it ends the transitional state even if the device was there already.
+_PASSING_OPENER = frozenset({OpenerState.OPENING, OpenerState.OPEN})
+# Where an action ends when that is a single state, by (Opener?, action code): a read that
+# shows it ends the shown action even if the device was there already.
 _TARGETS: dict[tuple[bool, int], int] = {
     (False, LockAction.UNLOCK): LockState.UNLOCKED,
     (False, LockAction.LOCK): LockState.LOCKED,
@@ -66,31 +72,20 @@ def state_key(device: Smartlock) -> StateKey:
     return (None if state is None else int(state), None if mode is None else int(mode))
 
 
-def _sets(device: Smartlock) -> tuple[frozenset[int], frozenset[int]]:
-    if device.type == DeviceType.OPENER:
-        return _MOVING_OPENER, _HOLDING_OPENER
-    return _MOVING_LOCK, _HOLDING_LOCK
-
-
-def is_transitional(device: Smartlock) -> bool:
-    """Tell whether the device is moving (locking, unlocking, opening ...)."""
-    return device.state is not None and device.state.state in _sets(device)[0]
-
-
 def is_passing(device: Smartlock) -> bool:
     """Tell whether the device is in a state it leaves by itself (moving, or holding)."""
     if device.state is None:
         return False
-    moving, holding = _sets(device)
-    return device.state.state in moving or device.state.state in holding
+    passing = _PASSING_OPENER if device.type == DeviceType.OPENER else _PASSING_LOCK
+    return device.state.state in passing
 
 
 def hold(device: Smartlock) -> float | None:
-    """Return how long the device stays in the holding state it is in, from its settings.
+    """Return how long the device stays in its holding state, from its settings.
 
-    Swagger 4.20.0: ``unlatchDuration`` (s) holds the latch unlatched, ``lngTimeout`` (s) is
-    lock 'n' go's wait, the Opener's ``electricStrikeDuration`` (ms) its strike. ``None``
-    when the device holds nothing or does not say; clamped to one step .. ``FOLLOW_UP_MAX_HOLD``.
+    Swagger 4.20.0: ``unlatchDuration`` (s), ``lngTimeout`` (s), the Opener's
+    ``electricStrikeDuration`` (ms). None when it holds nothing or does not say; clamped to
+    one step .. ``FOLLOW_UP_MAX_HOLD``.
     """
     if device.state is None:
         return None
@@ -138,8 +133,7 @@ class FollowUps:
     def start(self, device: Smartlock, action: int | None, now: float) -> None:
         """Follow a device after Nuki accepted an action, or a write (``action`` None).
 
-        A write that does not move the device (a setting) gets reads of the device list at
-        ``WRITE_FOLLOW_UP_DELAYS``; the reads that follow an action serve it as well.
+        A write gets reads at ``WRITE_FOLLOW_UP_DELAYS``; an action's reads serve it as well.
         """
         smartlock_id, key = device.smartlock_id, state_key(device)
         if action is None:

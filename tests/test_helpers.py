@@ -1,15 +1,16 @@
-"""Feedback after an action: the transitional state at once, reads until the device settles."""
+"""The action runner: errors translated, the transitional state at once, reads until settled."""
 
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from datetime import timedelta
 from typing import Any
-from unittest.mock import AsyncMock
+from unittest.mock import AsyncMock, patch
 
 import pytest
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.components.lock import DOMAIN as LOCK_DOMAIN
 from homeassistant.components.lock import SERVICE_LOCK, SERVICE_OPEN, SERVICE_UNLOCK
 from homeassistant.components.lock.const import LockState
+from homeassistant.config_entries import SOURCE_REAUTH
 from homeassistant.const import ATTR_ENTITY_ID, EVENT_STATE_CHANGED
 from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.exceptions import HomeAssistantError
@@ -18,14 +19,14 @@ from pytest_homeassistant_custom_component.common import (
     async_fire_time_changed_exact,
 )
 
-from custom_components.nuki_web_api.api import Smartlock
-from custom_components.nuki_web_api.const import (
-    DOMAIN,
-    FOLLOW_UP_MAX_HOLD,
+from custom_components.nuki_web_api.api import (
     FOLLOW_UP_REQUESTS,
     FOLLOW_UP_STEP,
+    NukiInvalidResponseError,
+    NukiWebApiClient,
 )
-from custom_components.nuki_web_api.follow_ups import hold, is_passing, is_transitional
+from custom_components.nuki_web_api.const import DOMAIN
+from custom_components.nuki_web_api.helpers import async_run_action
 from simulator.testing import SimulatorServer
 
 from .platform_helpers import BUILDING_ENTRANCE, FRONT_DOOR, OFFICE, coordinator_of, refresh
@@ -84,6 +85,125 @@ async def call(
 ) -> None:
     """Call a lock (or integration) service and wait for Nuki's answer."""
     await hass.services.async_call(domain, service, {ATTR_ENTITY_ID: entity_id}, blocking=True)
+
+
+# --- errors -----------------------------------------------------------------------------
+
+ACTION_ROUTE = "POST /smartlock/{smartlockId}/action"
+
+
+@pytest.fixture
+def no_retry_pause() -> Iterator[None]:
+    """Retry a busy device at once (the frozen clock would never end a real pause)."""
+    with patch("custom_components.nuki_web_api.helpers.ACTION_RETRY_DELAYS", (0.0, 0.0)):
+        yield
+
+
+async def call_lock_service(hass: HomeAssistant, service: str = SERVICE_LOCK) -> None:
+    await hass.services.async_call(
+        LOCK_DOMAIN, service, {ATTR_ENTITY_ID: "lock.front_door"}, blocking=True
+    )
+
+
+async def test_busy_device_is_retried(
+    hass: HomeAssistant,
+    simulator: SimulatorServer,
+    setup_integration: MockConfigEntry,
+    no_retry_pause: None,
+) -> None:
+    simulator.fail_next("423", count=2, route=ACTION_ROUTE)
+    await call_lock_service(hass, SERVICE_UNLOCK)
+    assert simulator.counters()["requests"][ACTION_ROUTE] == 3
+
+
+@pytest.mark.parametrize(
+    ("fault", "key"),
+    [
+        ("423", "device_busy"),
+        ("429", "rate_limited"),
+        ("500", "cannot_connect"),
+        ("502", "cannot_connect"),
+    ],
+)
+async def test_action_fault_is_translated(
+    hass: HomeAssistant,
+    simulator: SimulatorServer,
+    setup_integration: MockConfigEntry,
+    no_retry_pause: None,
+    fault: str,
+    key: str,
+) -> None:
+    simulator.fail_next(fault, count=3, route=ACTION_ROUTE)
+    with pytest.raises(HomeAssistantError) as exc_info:
+        await call_lock_service(hass, SERVICE_UNLOCK)
+    assert exc_info.value.translation_domain == DOMAIN
+    assert exc_info.value.translation_key == key
+    assert exc_info.value.translation_placeholders == {"name": "Front door"}
+
+
+async def test_action_with_rejected_token_starts_reauth(
+    hass: HomeAssistant, simulator: SimulatorServer, setup_integration: MockConfigEntry
+) -> None:
+    simulator.fail_next("401", route=ACTION_ROUTE)
+    with pytest.raises(HomeAssistantError) as exc_info:
+        await call_lock_service(hass, SERVICE_UNLOCK)
+    assert exc_info.value.translation_key == "auth_failed"
+    flows = hass.config_entries.flow.async_progress()
+    assert [flow["context"]["source"] for flow in flows] == [SOURCE_REAUTH]
+
+
+async def test_offline_device_is_refused_before_sending(
+    hass: HomeAssistant,
+    simulator: SimulatorServer,
+    setup_integration: MockConfigEntry,
+) -> None:
+    simulator.device(FRONT_DOOR).data["serverState"] = 4
+    await refresh(hass, setup_integration)
+    simulator.reset_counters()
+    with pytest.raises(HomeAssistantError) as exc_info:
+        await call_lock_service(hass, SERVICE_UNLOCK)
+    assert exc_info.value.translation_key == "device_offline"
+    assert simulator.counters()["total"] == 0
+
+
+@pytest.mark.parametrize(
+    ("target", "send", "key", "name"),
+    [
+        (
+            BUILDING_ENTRANCE,
+            lambda client: client.lock(BUILDING_ENTRANCE),
+            "not_allowed",
+            "Building entrance",
+        ),
+        (424242, lambda client: client.lock(424242), "not_found", "Smart Lock 1.0/2.0 00067932"),
+        (FRONT_DOOR, lambda client: client.action(FRONT_DOOR, 99), "unknown_error", "Front door"),
+    ],
+)
+async def test_action_answer_is_translated(
+    simulator: SimulatorServer,
+    setup_integration: MockConfigEntry,
+    target: int,
+    send: Callable[[NukiWebApiClient], Awaitable[None]],
+    key: str,
+    name: str,
+) -> None:
+    """Nuki's 405, 404 and 400 answers become translated errors naming the device."""
+    coordinator = coordinator_of(setup_integration)
+    with pytest.raises(HomeAssistantError) as exc_info:
+        await async_run_action(coordinator, target, lambda: send(coordinator.client))
+    assert exc_info.value.translation_key == key
+    assert exc_info.value.translation_placeholders == {"name": name}
+
+
+async def test_invalid_response_to_action(
+    simulator: SimulatorServer, setup_integration: MockConfigEntry
+) -> None:
+    coordinator = coordinator_of(setup_integration)
+    call = AsyncMock(side_effect=NukiInvalidResponseError("GET /x: not JSON"))
+    with pytest.raises(HomeAssistantError) as exc_info:
+        await async_run_action(coordinator, FRONT_DOOR, call)
+    assert exc_info.value.translation_key == "invalid_response"
+    call.assert_awaited_once()
 
 
 # --- the transitional state at once --------------------------------------------------------
@@ -290,73 +410,10 @@ async def test_a_write_is_read_back_at_two_five_and_ten_seconds(
 ) -> None:
     """A setting moves nothing: three reads of the device list, which shows settings."""
     simulator.reset_counters()
-    await coordinator_of(setup_integration).async_run_action(
-        FRONT_DOOR, AsyncMock(return_value=None)
+    await async_run_action(
+        coordinator_of(setup_integration), FRONT_DOOR, AsyncMock(return_value=None)
     )
     await ticks(hass, freezer, 1.5)
     assert reads(simulator) == {}
     await ticks(hass, freezer, 20)
     assert reads(simulator) == {DEVICES: 3}
-
-
-# --- passing states and holds --------------------------------------------------------------
-
-
-def _device(device_type: int, state: int, **configs: dict[str, int]) -> Smartlock:
-    return Smartlock.from_json(
-        {
-            "smartlockId": 1,
-            "type": device_type,
-            "state": {"mode": 2, "state": state, "trigger": 0, "lastAction": 1},
-            **configs,
-        }
-    )
-
-
-@pytest.mark.parametrize(
-    ("device_type", "state", "moving", "passing"),
-    [
-        (4, 2, True, True),  # unlocking
-        (4, 4, True, True),  # locking
-        (4, 7, True, True),  # unlatching
-        (4, 5, False, True),  # unlatched: the latch comes back by itself
-        (4, 6, False, True),  # unlocked (lock 'n' go): locks by itself
-        (4, 1, False, False),  # locked
-        (4, 3, False, False),  # unlocked
-        (2, 7, True, True),  # Opener opening
-        (2, 5, False, True),  # Opener open
-        (2, 3, False, False),  # Opener ring to open active
-    ],
-)
-def test_moving_and_passing_states(
-    device_type: int, state: int, moving: bool, passing: bool
-) -> None:
-    device = _device(device_type, state)
-    assert is_transitional(device) is moving
-    assert is_passing(device) is passing
-
-
-def test_no_state_is_neither_moving_nor_passing() -> None:
-    device = Smartlock.from_json({"smartlockId": 1, "type": 4})
-    assert not is_transitional(device)
-    assert not is_passing(device)
-    assert hold(device) is None
-
-
-@pytest.mark.parametrize(
-    ("device", "expected"),
-    [
-        (_device(4, 5, advancedConfig={"unlatchDuration": 5}), 5.0),
-        (_device(3, 5, smartdoorAdvancedConfig={"unlatchDuration": 7}), 7.0),
-        (_device(4, 6, advancedConfig={"lngTimeout": 20}), 20.0),
-        (_device(2, 5, openerAdvancedConfig={"electricStrikeDuration": 3000}), 3.0),
-        (_device(4, 5, advancedConfig={"unlatchDuration": 0}), FOLLOW_UP_STEP),
-        (_device(2, 5, openerAdvancedConfig={"electricStrikeDuration": 10**9}), FOLLOW_UP_MAX_HOLD),
-        (_device(4, 5), None),  # no advancedConfig: the device does not say
-        (_device(4, 3, advancedConfig={"unlatchDuration": 5}), None),  # holds nothing
-        (_device(2, 3, openerAdvancedConfig={"electricStrikeDuration": 3000}), None),
-    ],
-)
-def test_hold_follows_the_device_settings(device: Smartlock, expected: float | None) -> None:
-    """Swagger 4.20.0: unlatchDuration (s), lngTimeout (s), electricStrikeDuration (ms)."""
-    assert hold(device) == expected

@@ -1,0 +1,142 @@
+"""Run actions and writes on a device: one at a time, errors translated, followed by reads.
+
+Entities, buttons, switches and service actions send everything through ``async_run_action``
+(elgato's decorator does the same for its library's errors); none maps errors itself.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any, Final
+
+from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import HomeAssistantError
+from homeassistant.helpers.aiohttp_client import async_get_clientsession
+
+from .api import (
+    DEFAULT_BASE_URL,
+    NukiAuthError,
+    NukiConnectionError,
+    NukiDeviceBusyError,
+    NukiError,
+    NukiInvalidResponseError,
+    NukiNotAllowedError,
+    NukiNotFoundError,
+    NukiRateLimitError,
+    NukiServerError,
+    NukiSmartHostingError,
+    NukiWebApiClient,
+    ServerState,
+)
+from .const import CONF_API_TOKEN, CONF_API_URL, DOMAIN
+from .coordinator import NukiCoordinator, ResultWait
+
+# Pauses between tries of an action that Nuki answers with 423 (device busy).
+ACTION_RETRY_DELAYS: Final = (1.0, 2.0)
+
+# Client error -> translation key of the HomeAssistantError an action raises (first match wins).
+_ACTION_ERROR_KEYS: tuple[tuple[type[NukiError], str], ...] = (
+    (NukiSmartHostingError, "smart_hosting_required"),
+    (NukiAuthError, "auth_failed"),
+    (NukiDeviceBusyError, "device_busy"),
+    (NukiNotAllowedError, "not_allowed"),
+    (NukiNotFoundError, "not_found"),
+    (NukiRateLimitError, "rate_limited"),
+    (NukiServerError, "cannot_connect"),
+    (NukiConnectionError, "cannot_connect"),
+    (NukiInvalidResponseError, "invalid_response"),
+)
+
+
+def create_client(hass: HomeAssistant, data: Mapping[str, Any]) -> NukiWebApiClient:
+    """Return the client for a config entry's (or a flow's) token and API URL.
+
+    Both are taken without surrounding spaces, as ``api.check_token`` and ``check_base_url``
+    clean them; the client refuses an unsafe URL or token before each request.
+    """
+    return NukiWebApiClient(
+        async_get_clientsession(hass),
+        str(data[CONF_API_TOKEN]).strip(),
+        base_url=str(data.get(CONF_API_URL, DEFAULT_BASE_URL)).strip(),
+    )
+
+
+async def async_run_action(
+    coordinator: NukiCoordinator,
+    smartlock_id: int,
+    call: Callable[[], Awaitable[ResultWait | None]],
+    *,
+    follow_up: bool = True,
+) -> None:
+    """Send one action or write to a device, then follow its state until it settles.
+
+    Actions on one device run one after another; a busy device (423) is retried briefly.
+    Writes that GET /smartlock cannot show (authorizations, the admin PIN) pass
+    ``follow_up=False``. A ResultWait that ``call`` returns runs last, outside the device's
+    lock; if it raises (Nuki refused the action), the transitional state goes with the error.
+    """
+    device = coordinator.data.devices.get(smartlock_id)
+    if device is not None and device.server_state == ServerState.OFFLINE:
+        raise _error(coordinator, "device_offline", smartlock_id)
+    locks = coordinator.config_entry.runtime_data.action_locks
+    async with locks.setdefault(smartlock_id, asyncio.Lock()):
+        try:
+            result_wait = await _call_with_retry(call)
+        except NukiError as err:
+            raise _map_error(coordinator, err, smartlock_id) from err
+    if follow_up:
+        coordinator.async_follow(smartlock_id, None)  # a write; an action's reads serve it too
+    if result_wait is not None:
+        try:
+            await result_wait()
+        except HomeAssistantError:
+            coordinator.async_action_refused(smartlock_id)
+            raise
+
+
+async def async_device_action(
+    coordinator: NukiCoordinator, smartlock_id: int, action: int
+) -> ResultWait | None:
+    """Send a Nuki action code, through the Advanced API while push runs.
+
+    Once Nuki accepted it, the device is followed and its transitional state shows at once.
+    """
+    result_wait: ResultWait | None = None
+    if (push := coordinator.config_entry.runtime_data.push) is not None:
+        result_wait = await push.async_action(smartlock_id, action)
+    else:
+        await coordinator.client.action(smartlock_id, action)
+    coordinator.async_follow(smartlock_id, action)
+    return result_wait
+
+
+async def _call_with_retry(
+    call: Callable[[], Awaitable[ResultWait | None]],
+) -> ResultWait | None:
+    for delay in ACTION_RETRY_DELAYS:
+        try:
+            return await call()
+        except NukiDeviceBusyError:
+            await asyncio.sleep(delay)
+    return await call()
+
+
+def _map_error(
+    coordinator: NukiCoordinator, err: NukiError, smartlock_id: int
+) -> HomeAssistantError:
+    key = next((key for kind, key in _ACTION_ERROR_KEYS if isinstance(err, kind)), "unknown_error")
+    if isinstance(err, NukiSmartHostingError):
+        # Until the next cycle shows whether the device list carries the error too.
+        coordinator.issues.mark_missing({smartlock_id, *err.smartlock_ids})
+    elif isinstance(err, NukiAuthError):
+        coordinator.config_entry.async_start_reauth(coordinator.hass)
+    return _error(coordinator, key, smartlock_id)
+
+
+def _error(coordinator: NukiCoordinator, key: str, smartlock_id: int) -> HomeAssistantError:
+    return HomeAssistantError(
+        translation_domain=DOMAIN,
+        translation_key=key,
+        translation_placeholders={"name": coordinator.device_name(smartlock_id)},
+    )
