@@ -9,14 +9,11 @@ from typing import override
 from homeassistant.components.binary_sensor import BinarySensorEntity, BinarySensorEntityDescription
 from homeassistant.components.binary_sensor.const import BinarySensorDeviceClass
 from homeassistant.const import EntityCategory
-from homeassistant.core import HomeAssistant
-from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.util import dt as dt_util
 
 from .api import DoorState, KeypadMountingState, OpenerState, ServerState, Smartlock, SmartlockState
 from .api.authorizations import keypad_paired
-from .coordinator import NukiConfigEntry
-from .entity import NukiEntity, NukiEntityDescription, async_add_nuki_entities, is_opener
+from .entity import NukiEntity, NukiEntityDescription, is_opener, nuki_platform
 
 PARALLEL_UPDATES = 0
 
@@ -147,15 +144,6 @@ BINARY_SENSORS: tuple[NukiBinarySensorEntityDescription, ...] = (
 )
 
 
-async def async_setup_entry(
-    hass: HomeAssistant,
-    entry: NukiConfigEntry,
-    async_add_entities: AddConfigEntryEntitiesCallback,
-) -> None:
-    """Set up the binary sensors, now and when a device or its hardware appears."""
-    async_add_nuki_entities(entry, async_add_entities, BINARY_SENSORS, NukiBinarySensor)
-
-
 class NukiBinarySensor(NukiEntity, BinarySensorEntity):
     """A binary sensor read from the coordinator's snapshot."""
 
@@ -165,3 +153,6 @@ class NukiBinarySensor(NukiEntity, BinarySensorEntity):
     @override
     def is_on(self) -> bool | None:
         return self.entity_description.is_on_fn(self.device)
+
+
+async_setup_entry = nuki_platform(BINARY_SENSORS, NukiBinarySensor)

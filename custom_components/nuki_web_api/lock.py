@@ -8,13 +8,11 @@ from typing import Any, override
 
 from homeassistant.components.lock import LockEntity, LockEntityDescription
 from homeassistant.components.lock.const import LockEntityFeature, LockState
-from homeassistant.core import HomeAssistant, callback
-from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+from homeassistant.core import callback
 
 from .api import DeviceMode, LockAction, OpenerAction, OpenerState, Smartlock, actor_name
 from .api import LockState as NukiLockState
-from .coordinator import NukiConfigEntry
-from .entity import NukiEntity, NukiEntityDescription, async_add_nuki_entities, is_lock, is_opener
+from .entity import NukiEntity, NukiEntityDescription, is_lock, is_opener, nuki_platform
 
 PARALLEL_UPDATES = 1
 
@@ -108,15 +106,6 @@ LOCKS: tuple[NukiLockEntityDescription, ...] = (
 )
 
 
-async def async_setup_entry(
-    hass: HomeAssistant,
-    entry: NukiConfigEntry,
-    async_add_entities: AddConfigEntryEntitiesCallback,
-) -> None:
-    """Set up a lock entity for every lock and Opener, now and when one appears."""
-    async_add_nuki_entities(entry, async_add_entities, LOCKS, NukiLock)
-
-
 class NukiLock(NukiEntity, LockEntity):
     """A Nuki lock or Opener."""
 
@@ -170,3 +159,6 @@ class NukiLock(NukiEntity, LockEntity):
     async def async_open(self, **kwargs: Any) -> None:
         """Unlatch (Opener: actuate the electric strike)."""
         await self.async_send_action(self.entity_description.open_action)
+
+
+async_setup_entry = nuki_platform(LOCKS, NukiLock)

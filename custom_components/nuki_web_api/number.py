@@ -12,12 +12,9 @@ from homeassistant.components.number import (
     NumberMode,
 )
 from homeassistant.const import UnitOfTime
-from homeassistant.core import HomeAssistant
-from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .api import Setting, settings
-from .coordinator import NukiConfigEntry
-from .entity import async_add_nuki_entities
+from .entity import nuki_platform
 from .switch import NukiSettingEntity, NukiSettingEntityDescription, setting_fields
 
 PARALLEL_UPDATES = 1
@@ -84,15 +81,6 @@ NUMBERS: tuple[NukiNumberEntityDescription, ...] = (
 )
 
 
-async def async_setup_entry(
-    hass: HomeAssistant,
-    entry: NukiConfigEntry,
-    async_add_entities: AddConfigEntryEntitiesCallback,
-) -> None:
-    """Set up the setting numbers, now and when a device appears."""
-    async_add_nuki_entities(entry, async_add_entities, NUMBERS, NukiNumber)
-
-
 class NukiNumber(NukiSettingEntity, NumberEntity):
     """An integer setting of a device."""
 
@@ -107,3 +95,6 @@ class NukiNumber(NukiSettingEntity, NumberEntity):
     async def async_set_native_value(self, value: float) -> None:
         """Write the new value (Nuki takes integers)."""
         await self.async_write_setting(lambda _: round(value))
+
+
+async_setup_entry = nuki_platform(NUMBERS, NukiNumber)

@@ -13,13 +13,10 @@ from homeassistant.components.sensor import (
     SensorStateClass,
 )
 from homeassistant.const import PERCENTAGE, EntityCategory
-from homeassistant.core import HomeAssistant
-from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.typing import StateType
 
 from .api import DoorState, Smartlock, SmartlockLog, actor_name, code_name
-from .coordinator import NukiConfigEntry
-from .entity import NukiEntity, NukiEntityDescription, async_add_nuki_entities
+from .entity import NukiEntity, NukiEntityDescription, nuki_platform
 
 PARALLEL_UPDATES = 0
 
@@ -95,15 +92,6 @@ SENSORS: tuple[NukiSensorEntityDescription, ...] = (
 )
 
 
-async def async_setup_entry(
-    hass: HomeAssistant,
-    entry: NukiConfigEntry,
-    async_add_entities: AddConfigEntryEntitiesCallback,
-) -> None:
-    """Set up the sensors, now and when a device or its hardware appears."""
-    async_add_nuki_entities(entry, async_add_entities, SENSORS, NukiSensor)
-
-
 class NukiSensor(NukiEntity, SensorEntity):
     """A sensor read from the coordinator's snapshot."""
 
@@ -119,3 +107,6 @@ class NukiSensor(NukiEntity, SensorEntity):
     @override
     def extra_state_attributes(self) -> Mapping[str, str | None] | None:
         return self.entity_description.attributes_fn(self.actor_log)
+
+
+async_setup_entry = nuki_platform(SENSORS, NukiSensor)
