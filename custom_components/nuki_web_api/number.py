@@ -15,7 +15,7 @@ from homeassistant.const import UnitOfTime
 
 from .api import Setting, settings
 from .entity import nuki_platform
-from .switch import NukiSettingEntity, NukiSettingEntityDescription, setting_fields
+from .switch import NukiSettingEntity, NukiSettingEntityDescription
 
 PARALLEL_UPDATES = 1
 
@@ -39,8 +39,11 @@ def _number(
     A number with a unit is a duration, typed in; one without is a level, on a slider.
     """
     low, high, step = limits
-    return NukiNumberEntityDescription(
-        **setting_fields(name, setting, key, enabled),
+    return NukiNumberEntityDescription.of(
+        name,
+        setting,
+        key=key,
+        enabled=enabled,
         device_class=None if unit is None else NumberDeviceClass.DURATION,
         native_unit_of_measurement=unit,
         native_min_value=low,

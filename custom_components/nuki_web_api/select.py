@@ -19,7 +19,7 @@ from .api import (
     settings,
 )
 from .entity import nuki_platform
-from .switch import NukiSettingEntity, NukiSettingEntityDescription, setting_fields
+from .switch import NukiSettingEntity, NukiSettingEntityDescription
 
 PARALLEL_UPDATES = 1
 
@@ -41,7 +41,7 @@ class NukiSelectEntityDescription(SelectEntityDescription, NukiSettingEntityDesc
 def _select(
     name: str, setting: Setting, codes: Codes, *, key: str | None = None, enabled: bool = True
 ) -> NukiSelectEntityDescription:
-    return NukiSelectEntityDescription(**setting_fields(name, setting, key, enabled), codes=codes)
+    return NukiSelectEntityDescription.of(name, setting, key=key, enabled=enabled, codes=codes)
 
 
 def _named(members: Iterable[NukiIntEnum]) -> Codes:
