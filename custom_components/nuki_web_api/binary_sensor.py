@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import override
 
@@ -25,6 +25,16 @@ class NukiBinarySensorEntityDescription(BinarySensorEntityDescription, NukiEntit
     is_on_fn: Callable[[Smartlock], bool | None]
 
 
+# Door open or closed; the other door states are unknown.
+_DOOR_OPEN: Mapping[int | None, bool] = {DoorState.OPENED: True, DoorState.CLOSED: False}
+# Keypad moved (dismounted) or theft detected: tampered; mounted: not; anything else unknown.
+_KEYPAD_TAMPERED: Mapping[int | None, bool] = {
+    KeypadMountingState.MOVED: True,
+    KeypadMountingState.THEFT_DETECTED: True,
+    KeypadMountingState.MOUNTED: False,
+}
+
+
 def _from_state(
     read: Callable[[SmartlockState], bool | None],
 ) -> Callable[[Smartlock], bool | None]:
@@ -35,14 +45,6 @@ def _from_state(
 def _reports(read: Callable[[SmartlockState], object]) -> Callable[[Smartlock], bool]:
     """Whether the device reports a value of ``state`` at all (the hardware exists)."""
     return lambda device: device.state is not None and read(device.state) is not None
-
-
-def _door_open(state: SmartlockState) -> bool | None:
-    if state.door_state == DoorState.OPENED:
-        return True
-    if state.door_state == DoorState.CLOSED:
-        return False
-    return None
 
 
 def _ring_to_open(state: SmartlockState) -> bool:
@@ -56,20 +58,12 @@ def _has_keypad(device: Smartlock) -> bool:
     return bool(keypad_paired(device))
 
 
-def _keypad_tampered(state: SmartlockState) -> bool | None:
-    """Report moved (dismounted) or theft detected as on, mounted as off, anything else unknown."""
-    mounting = state.keypad_mounting_state
-    if mounting in (KeypadMountingState.MOVED, KeypadMountingState.THEFT_DETECTED):
-        return True
-    return False if mounting == KeypadMountingState.MOUNTED else None
-
-
 BINARY_SENSORS: tuple[NukiBinarySensorEntityDescription, ...] = (
     NukiBinarySensorEntityDescription(
         key="door",
         device_class=BinarySensorDeviceClass.DOOR,
         exists_fn=Smartlock.has_door_sensor,
-        is_on_fn=_from_state(_door_open),
+        is_on_fn=_from_state(lambda state: _DOOR_OPEN.get(state.door_state)),
     ),
     # Battery entities are named for the battery ("Keypad battery"), not its state: Home
     # Assistant's device triggers add "battery low" to the name.
@@ -102,7 +96,7 @@ BINARY_SENSORS: tuple[NukiBinarySensorEntityDescription, ...] = (
         exists_fn=lambda device: (
             _has_keypad(device) and _reports(lambda state: state.keypad_mounting_state)(device)
         ),
-        is_on_fn=_from_state(_keypad_tampered),
+        is_on_fn=_from_state(lambda state: _KEYPAD_TAMPERED.get(state.keypad_mounting_state)),
     ),
     NukiBinarySensorEntityDescription(
         key="door_sensor_battery_critical",

@@ -40,14 +40,6 @@ class NukiSensorEntityDescription(SensorEntityDescription, NukiEntityDescription
     attributes_fn: Callable[[SmartlockLog | None], Mapping[str, str | None] | None] = lambda _: None
 
 
-def _battery(device: Smartlock, _: SmartlockLog | None) -> StateType:
-    return None if device.state is None else device.state.battery_charge
-
-
-def _door_state(device: Smartlock, _: SmartlockLog | None) -> StateType:
-    return None if device.state is None else DOOR_STATES.get(device.state.door_state)
-
-
 def _last_actor_attributes(log: SmartlockLog | None) -> Mapping[str, str | None] | None:
     if log is None:
         return None
@@ -68,7 +60,7 @@ SENSORS: tuple[NukiSensorEntityDescription, ...] = (
         exists_fn=lambda device: (
             device.state is not None and device.state.battery_charge is not None
         ),
-        value_fn=_battery,
+        value_fn=lambda device, _: None if device.state is None else device.state.battery_charge,
     ),
     NukiSensorEntityDescription(
         key="door_state",
@@ -78,7 +70,9 @@ SENSORS: tuple[NukiSensorEntityDescription, ...] = (
         entity_registry_enabled_default=False,
         options=list(DOOR_STATES.values()),
         exists_fn=Smartlock.has_door_sensor,
-        value_fn=_door_state,
+        value_fn=lambda device, _: (
+            None if device.state is None else DOOR_STATES.get(device.state.door_state)
+        ),
     ),
     NukiSensorEntityDescription(
         key="last_actor",
