@@ -8,8 +8,8 @@ from typing import Any, override
 from homeassistant.components.lock import LockEntity, LockEntityDescription
 from homeassistant.components.lock.const import LockEntityFeature
 
-from .api import LockAction, OpenerAction, actor_name
-from .api.lock_view import Shown, shown_state
+from .api import actor_name
+from .api.lock_view import Shown, lock_actions, shown_state
 from .entity import NukiEntity, NukiEntityDescription, is_lock, is_opener, nuki_platform
 
 PARALLEL_UPDATES = 1
@@ -17,32 +17,12 @@ PARALLEL_UPDATES = 1
 
 @dataclass(frozen=True, kw_only=True)
 class NukiLockEntityDescription(LockEntityDescription, NukiEntityDescription):
-    """A lock: the action codes that lock, unlock and open it."""
-
-    lock_action: int
-    unlock_action: int
-    open_action: int
+    """A lock: a Nuki lock, or an Opener (api.lock_view tells how it is a lock)."""
 
 
 LOCKS: tuple[NukiLockEntityDescription, ...] = (
-    NukiLockEntityDescription(
-        key="lock",
-        translation_key="lock",
-        name=None,
-        exists_fn=is_lock,
-        lock_action=LockAction.LOCK,
-        unlock_action=LockAction.UNLOCK,
-        open_action=LockAction.UNLATCH,
-    ),
-    NukiLockEntityDescription(
-        key="lock",
-        translation_key="opener",
-        name=None,
-        exists_fn=is_opener,
-        lock_action=OpenerAction.DEACTIVATE_RING_TO_OPEN,
-        unlock_action=OpenerAction.ACTIVATE_RING_TO_OPEN,
-        open_action=OpenerAction.OPEN,
-    ),
+    NukiLockEntityDescription(key="lock", translation_key="lock", name=None, exists_fn=is_lock),
+    NukiLockEntityDescription(key="lock", translation_key="opener", name=None, exists_fn=is_opener),
 )
 
 
@@ -81,17 +61,17 @@ class NukiLock(NukiEntity, LockEntity):
     @override
     async def async_lock(self, **kwargs: Any) -> None:
         """Lock (Opener: deactivate ring to open)."""
-        await self.async_send_action(self.entity_description.lock_action)
+        await self.async_send_action(lock_actions(self.device).lock)
 
     @override
     async def async_unlock(self, **kwargs: Any) -> None:
         """Unlock (Opener: activate ring to open)."""
-        await self.async_send_action(self.entity_description.unlock_action)
+        await self.async_send_action(lock_actions(self.device).unlock)
 
     @override
     async def async_open(self, **kwargs: Any) -> None:
         """Unlatch (Opener: actuate the electric strike)."""
-        await self.async_send_action(self.entity_description.open_action)
+        await self.async_send_action(lock_actions(self.device).open)
 
 
 async_setup_entry = nuki_platform(LOCKS, NukiLock)

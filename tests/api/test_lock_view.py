@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from custom_components.nuki_web_api.api import LockAction, OpenerAction, Smartlock
-from custom_components.nuki_web_api.api.lock_view import Shown, shown_state
+from custom_components.nuki_web_api.api.lock_view import Shown, lock_actions, shown_state
 
 LOCK, OPENER = 4, 2
 
@@ -75,3 +75,12 @@ def test_an_accepted_action_shows_its_first_state(
     device_type: int, action: int, shown: Shown
 ) -> None:
     assert shown_state(_device(device_type, 1), action) is shown
+
+
+def test_lock_actions() -> None:
+    """A lock locks, unlocks, unlatches; an Opener switches ring to open and opens the strike."""
+    lock, opener = lock_actions(_device(LOCK, 1)), lock_actions(_device(OPENER, 1))
+    assert lock == (LockAction.LOCK, LockAction.UNLOCK, LockAction.UNLATCH)
+    assert opener.lock == OpenerAction.DEACTIVATE_RING_TO_OPEN
+    assert opener.unlock == OpenerAction.ACTIVATE_RING_TO_OPEN
+    assert opener.open == OpenerAction.OPEN

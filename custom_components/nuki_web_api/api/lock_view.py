@@ -1,4 +1,4 @@
-"""What a lock shows of a Nuki lock or Opener: locked, unlocking, open, jammed ...
+"""A Nuki lock or Opener as a lock: what it shows (locked, unlocking, open ...), how it is operated.
 
 An Opener is a lock in these words: "locked" means ring to open is off, the electric strike
 is "open".
@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from enum import StrEnum
+from typing import NamedTuple
 
 from .enums import DeviceMode, DeviceType, LockAction, LockState, OpenerAction, OpenerState
 from .models import Smartlock
@@ -24,6 +25,19 @@ class Shown(StrEnum):
     OPENING = "opening"
     JAMMED = "jammed"
 
+
+class LockActions(NamedTuple):
+    """The action codes that lock, unlock and open a device."""
+
+    lock: int
+    unlock: int
+    open: int
+
+
+_LOCK_ACTIONS = LockActions(LockAction.LOCK, LockAction.UNLOCK, LockAction.UNLATCH)
+_OPENER_ACTIONS = LockActions(
+    OpenerAction.DEACTIVATE_RING_TO_OPEN, OpenerAction.ACTIVATE_RING_TO_OPEN, OpenerAction.OPEN
+)
 
 # The rest (uncalibrated, undefined, error codes, future codes) is unknown.
 _LOCK_STATES: Mapping[int | None, Shown] = {
@@ -78,3 +92,8 @@ def shown_state(device: Smartlock, accepted_action: int | None = None) -> Shown 
     if device.state is None or device.state.mode != DeviceMode.CONTINUOUS:
         return state
     return state if state in (Shown.OPEN, Shown.OPENING) else Shown.UNLOCKED
+
+
+def lock_actions(device: Smartlock) -> LockActions:
+    """Return the action codes that lock, unlock and open the device."""
+    return _OPENER_ACTIONS if device.type is DeviceType.OPENER else _LOCK_ACTIONS
