@@ -1,6 +1,6 @@
 """Optimistic writes on Home Assistant's timers: device settings and authorization switches.
 
-The mechanism is ``api.Optimistic``: a written value shows at once, reads confirm it, an
+The mechanism is in ``api.optimistic``: a written value shows at once, reads confirm it, an
 unconfirmed one is given up with a warning. Settings are confirmed by the polling
 coordinator's reads (``SettingsWriter``), authorizations by ``NukiAuthCoordinator``'s own.
 The runtime data in coordinator.py holds them: this module does not import it.
