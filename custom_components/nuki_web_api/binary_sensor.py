@@ -2,21 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import override
 
 from homeassistant.components.binary_sensor import BinarySensorEntity, BinarySensorEntityDescription
 from homeassistant.components.binary_sensor.const import BinarySensorDeviceClass
 from homeassistant.const import EntityCategory
-from homeassistant.core import HomeAssistant
-from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.util import dt as dt_util
 
 from .api import DoorState, KeypadMountingState, OpenerState, ServerState, Smartlock, SmartlockState
 from .api.authorizations import keypad_paired
-from .coordinator import NukiConfigEntry
-from .entity import NukiEntity, NukiEntityDescription, async_add_nuki_entities, is_opener
+from .entity import NukiEntity, NukiEntityDescription, is_opener, nuki_platform
 
 PARALLEL_UPDATES = 0
 
@@ -26,6 +23,16 @@ class NukiBinarySensorEntityDescription(BinarySensorEntityDescription, NukiEntit
     """A binary sensor: its value from the device."""
 
     is_on_fn: Callable[[Smartlock], bool | None]
+
+
+# Door open or closed; the other door states are unknown.
+_DOOR_OPEN: Mapping[int | None, bool] = {DoorState.OPENED: True, DoorState.CLOSED: False}
+# Keypad moved (dismounted) or theft detected: tampered; mounted: not; anything else unknown.
+_KEYPAD_TAMPERED: Mapping[int | None, bool] = {
+    KeypadMountingState.MOVED: True,
+    KeypadMountingState.THEFT_DETECTED: True,
+    KeypadMountingState.MOUNTED: False,
+}
 
 
 def _from_state(
@@ -40,14 +47,6 @@ def _reports(read: Callable[[SmartlockState], object]) -> Callable[[Smartlock], 
     return lambda device: device.state is not None and read(device.state) is not None
 
 
-def _door_open(state: SmartlockState) -> bool | None:
-    if state.door_state == DoorState.OPENED:
-        return True
-    if state.door_state == DoorState.CLOSED:
-        return False
-    return None
-
-
 def _ring_to_open(state: SmartlockState) -> bool:
     end = state.ring_to_open_end
     return state.state == OpenerState.RING_TO_OPEN_ACTIVE or (
@@ -59,20 +58,12 @@ def _has_keypad(device: Smartlock) -> bool:
     return bool(keypad_paired(device))
 
 
-def _keypad_tampered(state: SmartlockState) -> bool | None:
-    """Report moved (dismounted) or theft detected as on, mounted as off, anything else unknown."""
-    mounting = state.keypad_mounting_state
-    if mounting in (KeypadMountingState.MOVED, KeypadMountingState.THEFT_DETECTED):
-        return True
-    return False if mounting == KeypadMountingState.MOUNTED else None
-
-
 BINARY_SENSORS: tuple[NukiBinarySensorEntityDescription, ...] = (
     NukiBinarySensorEntityDescription(
         key="door",
         device_class=BinarySensorDeviceClass.DOOR,
         exists_fn=Smartlock.has_door_sensor,
-        is_on_fn=_from_state(_door_open),
+        is_on_fn=_from_state(lambda state: _DOOR_OPEN.get(state.door_state)),
     ),
     # Battery entities are named for the battery ("Keypad battery"), not its state: Home
     # Assistant's device triggers add "battery low" to the name.
@@ -105,7 +96,7 @@ BINARY_SENSORS: tuple[NukiBinarySensorEntityDescription, ...] = (
         exists_fn=lambda device: (
             _has_keypad(device) and _reports(lambda state: state.keypad_mounting_state)(device)
         ),
-        is_on_fn=_from_state(_keypad_tampered),
+        is_on_fn=_from_state(lambda state: _KEYPAD_TAMPERED.get(state.keypad_mounting_state)),
     ),
     NukiBinarySensorEntityDescription(
         key="door_sensor_battery_critical",
@@ -147,15 +138,6 @@ BINARY_SENSORS: tuple[NukiBinarySensorEntityDescription, ...] = (
 )
 
 
-async def async_setup_entry(
-    hass: HomeAssistant,
-    entry: NukiConfigEntry,
-    async_add_entities: AddConfigEntryEntitiesCallback,
-) -> None:
-    """Set up the binary sensors, now and when a device or its hardware appears."""
-    async_add_nuki_entities(entry, async_add_entities, BINARY_SENSORS, NukiBinarySensor)
-
-
 class NukiBinarySensor(NukiEntity, BinarySensorEntity):
     """A binary sensor read from the coordinator's snapshot."""
 
@@ -165,3 +147,6 @@ class NukiBinarySensor(NukiEntity, BinarySensorEntity):
     @override
     def is_on(self) -> bool | None:
         return self.entity_description.is_on_fn(self.device)
+
+
+async_setup_entry = nuki_platform(BINARY_SENSORS, NukiBinarySensor)

@@ -10,15 +10,13 @@ from typing import override
 
 from homeassistant.components.button import ButtonEntity, ButtonEntityDescription
 from homeassistant.const import EntityCategory
-from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
-from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.util import dt as dt_util
 
 from .api import LockAction
 from .const import DOMAIN
-from .coordinator import NukiConfigEntry, NukiCoordinator, ResultWait
-from .entity import NukiEntity, NukiEntityDescription, async_add_nuki_entities, is_lock
+from .coordinator import NukiCoordinator, ResultWait
+from .entity import NukiEntity, NukiEntityDescription, is_lock, nuki_platform
 from .helpers import async_device_action, async_run_action
 
 PARALLEL_UPDATES = 1
@@ -62,15 +60,6 @@ BUTTONS: tuple[NukiButtonEntityDescription, ...] = (
 )
 
 
-async def async_setup_entry(
-    hass: HomeAssistant,
-    entry: NukiConfigEntry,
-    async_add_entities: AddConfigEntryEntitiesCallback,
-) -> None:
-    """Set up the buttons, now and when a device appears."""
-    async_add_nuki_entities(entry, async_add_entities, BUTTONS, NukiButton)
-
-
 class NukiButton(NukiEntity, ButtonEntity):
     """A button that makes one client call, at most once per cooldown."""
 
@@ -96,3 +85,6 @@ class NukiButton(NukiEntity, ButtonEntity):
             coordinator, self.smartlock_id, lambda: press_fn(coordinator, self.smartlock_id)
         )
         self._last_success = now
+
+
+async_setup_entry = nuki_platform(BUTTONS, NukiButton)

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Coroutine, Iterable
 from dataclasses import dataclass
 from functools import partial
 from typing import override
 
-from homeassistant.core import CALLBACK_TYPE, callback
+from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.helpers.entity import Entity, EntityDescription
@@ -320,3 +320,23 @@ def async_add_nuki_entities[D: NukiEntityDescription](
 
     _add_new()
     entry.async_on_unload(coordinator.async_add_listener(_add_new))
+
+
+type PlatformSetup = Callable[
+    [HomeAssistant, NukiConfigEntry, AddConfigEntryEntitiesCallback], Coroutine[None, None, None]
+]
+
+
+def nuki_platform[D: NukiEntityDescription](
+    descriptions: Iterable[D], entity_factory: Callable[[NukiCoordinator, int, D], Entity]
+) -> PlatformSetup:
+    """Return the ``async_setup_entry`` of a platform whose entities are ``descriptions``."""
+
+    async def async_setup_entry(
+        hass: HomeAssistant,
+        entry: NukiConfigEntry,
+        async_add_entities: AddConfigEntryEntitiesCallback,
+    ) -> None:
+        async_add_nuki_entities(entry, async_add_entities, descriptions, entity_factory)
+
+    return async_setup_entry

@@ -17,7 +17,6 @@ from homeassistant.const import ATTR_DEVICE_ID, ATTR_ENTITY_ID, Platform
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers import entity_registry as er
-from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .api import (
     LOCK_ACTIVITIES,
@@ -30,7 +29,7 @@ from .api import (
 )
 from .const import DOMAIN
 from .coordinator import NukiConfigEntry
-from .entity import NukiEntity, NukiEntityDescription, async_add_nuki_entities, is_lock, is_opener
+from .entity import NukiEntity, NukiEntityDescription, is_lock, is_opener, nuki_platform
 
 PARALLEL_UPDATES = 0
 
@@ -76,15 +75,6 @@ def _activities(
             yield entry, kind
 
 
-async def async_setup_entry(
-    hass: HomeAssistant,
-    entry: NukiConfigEntry,
-    async_add_entities: AddConfigEntryEntitiesCallback,
-) -> None:
-    """Add the event entities of every device, now and as devices appear."""
-    async_add_nuki_entities(entry, async_add_entities, DESCRIPTIONS, NukiEventEntity)
-
-
 class NukiEventEntity(NukiEntity, EventEntity):
     """Fires one event per new activity of its device, oldest first."""
 
@@ -119,6 +109,9 @@ class NukiEventEntity(NukiEntity, EventEntity):
             if kind in self.event_types:
                 self._trigger_event(kind, activity_attributes(entry))
                 self.async_write_ha_state()
+
+
+async_setup_entry = nuki_platform(DESCRIPTIONS, NukiEventEntity)
 
 
 @callback

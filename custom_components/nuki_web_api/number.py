@@ -12,13 +12,10 @@ from homeassistant.components.number import (
     NumberMode,
 )
 from homeassistant.const import UnitOfTime
-from homeassistant.core import HomeAssistant
-from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .api import Setting, settings
-from .coordinator import NukiConfigEntry
-from .entity import async_add_nuki_entities
-from .switch import NukiSettingEntity, NukiSettingEntityDescription, setting_fields
+from .entity import nuki_platform
+from .switch import NukiSettingEntity, NukiSettingEntityDescription
 
 PARALLEL_UPDATES = 1
 
@@ -42,8 +39,11 @@ def _number(
     A number with a unit is a duration, typed in; one without is a level, on a slider.
     """
     low, high, step = limits
-    return NukiNumberEntityDescription(
-        **setting_fields(name, setting, key, enabled),
+    return NukiNumberEntityDescription.of(
+        name,
+        setting,
+        key=key,
+        enabled=enabled,
         device_class=None if unit is None else NumberDeviceClass.DURATION,
         native_unit_of_measurement=unit,
         native_min_value=low,
@@ -84,15 +84,6 @@ NUMBERS: tuple[NukiNumberEntityDescription, ...] = (
 )
 
 
-async def async_setup_entry(
-    hass: HomeAssistant,
-    entry: NukiConfigEntry,
-    async_add_entities: AddConfigEntryEntitiesCallback,
-) -> None:
-    """Set up the setting numbers, now and when a device appears."""
-    async_add_nuki_entities(entry, async_add_entities, NUMBERS, NukiNumber)
-
-
 class NukiNumber(NukiSettingEntity, NumberEntity):
     """An integer setting of a device."""
 
@@ -107,3 +98,6 @@ class NukiNumber(NukiSettingEntity, NumberEntity):
     async def async_set_native_value(self, value: float) -> None:
         """Write the new value (Nuki takes integers)."""
         await self.async_write_setting(lambda _: round(value))
+
+
+async_setup_entry = nuki_platform(NUMBERS, NukiNumber)

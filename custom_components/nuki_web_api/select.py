@@ -7,8 +7,6 @@ from dataclasses import dataclass
 from typing import override
 
 from homeassistant.components.select import SelectEntity, SelectEntityDescription
-from homeassistant.core import HomeAssistant
-from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .api import (
     BatteryType,
@@ -20,9 +18,8 @@ from .api import (
     Setting,
     settings,
 )
-from .coordinator import NukiConfigEntry
-from .entity import async_add_nuki_entities
-from .switch import NukiSettingEntity, NukiSettingEntityDescription, setting_fields
+from .entity import nuki_platform
+from .switch import NukiSettingEntity, NukiSettingEntityDescription
 
 PARALLEL_UPDATES = 1
 
@@ -44,7 +41,7 @@ class NukiSelectEntityDescription(SelectEntityDescription, NukiSettingEntityDesc
 def _select(
     name: str, setting: Setting, codes: Codes, *, key: str | None = None, enabled: bool = True
 ) -> NukiSelectEntityDescription:
-    return NukiSelectEntityDescription(**setting_fields(name, setting, key, enabled), codes=codes)
+    return NukiSelectEntityDescription.of(name, setting, key=key, enabled=enabled, codes=codes)
 
 
 def _named(members: Iterable[NukiIntEnum]) -> Codes:
@@ -111,15 +108,6 @@ SELECTS: tuple[NukiSelectEntityDescription, ...] = (
 )
 
 
-async def async_setup_entry(
-    hass: HomeAssistant,
-    entry: NukiConfigEntry,
-    async_add_entities: AddConfigEntryEntitiesCallback,
-) -> None:
-    """Set up the setting selects, now and when a device appears."""
-    async_add_nuki_entities(entry, async_add_entities, SELECTS, NukiSelect)
-
-
 class NukiSelect(NukiSettingEntity, SelectEntity):
     """A setting with named values."""
 
@@ -138,3 +126,6 @@ class NukiSelect(NukiSettingEntity, SelectEntity):
     async def async_select_option(self, option: str) -> None:
         code = dict(self.entity_description.codes)[option]
         await self.async_write_setting(lambda _: code)
+
+
+async_setup_entry = nuki_platform(SELECTS, NukiSelect)

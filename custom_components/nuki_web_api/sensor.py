@@ -13,13 +13,10 @@ from homeassistant.components.sensor import (
     SensorStateClass,
 )
 from homeassistant.const import PERCENTAGE, EntityCategory
-from homeassistant.core import HomeAssistant
-from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.typing import StateType
 
 from .api import DoorState, Smartlock, SmartlockLog, actor_name, code_name
-from .coordinator import NukiConfigEntry
-from .entity import NukiEntity, NukiEntityDescription, async_add_nuki_entities
+from .entity import NukiEntity, NukiEntityDescription, nuki_platform
 
 PARALLEL_UPDATES = 0
 
@@ -43,14 +40,6 @@ class NukiSensorEntityDescription(SensorEntityDescription, NukiEntityDescription
     attributes_fn: Callable[[SmartlockLog | None], Mapping[str, str | None] | None] = lambda _: None
 
 
-def _battery(device: Smartlock, _: SmartlockLog | None) -> StateType:
-    return None if device.state is None else device.state.battery_charge
-
-
-def _door_state(device: Smartlock, _: SmartlockLog | None) -> StateType:
-    return None if device.state is None else DOOR_STATES.get(device.state.door_state)
-
-
 def _last_actor_attributes(log: SmartlockLog | None) -> Mapping[str, str | None] | None:
     if log is None:
         return None
@@ -71,7 +60,7 @@ SENSORS: tuple[NukiSensorEntityDescription, ...] = (
         exists_fn=lambda device: (
             device.state is not None and device.state.battery_charge is not None
         ),
-        value_fn=_battery,
+        value_fn=lambda device, _: None if device.state is None else device.state.battery_charge,
     ),
     NukiSensorEntityDescription(
         key="door_state",
@@ -81,7 +70,9 @@ SENSORS: tuple[NukiSensorEntityDescription, ...] = (
         entity_registry_enabled_default=False,
         options=list(DOOR_STATES.values()),
         exists_fn=Smartlock.has_door_sensor,
-        value_fn=_door_state,
+        value_fn=lambda device, _: (
+            None if device.state is None else DOOR_STATES.get(device.state.door_state)
+        ),
     ),
     NukiSensorEntityDescription(
         key="last_actor",
@@ -93,15 +84,6 @@ SENSORS: tuple[NukiSensorEntityDescription, ...] = (
         attributes_fn=_last_actor_attributes,
     ),
 )
-
-
-async def async_setup_entry(
-    hass: HomeAssistant,
-    entry: NukiConfigEntry,
-    async_add_entities: AddConfigEntryEntitiesCallback,
-) -> None:
-    """Set up the sensors, now and when a device or its hardware appears."""
-    async_add_nuki_entities(entry, async_add_entities, SENSORS, NukiSensor)
 
 
 class NukiSensor(NukiEntity, SensorEntity):
@@ -119,3 +101,6 @@ class NukiSensor(NukiEntity, SensorEntity):
     @override
     def extra_state_attributes(self) -> Mapping[str, str | None] | None:
         return self.entity_description.attributes_fn(self.actor_log)
+
+
+async_setup_entry = nuki_platform(SENSORS, NukiSensor)

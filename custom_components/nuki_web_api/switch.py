@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
-from typing import Any, TypedDict, override
+from typing import Any, Self, override
 
 from homeassistant.components.switch import SwitchEntity, SwitchEntityDescription
 from homeassistant.const import EntityCategory
@@ -28,37 +28,28 @@ PARALLEL_UPDATES = 1
 
 @dataclass(frozen=True, kw_only=True)
 class NukiSettingEntityDescription(NukiEntityDescription):
-    """A setting; a device gets its entity where it reports the field (and passes the filter)."""
+    """A setting; a device gets its entity where it reports the field (and ``exists_fn`` agrees)."""
 
     setting: Setting
-    device_filter: Callable[[Smartlock], bool] | None = None
     entity_category: EntityCategory | None = EntityCategory.CONFIG
 
     def __post_init__(self) -> None:
-        """Derive ``exists_fn`` from the field's presence and the device filter."""
-        wanted = self.device_filter or self.setting.exists
-        object.__setattr__(self, "exists_fn", lambda d: self.setting.exists(d) and wanted(d))
+        """Ask the device for the field too."""
+        setting, exists = self.setting, self.exists_fn
+        object.__setattr__(self, "exists_fn", lambda d: setting.exists(d) and exists(d))
 
-
-class SettingFields(TypedDict):
-    """The fields every setting description is given."""
-
-    key: str
-    translation_key: str
-    setting: Setting
-    entity_registry_enabled_default: bool
-
-
-def setting_fields(
-    name: str, setting: Setting, key: str | None = None, enabled: bool = True
-) -> SettingFields:
-    """Return the fields of setting ``name``: its translation key, and its key unless ``key``."""
-    return SettingFields(
-        key=key or name,
-        translation_key=name,
-        setting=setting,
-        entity_registry_enabled_default=enabled,
-    )
+    @classmethod
+    def of(
+        cls, name: str, setting: Setting, *, key: str | None = None, enabled: bool = True, **kw: Any
+    ) -> Self:
+        """Describe setting ``name``: its translation key, and its key unless ``key``."""
+        return cls(
+            key=key or name,
+            translation_key=name,
+            setting=setting,
+            entity_registry_enabled_default=enabled,
+            **kw,
+        )
 
 
 class NukiSettingEntity(NukiEntity):
@@ -107,40 +98,24 @@ class NukiConfigSwitchEntityDescription(SwitchEntityDescription, NukiSettingEnti
     bit: int | None = None
 
 
-def _config_switch(
-    name: str,
-    setting: Setting,
-    *,
-    key: str | None = None,
-    enabled: bool = True,
-    device_filter: Callable[[Smartlock], bool] | None = None,
-    bit: int | None = None,
-) -> NukiConfigSwitchEntityDescription:
-    return NukiConfigSwitchEntityDescription(
-        **setting_fields(name, setting, key, enabled), device_filter=device_filter, bit=bit
-    )
-
+_switch = NukiConfigSwitchEntityDescription.of
 
 CONFIG_SWITCHES: tuple[NukiConfigSwitchEntityDescription, ...] = (
-    _config_switch("led_enabled", settings.LED_ENABLED),
-    _config_switch("button_enabled", settings.BUTTON_ENABLED),
-    _config_switch("auto_unlatch", settings.AUTO_UNLATCH, device_filter=is_lock),
-    _config_switch("pairing_enabled", settings.PAIRING_ENABLED, enabled=False),
-    _config_switch("single_lock", settings.SINGLE_LOCK, device_filter=is_lock, enabled=False),
-    _config_switch("auto_lock", settings.AUTO_LOCK),
-    _config_switch("auto_lock", settings.SMARTDOOR_AUTO_LOCK, key="smartdoor_auto_lock"),
-    _config_switch("auto_update", settings.AUTO_UPDATE, enabled=False),
-    _config_switch(
-        "auto_update", settings.OPENER_AUTO_UPDATE, key="opener_auto_update", enabled=False
-    ),
-    _config_switch(
-        "slow_speed_during_night_mode", settings.SLOW_SPEED_DURING_NIGHT_MODE, enabled=False
-    ),
+    _switch("led_enabled", settings.LED_ENABLED),
+    _switch("button_enabled", settings.BUTTON_ENABLED),
+    _switch("auto_unlatch", settings.AUTO_UNLATCH, exists_fn=is_lock),
+    _switch("pairing_enabled", settings.PAIRING_ENABLED, enabled=False),
+    _switch("single_lock", settings.SINGLE_LOCK, exists_fn=is_lock, enabled=False),
+    _switch("auto_lock", settings.AUTO_LOCK),
+    _switch("auto_lock", settings.SMARTDOOR_AUTO_LOCK, key="smartdoor_auto_lock"),
+    _switch("auto_update", settings.AUTO_UPDATE, enabled=False),
+    _switch("auto_update", settings.OPENER_AUTO_UPDATE, key="opener_auto_update", enabled=False),
+    _switch("slow_speed_during_night_mode", settings.SLOW_SPEED_DURING_NIGHT_MODE, enabled=False),
     *(
-        _config_switch(f"doorbell_suppression_{name}", settings.DOORBELL_SUPPRESSION, bit=bit)
+        _switch(f"doorbell_suppression_{name}", settings.DOORBELL_SUPPRESSION, bit=bit)
         for name, bit in (("ring", 1), ("ring_to_open", 2), ("continuous_mode", 4))
     ),
-    _config_switch("battery_warning_email", settings.BATTERY_WARNING),
+    _switch("battery_warning_email", settings.BATTERY_WARNING),
 )
 
 
