@@ -14,23 +14,13 @@ from homeassistant.helpers.entity import Entity, EntityDescription
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
-from .api import DeviceType, LogAction, Smartlock, SmartlockLog, nuki_id
+from .api import DeviceType, Smartlock, SmartlockLog, nuki_id
 from .const import DOMAIN
 from .coordinator import NukiConfigEntry, NukiCoordinator
 from .helpers import async_device_action, async_run_action
 
 MANUFACTURER = "Nuki Home Solutions"
 
-# Log actions in which someone operated the device (Opener: ring to open and the strike).
-ACTOR_ACTIONS = frozenset(
-    {
-        LogAction.UNLOCK,
-        LogAction.LOCK,
-        LogAction.UNLATCH,
-        LogAction.LOCK_N_GO,
-        LogAction.LOCK_N_GO_UNLATCH,
-    }
-)
 CONFIGURATION_URL = "https://web.nuki.io"
 
 
@@ -94,10 +84,6 @@ def _registry_fields(device: Smartlock) -> tuple[str | None, str, str | None, in
     return (device.name, device.model, device.firmware, device.hardware_version)
 
 
-def _log_id(entry: SmartlockLog | None) -> str | None:
-    return None if entry is None else entry.id
-
-
 @callback
 def async_keep_device_registry(entry: NukiConfigEntry) -> CALLBACK_TYPE:
     """Carry a rename or firmware update in Nuki into the registry, once per changed device.
@@ -156,8 +142,6 @@ class NukiEntity(CoordinatorEntity[NukiCoordinator]):
 
     entity_description: NukiEntityDescription
     _attr_has_entity_name = True
-    # Whether the entity shows who operated the device (actor_log is kept only then).
-    _shows_actor = False
     # What the state written last was made of (see _handle_coordinator_update).
     _written: tuple[object, ...] | None = None
 
@@ -177,10 +161,6 @@ class NukiEntity(CoordinatorEntity[NukiCoordinator]):
         self.smartlock_id = smartlock_id
         self._attr_unique_id = f"{smartlock_id}_{description.key}"
         self._attr_device_info = device_info(coordinator, coordinator.data.devices[smartlock_id])
-        self._actor_log: SmartlockLog | None = None
-        self._last_log: SmartlockLog | None = None
-        if self._shows_actor:
-            self._remember_actor()
 
     @override
     async def async_added_to_hass(self) -> None:
@@ -195,11 +175,8 @@ class NukiEntity(CoordinatorEntity[NukiCoordinator]):
 
     @property
     def actor_log(self) -> SmartlockLog | None:
-        """The newest log entry, seen since setup, in which someone operated the device.
-
-        Kept only by entities that show it (``_shows_actor``), else ``None``.
-        """
-        return self._actor_log
+        """The newest log entry, seen since setup, in which someone operated the device."""
+        return self.coordinator.data.actors.get(self.smartlock_id)
 
     @callback
     @override
@@ -210,8 +187,6 @@ class NukiEntity(CoordinatorEntity[NukiCoordinator]):
         show the same as before (a lock state change leaves the settings as they were), and
         Home Assistant's state write is the dominant cost of a cycle.
         """
-        if self._shows_actor:
-            self._remember_actor()
         if self._remember_shown():
             self.async_write_ha_state()
 
@@ -228,34 +203,6 @@ class NukiEntity(CoordinatorEntity[NukiCoordinator]):
         if not available:
             return (False,)
         return (True, self.state, self.state_attributes, self.extra_state_attributes)
-
-    def _remember_actor(self) -> None:
-        """Keep the newest log entry in which someone operated the device.
-
-        The cycle's new entries are looked at too, because a door event logged after an
-        unlock in the same cycle would hide the unlock in ``last_log``.
-        """
-        data = self.coordinator.data
-        candidates: list[SmartlockLog | None] = [
-            *data.new_logs_by_device.get(self.smartlock_id, ())
-        ]
-        last = data.last_log.get(self.smartlock_id)
-        if _log_id(last) != _log_id(self._last_log):  # an entry seen before changes nothing
-            self._last_log = last
-            candidates.append(last)
-        if not candidates:
-            return
-        candidates.append(self._actor_log)
-        actors = [
-            log
-            for log in candidates
-            if log is not None
-            and log.smartlock_id == self.smartlock_id
-            and log.action in ACTOR_ACTIONS
-            and log.succeeded
-        ]
-        if actors:
-            self._actor_log = max(actors, key=lambda log: log.date)
 
     @property
     def available(self) -> bool:

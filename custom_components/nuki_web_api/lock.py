@@ -122,7 +122,6 @@ class NukiLock(NukiEntity, LockEntity):
 
     entity_description: NukiLockEntityDescription
     _attr_supported_features = LockEntityFeature.OPEN
-    _shows_actor = True
 
     @override
     async def async_added_to_hass(self) -> None:
