@@ -170,7 +170,7 @@ class NukiWebApiConfigFlow(ConfigFlow, domain=DOMAIN):
     async def async_step_user(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """Ask for the API token (and, collapsed, the API URL)."""
         # After an error the form keeps what the user typed, the token included.
-        return await self._async_connect("user", user_input, _CONNECTION_SCHEMA, {})
+        return await self._async_connect("user", user_input, _CONNECTION_SCHEMA)
 
     async def async_step_reauth(self, entry_data: Mapping[str, Any]) -> ConfigFlowResult:
         """Nuki Web rejected the token: ask for a new one."""
@@ -188,7 +188,12 @@ class NukiWebApiConfigFlow(ConfigFlow, domain=DOMAIN):
             # This form cannot change the URL, and no token may go there.
             return self.async_abort(reason="unsafe_stored_url")
         return await self._async_connect(
-            "reauth_confirm", user_input, _TOKEN_SCHEMA, {}, entry, url, {"title": entry.title}
+            "reauth_confirm",
+            user_input,
+            _TOKEN_SCHEMA,
+            entry=entry,
+            url=url,
+            placeholders={"title": entry.title},
         )
 
     async def async_step_reconfigure(
@@ -199,7 +204,7 @@ class NukiWebApiConfigFlow(ConfigFlow, domain=DOMAIN):
         # The stored token is never sent to the browser; what the user typed comes back.
         suggested = {CONF_ADVANCED: {CONF_API_URL: entry.data.get(CONF_API_URL, DEFAULT_BASE_URL)}}
         return await self._async_connect(
-            "reconfigure", user_input, _CONNECTION_SCHEMA, suggested, entry
+            "reconfigure", user_input, _CONNECTION_SCHEMA, suggested=suggested, entry=entry
         )
 
     async def _async_connect(
@@ -207,7 +212,8 @@ class NukiWebApiConfigFlow(ConfigFlow, domain=DOMAIN):
         step_id: str,
         user_input: dict[str, Any] | None,
         schema: probatio.Schema,
-        suggested: Mapping[str, Any],
+        *,
+        suggested: Mapping[str, Any] | None = None,
         entry: ConfigEntry | None = None,
         url: str | None = None,
         placeholders: Mapping[str, str] | None = None,
@@ -236,7 +242,7 @@ class NukiWebApiConfigFlow(ConfigFlow, domain=DOMAIN):
                 )
         return self.async_show_form(
             step_id=step_id,
-            data_schema=self.add_suggested_values_to_schema(schema, user_input or suggested),
+            data_schema=self.add_suggested_values_to_schema(schema, user_input or suggested or {}),
             errors=errors,
             description_placeholders={**_URL_PLACEHOLDERS, **(placeholders or {}), **found},
         )

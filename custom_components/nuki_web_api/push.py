@@ -10,15 +10,13 @@ never fails the entry. The protocol (signature, bodies, replays, results) is ``a
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
 from http import HTTPStatus
-from typing import Final, Self
+from typing import Final
 
 from aiohttp import web
 from homeassistant.components import webhook
-from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import CALLBACK_TYPE, HassJob, HomeAssistant, callback
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers.event import async_call_later
@@ -39,12 +37,14 @@ from .api import (
     NukiWebApiClient,
     NukiWebhookError,
     PushedDevices,
+    Registration,
     Snapshot,
     WebhookEvent,
     parse_webhook,
     verify_signature,
+    webhook_listed,
 )
-from .const import CONF_PUSH_REGISTRATION, DOMAIN, LOGGER
+from .const import DOMAIN, LOGGER
 from .coordinator import NukiConfigEntry, NukiCoordinator, ResultWait
 from .issues import async_create_push_issue, async_delete_push_issue
 
@@ -62,22 +62,6 @@ _RESULT_ERROR_KEYS: Final = {
     0x4F: "night_mode_rejected",
     0xFF: "device_offline",
 }
-
-
-@dataclass(frozen=True, slots=True)
-class Registration:
-    """The HA webhook and the decentral webhook at Nuki that posts to it (in the entry's data)."""
-
-    webhook_id: str
-    nuki_id: int
-    secret: str
-    cloudhook: bool
-
-    @classmethod
-    def from_entry(cls, entry: ConfigEntry) -> Self | None:
-        """Return the registration stored in the entry, if any."""
-        stored = entry.data.get(CONF_PUSH_REGISTRATION)
-        return None if stored is None else cls(**stored)
 
 
 class NukiPush:
@@ -201,11 +185,11 @@ class NukiPush:
         if now - self._registration_checked >= SAFETY_INTERVAL:
             self._registration_checked = now
             try:
-                hooks = await self._client.decentral_webhooks()
+                listed = await webhook_listed(self._client, self._registration)
             except NukiError as err:
                 LOGGER.debug("Could not check the push webhook at Nuki Web: %s", err)
                 return
-            if not any(hook.id == self._registration.nuki_id for hook in hooks):
+            if not listed:
                 self._fall_back("webhook_gone")
 
     @callback

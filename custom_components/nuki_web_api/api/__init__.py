@@ -101,6 +101,7 @@ from .models import (
     nuki_id,
     parse_datetime,
 )
+from .registration import Registration, delete_webhook, register_webhook, webhook_listed
 from .safety import (
     NukiInvalidTokenError,
     NukiUnsafeUrlError,
@@ -232,6 +233,7 @@ __all__ = [
     "ProductVariant",
     "PushedDevices",
     "Read",
+    "Registration",
     "ServerState",
     "Setting",
     "ShsSubscription",
@@ -256,6 +258,7 @@ __all__ = [
     "code_name",
     "decode_body",
     "default_name",
+    "delete_webhook",
     "device_type_of",
     "firmware_string",
     "hold",
@@ -268,5 +271,7 @@ __all__ = [
     "older_than_shown",
     "parse_datetime",
     "parse_webhook",
+    "register_webhook",
     "verify_signature",
+    "webhook_listed",
 ]
