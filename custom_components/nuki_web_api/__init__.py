@@ -1,9 +1,7 @@
 """The Nuki Web API integration: Nuki locks, Openers and Smart Doors through Nuki's cloud.
 
-Setting an entry up builds its runtime data (client, coordinators, settings writer), then the
-platforms, then push if the option is on. Push needs a Home Assistant that Nuki reaches over
-https (an external URL or a Nabu Casa cloudhook) and the Advanced API; it never fails the
-entry: polling goes on, and a repair issue says why push is off.
+Push needs an https URL Nuki reaches (external or a Nabu Casa cloudhook) and the Advanced API;
+it never fails the entry: polling goes on, and a repair issue says why push is off.
 """
 
 from __future__ import annotations
@@ -72,10 +70,10 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
 
 
 async def async_setup_entry(hass: HomeAssistant, entry: NukiConfigEntry) -> bool:
-    """Connect to Nuki Web with the entry's token and set up the platforms.
+    """Build the runtime data, then the platforms, then push if the option is on.
 
-    An entry stored before the https rule may hold a URL the token must not go to: it
-    fails with a reason (Reconfigure changes it) before any request.
+    An entry stored before the https rule may hold a URL the token must not go to: it fails
+    before any request (Reconfigure changes it).
     """
     try:
         check_base_url(entry.data.get(CONF_API_URL, DEFAULT_BASE_URL))
@@ -115,7 +113,7 @@ async def async_unload_entry(hass: HomeAssistant, entry: NukiConfigEntry) -> boo
 async def async_remove_entry(hass: HomeAssistant, entry: NukiConfigEntry) -> None:
     """Delete what the entry left at Nuki Web (a push webhook) and its stored log cursor."""
     try:
-        if (stored := Registration.from_data(entry.data.get(CONF_PUSH_REGISTRATION))) is not None:
+        if (stored := _stored(entry)) is not None:
             client = create_client(hass, entry.data)
             await _async_unregister(hass, entry, client, stored, forget=False)
     finally:
@@ -130,6 +128,10 @@ async def async_remove_config_entry_device(
 
 
 # --- push: can it work here, the registration at Nuki, start and stop ------------------------
+
+
+def _stored(entry: ConfigEntry) -> Registration | None:
+    return Registration.from_data(entry.data.get(CONF_PUSH_REGISTRATION))
 
 
 class PushUnavailableError(Exception):
@@ -199,7 +201,7 @@ async def _async_register(
     hass: HomeAssistant, entry: NukiConfigEntry, client: NukiWebApiClient
 ) -> Registration:
     """Reuse the stored registration if Nuki still lists it, else register anew and store it."""
-    stored = Registration.from_data(entry.data.get(CONF_PUSH_REGISTRATION))
+    stored = _stored(entry)
     try:
         if stored is not None and await webhook_listed(client, stored):
             return stored
@@ -223,10 +225,7 @@ async def _async_unregister(
     *,
     forget: bool = True,
 ) -> None:
-    """Delete the decentral webhook at Nuki (and a cloudhook); forget it in the entry.
-
-    ``forget=False`` on removal: Home Assistant has dropped the entry already.
-    """
+    """Delete the webhook at Nuki (and a cloudhook); forget it, unless the entry is gone."""
     try:
         await delete_webhook(client, registration)
     except NukiError as err:
@@ -245,13 +244,10 @@ async def _async_unregister(
 
 
 async def async_setup_push(hass: HomeAssistant, entry: NukiConfigEntry) -> None:
-    """Start push if the option is on (once Home Assistant Cloud connects, if it must wait).
-
-    With the option off, a registration left behind is removed.
-    """
+    """Start push if the option is on (or once the cloud connects); else remove a registration."""
     if not entry.options.get(CONF_PUSH):
         async_delete_push_issue(hass, entry.entry_id)
-        if (stored := Registration.from_data(entry.data.get(CONF_PUSH_REGISTRATION))) is not None:
+        if (stored := _stored(entry)) is not None:
             await _async_unregister(hass, entry, entry.runtime_data.client, stored)
         return
     reason = await _async_start_push(hass, entry)

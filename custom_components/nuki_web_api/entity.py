@@ -20,7 +20,6 @@ from .coordinator import NukiConfigEntry, NukiCoordinator
 from .helpers import async_device_action, async_run_action
 
 MANUFACTURER = "Nuki Home Solutions"
-
 CONFIGURATION_URL = "https://web.nuki.io"
 
 
@@ -42,9 +41,8 @@ def is_lock(device: Smartlock) -> bool:
 class NukiEntityDescription(EntityDescription):
     """Fields every description of this integration has.
 
-    ``exists_fn`` decides whether a device gets the entity at all (optional hardware,
-    device type); it is asked again on every refresh until it says yes, so hardware
-    paired later (a keypad, a door sensor) gets its entities without a reload.
+    ``exists_fn`` (optional hardware, device type) is asked again on every refresh until it
+    says yes: hardware paired later (a keypad, a door sensor) gets its entities without a reload.
     """
 
     exists_fn: Callable[[Smartlock], bool] = _always
@@ -56,8 +54,8 @@ class NukiEntityDescription(EntityDescription):
 def device_info(coordinator: NukiCoordinator, device: Smartlock) -> DeviceInfo:
     """Describe the device for the device registry.
 
-    For a device without Smart Hosting Nuki sends placeholders: the registry's model is kept
-    (it knows the Smart Lock 5 variant, which the id does not tell).
+    Without Smart Hosting Nuki sends placeholders: the registry's model (it knows the Smart Lock
+    5 variant, which the id does not tell) is kept.
     """
     model = (
         coordinator.device_model(device.smartlock_id)
@@ -151,10 +149,9 @@ class NukiEntity(CoordinatorEntity[NukiCoordinator]):
         smartlock_id: int,
         description: NukiEntityDescription,
     ) -> None:
-        """Bind the entity to its device; the unique id is the smartlockId and the key.
+        """Bind the entity to its device; the device's id is the listener's context.
 
-        The device's id is the listener's context: the coordinator calls the entity only when
-        the device changed (NukiCoordinator.async_update_listeners).
+        The coordinator calls the entity only when the device changed (async_update_listeners).
         """
         super().__init__(coordinator, smartlock_id)
         self.entity_description = description
@@ -183,9 +180,8 @@ class NukiEntity(CoordinatorEntity[NukiCoordinator]):
     def _handle_coordinator_update(self) -> None:
         """Write the state only when what the entity shows changed.
 
-        The coordinator calls only the entities of a device that changed; of those, most
-        show the same as before (a lock state change leaves the settings as they were), and
-        Home Assistant's state write is the dominant cost of a cycle.
+        Of the entities of a changed device most show the same as before, and Home Assistant's
+        state write is the dominant cost of a cycle.
         """
         if self._remember_shown():
             self.async_write_ha_state()
@@ -235,32 +231,29 @@ def async_add_nuki_entities[D: NukiEntityDescription](
 ) -> None:
     """Add the entities of every device now, and after each refresh those that became due.
 
-    An entity becomes due when its device appears or when ``exists_fn`` turns true
-    (hardware paired later). A device that left the account had its registry entry and
-    entities removed by the coordinator, so it is forgotten here and added anew if it returns.
+    An entity becomes due when its device appears or ``exists_fn`` turns true (hardware paired
+    later). A device that left (the coordinator removed its entities) is added anew if it returns.
     """
     coordinator = entry.runtime_data.coordinator
     descriptions = tuple(descriptions)
-    added: set[tuple[int, str]] = set()
-    # The device object each device was last checked with: an identical one needs no check.
-    checked: dict[int, Smartlock] = {}
+    # Per device: the object it was last checked with (an identical one needs no check), and
+    # the keys of the entities added.
+    known: dict[int, tuple[Smartlock, set[str]]] = {}
 
     @callback
     def _add_new() -> None:
         devices = coordinator.data.devices
-        if checked.keys() - devices.keys():
-            added.intersection_update(key for key in added if key[0] in devices)
-            for smartlock_id in checked.keys() - devices.keys():
-                del checked[smartlock_id]
+        for gone in known.keys() - devices.keys():
+            del known[gone]
         new: list[Entity] = []
         for smartlock_id, device in devices.items():
-            if checked.get(smartlock_id) is device:
+            checked, added = known.get(smartlock_id, (None, set[str]()))
+            if checked is device:
                 continue
-            checked[smartlock_id] = device
+            known[smartlock_id] = (device, added)
             for description in descriptions:
-                key = (smartlock_id, description.key)
-                if key not in added and description.exists_fn(device):
-                    added.add(key)
+                if description.key not in added and description.exists_fn(device):
+                    added.add(description.key)
                     new.append(entity_factory(coordinator, smartlock_id, description))
         if new:
             async_add_entities(new)

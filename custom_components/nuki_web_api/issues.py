@@ -1,8 +1,6 @@
 """Repair issues, kept in step with what Nuki reports: the user fixes them in Nuki Web or the app.
 
-Per device: Smart Hosting missing (an error) or ending soon (a warning). Per entry: the token
-lacks the log scope, push updates are off. None is fixable in Home Assistant (fix flows would
-live in repairs.py, the name Home Assistant reserves for them).
+None is fixable in Home Assistant (fix flows would live in repairs.py, as HA reserves that name).
 """
 
 from __future__ import annotations
@@ -72,8 +70,7 @@ def async_delete_push_issue(hass: HomeAssistant, entry_id: str) -> None:
 def smart_hosting_ending(device: Smartlock, now: datetime) -> SmartHostingEnding | None:
     """Tell whether the device's subscription is in its grace period or ends within 14 days.
 
-    From ``currentSubscription`` (Swagger 4.20.0 ``ShsSubscription``: ``expirationDate``,
-    ``isInGracePeriod``); nothing for a device Nuki already refuses (the error issue applies).
+    Nothing for a device Nuki already refuses (the error issue applies).
     """
     subscription = device.current_subscription
     if subscription is None or device.smart_hosting_missing:
@@ -97,7 +94,6 @@ class Issues:
         name: Callable[[int], str],
         model: Callable[[int], str],
     ) -> None:
-        """Name devices with ``name`` and ``model`` (by smartlockId)."""
         self._hass, self._entry_id = hass, entry_id
         self._name, self._model = name, model
         self._missing: set[int] = set()
@@ -143,8 +139,7 @@ class Issues:
     def _sync_missing(self, wanted: set[int]) -> None:
         """Name each device with its model and Nuki ID (Nuki sends no name without Smart Hosting).
 
-        One never seen named carries the Nuki app's name ("Smart Door 20BE908C"), and its text
-        says so.
+        One never seen named has the Nuki app's name ("Smart Door 20BE908C"); its text says so.
         """
         for smartlock_id in wanted - self._missing:
             name = self._name(smartlock_id)

@@ -1,10 +1,7 @@
-"""Push updates (Nuki's Advanced API webhooks): a data source of the coordinator, and its setup.
+"""Push updates (Nuki's Advanced API webhooks): a data source of the coordinator.
 
-Polling stays the source of truth. While pushes arrive it slows to a safety interval; it goes
-back to the configured interval (and a repair issue says why) once a poll finds a change that
-push never delivered, or the registration at Nuki is gone. Push needs a Home Assistant that
-Nuki reaches over https (an external URL or a Nabu Casa cloudhook) and the Advanced API; it
-never fails the entry. The protocol (signature, bodies, replays, results) is ``api.webhooks``.
+Polling stays the source of truth: it slows to a safety interval while push is healthy, and
+goes back (with a repair issue) once a poll finds a change push never delivered.
 """
 
 from __future__ import annotations
