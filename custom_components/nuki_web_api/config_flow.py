@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Mapping
+from collections.abc import Mapping
 from typing import Any, override
 
 import probatio
@@ -39,6 +39,7 @@ from .api import (
     NukiUnsafeUrlError,
     check_base_url,
     check_token,
+    missing_scopes,
 )
 from .const import (
     CONF_ADVANCED,
@@ -77,32 +78,12 @@ class _MissingScopesError(Exception):
         super().__init__(", ".join(scopes))
 
 
-async def _permitted(probe: Awaitable[object]) -> bool:
-    """Tell whether the token's scopes allow a read (Nuki answers 401 when they do not)."""
-    try:
-        await probe
-    except NukiAuthError:
-        return False
-    return True
-
-
 async def _validate(hass: HomeAssistant, token: str, url: str) -> Account:
-    """Check the token: /account and /smartlock must work, and the log and auth scopes exist.
-
-    smartlock.action cannot be probed without moving a lock; a missing one shows on use.
-    """
+    """Check the token: /account and /smartlock must work, and the read scopes exist."""
     client = create_client(hass, {CONF_API_TOKEN: token, CONF_API_URL: url})
     account = await client.account()
     await client.smartlocks()
-    missing = [
-        scope
-        for scope, allowed in (
-            ("smartlock.log", await _permitted(client.logs(limit=1))),
-            ("smartlock.auth", await _permitted(client.auths())),
-        )
-        if not allowed
-    ]
-    if missing:
+    if missing := await missing_scopes(client):
         raise _MissingScopesError(missing)
     return account
 

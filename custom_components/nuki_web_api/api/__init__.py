@@ -1,5 +1,6 @@
 """Async client for the Nuki Web API; independent of Home Assistant."""
 
+from .access import missing_scopes
 from .activity import (
     DOOR_ACTIVITIES,
     LOCK_ACTIVITIES,
@@ -266,6 +267,7 @@ __all__ = [
     "is_outage",
     "is_passing",
     "is_smart_hosting_error",
+    "missing_scopes",
     "model_name",
     "nuki_id",
     "older_than_shown",
