@@ -6,7 +6,6 @@ The rules (merging polls and pushes, riding out trouble, follow-up reads) live i
 from __future__ import annotations
 
 import asyncio
-import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
@@ -96,18 +95,10 @@ def device_smartlock_ids(device: dr.DeviceEntry) -> set[int]:
     }
 
 
-class _OwnTransitionLines(logging.Filter):
-    """Drop the base class's "Error fetching"/"recovered" lines (api.PollTrouble logs ours)."""
-
-    _TEMPLATES = frozenset({"Error fetching %s data: %s", "Fetching %s data recovered"})
-
-    @override
-    def filter(self, record: logging.LogRecord) -> bool:
-        return record.msg not in self._TEMPLATES
-
-
+# The base class's "Error fetching"/"recovered" lines are dropped: api.PollTrouble logs ours.
+_BASE_LINES = frozenset({"Error fetching %s data: %s", "Fetching %s data recovered"})
 _REFRESH_LOGGER = LOGGER.getChild("coordinator")
-_REFRESH_LOGGER.addFilter(_OwnTransitionLines())
+_REFRESH_LOGGER.addFilter(lambda record: record.msg not in _BASE_LINES)
 
 
 class NukiCoordinator(DataUpdateCoordinator[Snapshot]):
