@@ -71,43 +71,29 @@ _CONNECTION_SCHEMA = _TOKEN_SCHEMA.extend(
 )
 
 
-class _MissingScopesError(Exception):
-    """The token works but lacks scopes the integration needs."""
-
-    def __init__(self, scopes: list[str]) -> None:
-        super().__init__(", ".join(scopes))
-
-
-async def _validate(hass: HomeAssistant, token: str, url: str) -> Account:
-    """Check the token: /account and /smartlock must work, and the read scopes exist."""
-    client = create_client(hass, {CONF_API_TOKEN: token, CONF_API_URL: url})
-    account = await client.account()
-    await client.smartlocks()
-    if missing := await missing_scopes(client):
-        raise _MissingScopesError(missing)
-    return account
-
-
 async def _try_validate(
     hass: HomeAssistant, token: str, url: str
 ) -> tuple[Account | None, dict[str, str], dict[str, str]]:
-    """Validate and translate failures into form errors and their placeholders.
+    """Check the token, or return the form errors and their placeholders.
 
-    The token and the URL are checked first, so that the token is never sent where it is
-    not safe (see api/safety.py).
+    /account and /smartlock must work, and the read scopes exist. The token and the URL are
+    checked first, so that the token is never sent where it is not safe (see api/safety.py).
     """
     try:
         check_token(token)
         check_base_url(url)
-        return await _validate(hass, token, url), {}, {}
+        client = create_client(hass, {CONF_API_TOKEN: token, CONF_API_URL: url})
+        account = await client.account()
+        await client.smartlocks()
+        if missing := await missing_scopes(client):
+            return None, {"base": "insufficient_scope"}, {"missing_scopes": ", ".join(missing)}
+        return account, {}, {}
     except NukiInvalidTokenError:
         return None, {"base": "invalid_token"}, {}
     except NukiUnsafeUrlError as err:
         return None, {"base": err.problem.value}, {}
     except NukiAuthError:
         return None, {"base": "invalid_auth"}, {}
-    except _MissingScopesError as err:
-        return None, {"base": "insufficient_scope"}, {"missing_scopes": str(err)}
     except (
         NukiConnectionError,
         NukiServerError,
