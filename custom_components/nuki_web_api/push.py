@@ -235,14 +235,7 @@ class NukiPush:
             return None
         request_id = await self._client.advanced_action(smartlock_id, action)
         self._results.expect(request_id)
-        return partial(self._async_action_result, request_id, smartlock_id)
-
-    async def _async_action_result(self, request_id: str, smartlock_id: int) -> None:
-        result = await self._async_wait(request_id, smartlock_id)
-        if result is None:
-            LOGGER.debug("No result yet for the action on %s; polling confirms it", smartlock_id)
-        elif not result.success:
-            raise self._result_error(smartlock_id, result)
+        return partial(self._async_result, request_id, smartlock_id)
 
     async def async_create_auths(self, smartlock_ids: Sequence[int], auth: JsonObject) -> None:
         """Create an account user's authorization through the Advanced API; wait for the result.
@@ -257,9 +250,7 @@ class NukiPush:
             refused = []
         if confirmation.request_id is not None and len(refused) < len(smartlock_ids):
             self._results.expect(confirmation.request_id)
-            result = await self._async_wait(confirmation.request_id, smartlock_ids[0])
-            if result is not None and not result.success:
-                raise self._result_error(smartlock_ids[0], result)
+            await self._async_result(confirmation.request_id, smartlock_ids[0])
         if refused:
             self._coordinator.issues.mark_missing(refused)
             raise HomeAssistantError(
@@ -270,16 +261,20 @@ class NukiPush:
                 },
             )
 
-    async def _async_wait(self, request_id: str, smartlock_id: int) -> ActionResult | None:
-        """Wait at most ACTION_RESULT_WAIT; None if no result came (a later one is logged)."""
+    async def _async_result(self, request_id: str, smartlock_id: int) -> None:
+        """Wait at most ACTION_RESULT_WAIT; a failure raises, none in time is left to polling."""
         try:
-            return await self._results.wait(request_id, smartlock_id, ACTION_RESULT_WAIT)
+            result = await self._results.wait(request_id, smartlock_id, ACTION_RESULT_WAIT)
         except NukiResultsClosedError:
             raise HomeAssistantError(
                 translation_domain=DOMAIN,
                 translation_key="push_stopped",
                 translation_placeholders={"name": self._coordinator.device_name(smartlock_id)},
             ) from None
+        if result is None:
+            LOGGER.debug("No result yet for the call on %s; polling confirms it", smartlock_id)
+        elif not result.success:
+            raise self._result_error(smartlock_id, result)
 
     @callback
     def _on_result(self, result: ActionResult) -> None:
