@@ -6,14 +6,13 @@ None is fixable in Home Assistant (fix flows would live in repairs.py, as HA res
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Set
-from datetime import datetime
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.util import dt as dt_util
 
-from .api import Smartlock, default_name, nuki_id
+from .api import Smartlock, default_name, nuki_id, subscription_ending
 from .const import DOMAIN, LOGGER, SMART_HOSTING_URL, SMART_HOSTING_WARNING
 
 # A device's Smart Hosting ending soon: (in the grace period, the local end date or "").
@@ -67,23 +66,6 @@ def async_delete_push_issue(hass: HomeAssistant, entry_id: str) -> None:
     ir.async_delete_issue(hass, DOMAIN, push_issue_id(entry_id))
 
 
-def smart_hosting_ending(device: Smartlock, now: datetime) -> SmartHostingEnding | None:
-    """Tell whether the device's subscription is in its grace period or ends within 14 days.
-
-    Nothing for a device Nuki already refuses (the error issue applies).
-    """
-    subscription = device.current_subscription
-    if subscription is None or device.smart_hosting_missing:
-        return None
-    end = subscription.expiration_date
-    date = "" if end is None else dt_util.as_local(end).date().isoformat()
-    if subscription.is_in_grace_period:
-        return (True, date)
-    if end is not None and end - now <= SMART_HOSTING_WARNING:
-        return (False, date)
-    return None
-
-
 class Issues:
     """The repair issues of one config entry and its devices."""
 
@@ -105,11 +87,12 @@ class Issues:
         """After each successful cycle: Nuki refuses ``missing``; warn before subscriptions end."""
         self._sync_missing(set(missing))
         now = dt_util.utcnow()
-        ending = {
-            smartlock_id: found
-            for smartlock_id, device in devices.items()
-            if (found := smart_hosting_ending(device, now)) is not None
-        }
+        ending: dict[int, SmartHostingEnding] = {}
+        for smartlock_id, device in devices.items():
+            if (found := subscription_ending(device, now, SMART_HOSTING_WARNING)) is not None:
+                grace_period, end = found
+                date = "" if end is None else dt_util.as_local(end).date().isoformat()
+                ending[smartlock_id] = (grace_period, date)
         for smartlock_id, (grace_period, date) in ending.items():
             if self._ending.get(smartlock_id) != (grace_period, date):
                 async_create_issue(

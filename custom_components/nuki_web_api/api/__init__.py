@@ -119,6 +119,7 @@ from .settings import (
     ConfigObject,
     Setting,
 )
+from .smart_hosting import subscription_ending
 from .snapshots import Snapshot, Snapshots
 from .trouble import PollTrouble, is_outage
 from .webhooks import (
@@ -274,6 +275,7 @@ __all__ = [
     "parse_datetime",
     "parse_webhook",
     "register_webhook",
+    "subscription_ending",
     "verify_signature",
     "webhook_listed",
 ]
