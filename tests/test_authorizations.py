@@ -1247,7 +1247,7 @@ async def test_failed_advanced_result(
     async def failing_wait(request_id: str, *_: Any) -> ActionResult:
         return ActionResult(request_id, success=False, smartlock_id=None, error_code=0x45)
 
-    monkeypatch.setattr(nuki_push, "_async_wait", failing_wait)
+    monkeypatch.setattr(nuki_push._results, "wait", failing_wait)
     with pytest.raises(HomeAssistantError) as err:
         await grant(
             hass,

@@ -162,6 +162,8 @@ def _flow_keys(integration: Path) -> Iterator[tuple[str, str, str]]:
                         yield flow, "step", keyword.value.value
                     elif keyword.arg == "reason":
                         yield flow, "abort", keyword.value.value
+            if name == "_async_connect" and isinstance(call.args[0], ast.Constant):
+                yield flow, "step", call.args[0].value  # the token steps' shared form
             if name == "_abort_if_unique_id_configured":
                 yield flow, "abort", "already_configured"
             if name == "async_update_reload_and_abort":

@@ -1,16 +1,12 @@
 """The Nuki Web API integration: Nuki locks, Openers and Smart Doors through Nuki's cloud.
 
-Setting an entry up builds its runtime data (client, coordinators, settings writer), then the
-platforms, then push if the option is on. Push needs a Home Assistant that Nuki reaches over
-https (an external URL or a Nabu Casa cloudhook) and the Advanced API; it never fails the
-entry: polling goes on, and a repair issue says why push is off.
+Push needs an https URL Nuki reaches (external or a Nabu Casa cloudhook) and the Advanced API;
+it never fails the entry: polling goes on, and a repair issue says why push is off.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
-from dataclasses import asdict
 
 from homeassistant.components import webhook
 from homeassistant.config_entries import ConfigEntry
@@ -23,16 +19,18 @@ from homeassistant.helpers.typing import ConfigType
 
 from .api import (
     DEFAULT_BASE_URL,
-    WEBHOOK_FEATURES,
     NukiAuthError,
     NukiError,
     NukiForbiddenError,
     NukiInvalidTokenError,
-    NukiNotFoundError,
     NukiUnsafeUrlError,
     NukiWebApiClient,
+    Registration,
     check_base_url,
     check_token,
+    delete_webhook,
+    register_webhook,
+    webhook_listed,
 )
 from .authorizations import async_setup_authorization_services
 from .const import (
@@ -55,7 +53,7 @@ from .entity import async_keep_device_registry
 from .event import async_fire_activity_events
 from .helpers import create_client
 from .issues import async_create_push_issue, async_delete_push_issue
-from .push import NukiPush, Registration
+from .push import NukiPush
 from .services import async_setup_services
 from .writes import NukiAuthCoordinator, SettingsWriter
 
@@ -72,10 +70,10 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
 
 
 async def async_setup_entry(hass: HomeAssistant, entry: NukiConfigEntry) -> bool:
-    """Connect to Nuki Web with the entry's token and set up the platforms.
+    """Build the runtime data, then the platforms, then push if the option is on.
 
-    An entry stored before the https rule may hold a URL the token must not go to: it
-    fails with a reason (Reconfigure changes it) before any request.
+    An entry stored before the https rule may hold a URL the token must not go to: it fails
+    before any request (Reconfigure changes it).
     """
     try:
         check_base_url(entry.data.get(CONF_API_URL, DEFAULT_BASE_URL))
@@ -115,7 +113,7 @@ async def async_unload_entry(hass: HomeAssistant, entry: NukiConfigEntry) -> boo
 async def async_remove_entry(hass: HomeAssistant, entry: NukiConfigEntry) -> None:
     """Delete what the entry left at Nuki Web (a push webhook) and its stored log cursor."""
     try:
-        if (stored := Registration.from_entry(entry)) is not None:
+        if (stored := _stored(entry)) is not None:
             client = create_client(hass, entry.data)
             await _async_unregister(hass, entry, client, stored, forget=False)
     finally:
@@ -132,6 +130,10 @@ async def async_remove_config_entry_device(
 # --- push: can it work here, the registration at Nuki, start and stop ------------------------
 
 
+def _stored(entry: ConfigEntry) -> Registration | None:
+    return Registration.from_data(entry.data.get(CONF_PUSH_REGISTRATION))
+
+
 class PushUnavailableError(Exception):
     """Push cannot work; ``reason`` is the translation key of the form error and the issue."""
 
@@ -139,6 +141,13 @@ class PushUnavailableError(Exception):
         """Keep the reason."""
         super().__init__(reason)
         self.reason = reason
+
+
+def _reason(err: NukiError) -> str:
+    # 403: no Advanced API; 401: the token lacks the webhook.decentral scope.
+    if isinstance(err, (NukiForbiddenError, NukiAuthError)):
+        return "advanced_api_forbidden"
+    return "cannot_connect"
 
 
 def _external_url(hass: HomeAssistant) -> str | None:
@@ -150,7 +159,10 @@ def _external_url(hass: HomeAssistant) -> str | None:
         return None
 
 
-def _cloud_available(hass: HomeAssistant) -> bool:
+def _reachable(hass: HomeAssistant) -> bool:
+    """Whether Nuki reaches this Home Assistant: an external https URL or a cloud subscription."""
+    if _external_url(hass) is not None:
+        return True
     if "cloud" not in hass.config.components:
         return False
     from homeassistant.components import cloud  # noqa: PLC0415 - only when loaded
@@ -158,16 +170,12 @@ def _cloud_available(hass: HomeAssistant) -> bool:
     return cloud.async_active_subscription(hass)
 
 
-def _require_reachable(hass: HomeAssistant) -> None:
-    if _external_url(hass) is None and not _cloud_available(hass):
-        raise PushUnavailableError("no_external_url")
-
-
 async def _webhook_url(hass: HomeAssistant, webhook_id: str) -> tuple[str, bool]:
     """Return the internet-facing https URL of the webhook and whether it is a cloudhook."""
     if (base := _external_url(hass)) is not None:
         return f"{base}{webhook.async_generate_path(webhook_id)}", False
-    _require_reachable(hass)
+    if not _reachable(hass):
+        raise PushUnavailableError("no_external_url")
     from homeassistant.components import cloud  # noqa: PLC0415 - only when loaded
 
     try:
@@ -178,24 +186,14 @@ async def _webhook_url(hass: HomeAssistant, webhook_id: str) -> tuple[str, bool]
         raise PushUnavailableError("no_external_url") from err
 
 
-async def _nuki[T](call: Callable[[], Awaitable[T]]) -> T:
-    """Run a client call; failures become the reason push is unavailable."""
-    try:
-        return await call()
-    except (NukiForbiddenError, NukiAuthError) as err:
-        # 403: no Advanced API; 401: the token lacks the webhook.decentral scope.
-        raise PushUnavailableError("advanced_api_forbidden") from err
-    except NukiError as err:
-        raise PushUnavailableError("cannot_connect") from err
-
-
 async def async_validate_push(hass: HomeAssistant, entry: ConfigEntry) -> str | None:
     """Options flow: return a form error key, or None when push can be turned on."""
+    if not _reachable(hass):
+        return "no_external_url"
     try:
-        _require_reachable(hass)
-        await _nuki(create_client(hass, entry.data).decentral_webhooks)
-    except PushUnavailableError as err:
-        return err.reason
+        await create_client(hass, entry.data).decentral_webhooks()
+    except NukiError as err:
+        return _reason(err)
     return None
 
 
@@ -203,21 +201,19 @@ async def _async_register(
     hass: HomeAssistant, entry: NukiConfigEntry, client: NukiWebApiClient
 ) -> Registration:
     """Reuse the stored registration if Nuki still lists it, else register anew and store it."""
-    stored = Registration.from_entry(entry)
-    if stored is not None:
-        hooks = await _nuki(client.decentral_webhooks)
-        if any(hook.id == stored.nuki_id for hook in hooks):
+    stored = _stored(entry)
+    try:
+        if stored is not None and await webhook_listed(client, stored):
             return stored
-    webhook_id = webhook.async_generate_id()
-    url, cloudhook = await _webhook_url(hass, webhook_id)
-    hook = await _nuki(lambda: client.register_decentral_webhook(url, WEBHOOK_FEATURES))
-    if hook.id is None or not hook.secret:
-        raise PushUnavailableError("cannot_connect")
-    registration = Registration(webhook_id, hook.id, hook.secret, cloudhook)
+        webhook_id = webhook.async_generate_id()
+        url, cloudhook = await _webhook_url(hass, webhook_id)
+        registration = await register_webhook(client, webhook_id, url, cloudhook=cloudhook)
+    except NukiError as err:
+        raise PushUnavailableError(_reason(err)) from err
     hass.config_entries.async_update_entry(
-        entry, data={**entry.data, CONF_PUSH_REGISTRATION: asdict(registration)}
+        entry, data={**entry.data, CONF_PUSH_REGISTRATION: registration.as_data()}
     )
-    LOGGER.debug("Registered decentral webhook %s at Nuki Web", hook.id)
+    LOGGER.debug("Registered decentral webhook %s at Nuki Web", registration.nuki_id)
     return registration
 
 
@@ -229,14 +225,9 @@ async def _async_unregister(
     *,
     forget: bool = True,
 ) -> None:
-    """Delete the decentral webhook at Nuki (and a cloudhook); forget it in the entry.
-
-    ``forget=False`` on removal: Home Assistant has dropped the entry already.
-    """
+    """Delete the webhook at Nuki (and a cloudhook); forget it, unless the entry is gone."""
     try:
-        await client.delete_decentral_webhook(registration.nuki_id)
-    except NukiNotFoundError:
-        pass
+        await delete_webhook(client, registration)
     except NukiError as err:
         LOGGER.warning("Could not remove the push webhook at Nuki Web: %s", err)
     if registration.cloudhook:
@@ -253,13 +244,10 @@ async def _async_unregister(
 
 
 async def async_setup_push(hass: HomeAssistant, entry: NukiConfigEntry) -> None:
-    """Start push if the option is on (once Home Assistant Cloud connects, if it must wait).
-
-    With the option off, a registration left behind is removed.
-    """
+    """Start push if the option is on (or once the cloud connects); else remove a registration."""
     if not entry.options.get(CONF_PUSH):
         async_delete_push_issue(hass, entry.entry_id)
-        if (stored := Registration.from_entry(entry)) is not None:
+        if (stored := _stored(entry)) is not None:
             await _async_unregister(hass, entry, entry.runtime_data.client, stored)
         return
     reason = await _async_start_push(hass, entry)

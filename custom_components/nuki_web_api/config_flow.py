@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Mapping
+from collections.abc import Mapping
 from typing import Any, override
 
 import probatio
@@ -39,6 +39,7 @@ from .api import (
     NukiUnsafeUrlError,
     check_base_url,
     check_token,
+    missing_scopes,
 )
 from .const import (
     CONF_ADVANCED,
@@ -70,63 +71,29 @@ _CONNECTION_SCHEMA = _TOKEN_SCHEMA.extend(
 )
 
 
-class _MissingScopesError(Exception):
-    """The token works but lacks scopes the integration needs."""
-
-    def __init__(self, scopes: list[str]) -> None:
-        super().__init__(", ".join(scopes))
-
-
-async def _permitted(probe: Awaitable[object]) -> bool:
-    """Tell whether the token's scopes allow a read (Nuki answers 401 when they do not)."""
-    try:
-        await probe
-    except NukiAuthError:
-        return False
-    return True
-
-
-async def _validate(hass: HomeAssistant, token: str, url: str) -> Account:
-    """Check the token: /account and /smartlock must work, and the log and auth scopes exist.
-
-    smartlock.action cannot be probed without moving a lock; a missing one shows on use.
-    """
-    client = create_client(hass, {CONF_API_TOKEN: token, CONF_API_URL: url})
-    account = await client.account()
-    await client.smartlocks()
-    missing = [
-        scope
-        for scope, allowed in (
-            ("smartlock.log", await _permitted(client.logs(limit=1))),
-            ("smartlock.auth", await _permitted(client.auths())),
-        )
-        if not allowed
-    ]
-    if missing:
-        raise _MissingScopesError(missing)
-    return account
-
-
 async def _try_validate(
     hass: HomeAssistant, token: str, url: str
 ) -> tuple[Account | None, dict[str, str], dict[str, str]]:
-    """Validate and translate failures into form errors and their placeholders.
+    """Check the token, or return the form errors and their placeholders.
 
-    The token and the URL are checked first, so that the token is never sent where it is
-    not safe (see api/safety.py).
+    /account and /smartlock must work, and the read scopes exist. The token and the URL are
+    checked first, so that the token is never sent where it is not safe (see api/safety.py).
     """
     try:
         check_token(token)
         check_base_url(url)
-        return await _validate(hass, token, url), {}, {}
+        client = create_client(hass, {CONF_API_TOKEN: token, CONF_API_URL: url})
+        account = await client.account()
+        await client.smartlocks()
+        if missing := await missing_scopes(client):
+            return None, {"base": "insufficient_scope"}, {"missing_scopes": ", ".join(missing)}
+        return account, {}, {}
     except NukiInvalidTokenError:
         return None, {"base": "invalid_token"}, {}
     except NukiUnsafeUrlError as err:
         return None, {"base": err.problem.value}, {}
     except NukiAuthError:
         return None, {"base": "invalid_auth"}, {}
-    except _MissingScopesError as err:
-        return None, {"base": "insufficient_scope"}, {"missing_scopes": str(err)}
     except (
         NukiConnectionError,
         NukiServerError,
@@ -169,25 +136,8 @@ class NukiWebApiConfigFlow(ConfigFlow, domain=DOMAIN):
     @override
     async def async_step_user(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """Ask for the API token (and, collapsed, the API URL)."""
-        errors: dict[str, str] = {}
-        placeholders: dict[str, str] = {}
-        if user_input is not None:
-            token, url = _token(user_input), _url(user_input)
-            account, errors, placeholders = await _try_validate(self.hass, token, url)
-            if account is not None:
-                await self.async_set_unique_id(str(account.account_id))
-                self._abort_if_unique_id_configured()
-                return self.async_create_entry(
-                    title=account.email or account.name or f"Nuki Web {account.account_id}",
-                    data={CONF_API_TOKEN: token, CONF_API_URL: url},
-                )
-        return self.async_show_form(
-            step_id="user",
-            # After an error the form keeps what the user typed, the token included.
-            data_schema=self.add_suggested_values_to_schema(_CONNECTION_SCHEMA, user_input or {}),
-            errors=errors,
-            description_placeholders=_URL_PLACEHOLDERS | placeholders,
-        )
+        # After an error the form keeps what the user typed, the token included.
+        return await self._async_connect("user", user_input, _CONNECTION_SCHEMA)
 
     async def async_step_reauth(self, entry_data: Mapping[str, Any]) -> ConfigFlowResult:
         """Nuki Web rejected the token: ask for a new one."""
@@ -197,8 +147,6 @@ class NukiWebApiConfigFlow(ConfigFlow, domain=DOMAIN):
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
         """Take a new token for the same account."""
-        errors: dict[str, str] = {}
-        placeholders: dict[str, str] = {}
         entry = self._get_reauth_entry()
         url = entry.data.get(CONF_API_URL, DEFAULT_BASE_URL)
         try:
@@ -206,47 +154,64 @@ class NukiWebApiConfigFlow(ConfigFlow, domain=DOMAIN):
         except NukiUnsafeUrlError:
             # This form cannot change the URL, and no token may go there.
             return self.async_abort(reason="unsafe_stored_url")
-        if user_input is not None:
-            token = _token(user_input)
-            account, errors, placeholders = await _try_validate(self.hass, token, url)
-            if account is not None:
-                await self.async_set_unique_id(str(account.account_id))
-                self._abort_if_unique_id_mismatch(reason="wrong_account")
-                return self.async_update_reload_and_abort(
-                    entry, data_updates={CONF_API_TOKEN: token}
-                )
-        return self.async_show_form(
-            step_id="reauth_confirm",
-            data_schema=self.add_suggested_values_to_schema(_TOKEN_SCHEMA, user_input or {}),
-            errors=errors,
-            description_placeholders={"title": entry.title, **_URL_PLACEHOLDERS, **placeholders},
+        return await self._async_connect(
+            "reauth_confirm",
+            user_input,
+            _TOKEN_SCHEMA,
+            entry=entry,
+            url=url,
+            placeholders={"title": entry.title},
         )
 
     async def async_step_reconfigure(
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
         """Change the token or the API URL of the same account."""
-        errors: dict[str, str] = {}
-        placeholders: dict[str, str] = {}
         entry = self._get_reconfigure_entry()
+        # The stored token is never sent to the browser; what the user typed comes back.
+        suggested = {CONF_ADVANCED: {CONF_API_URL: entry.data.get(CONF_API_URL, DEFAULT_BASE_URL)}}
+        return await self._async_connect(
+            "reconfigure", user_input, _CONNECTION_SCHEMA, suggested=suggested, entry=entry
+        )
+
+    async def _async_connect(
+        self,
+        step_id: str,
+        user_input: dict[str, Any] | None,
+        schema: probatio.Schema,
+        *,
+        suggested: Mapping[str, Any] | None = None,
+        entry: ConfigEntry | None = None,
+        url: str | None = None,
+        placeholders: Mapping[str, str] | None = None,
+    ) -> ConfigFlowResult:
+        """Check the form's token (and URL, unless ``url`` is fixed), then create the entry.
+
+        With ``entry`` (reauth, reconfigure) the token must be of the same account, and the
+        entry is updated and reloaded.
+        """
+        errors: dict[str, str] = {}
+        found: dict[str, str] = {}
         if user_input is not None:
-            token, url = _token(user_input), _url(user_input)
-            account, errors, placeholders = await _try_validate(self.hass, token, url)
+            data = {CONF_API_TOKEN: _token(user_input)}
+            if url is None:
+                data[CONF_API_URL] = url = _url(user_input)
+            account, errors, found = await _try_validate(self.hass, data[CONF_API_TOKEN], url)
             if account is not None:
                 await self.async_set_unique_id(str(account.account_id))
-                self._abort_if_unique_id_mismatch(reason="wrong_account")
-                return self.async_update_reload_and_abort(
-                    entry, data_updates={CONF_API_TOKEN: token, CONF_API_URL: url}
+                if entry is not None:
+                    self._abort_if_unique_id_mismatch(reason="wrong_account")
+                    return self.async_update_reload_and_abort(entry, data_updates=data)
+                self._abort_if_unique_id_configured()
+                return self.async_create_entry(
+                    title=account.email or account.name or f"Nuki Web {account.account_id}",
+                    data=data,
                 )
-        # The stored token is never sent to the browser; what the user typed comes back.
-        suggested = user_input or {
-            CONF_ADVANCED: {CONF_API_URL: entry.data.get(CONF_API_URL, DEFAULT_BASE_URL)}
-        }
         return self.async_show_form(
-            step_id="reconfigure",
-            data_schema=self.add_suggested_values_to_schema(_CONNECTION_SCHEMA, suggested),
+            step_id=step_id,
+            data_schema=self.add_suggested_values_to_schema(schema, user_input or suggested or {}),
             errors=errors,
-            description_placeholders=_URL_PLACEHOLDERS | placeholders,
+            description_placeholders={**_URL_PLACEHOLDERS, **(placeholders or {}), **found},
         )
 
 

@@ -1,14 +1,11 @@
 """Poll Nuki Web: one GET /smartlock and one GET /smartlock/log page per cycle, for all devices.
 
-The HA-free rules live in the client: how polls and pushes merge (``api.Snapshots``), how Nuki's
-trouble is ridden out (``api.PollTrouble``), which reads follow an action (``api.FollowUps``).
-Push and the action runner (helpers.py) use the interface below; it imports neither.
+The rules (merging polls and pushes, riding out trouble, follow-up reads) live in ``api``.
 """
 
 from __future__ import annotations
 
 import asyncio
-import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
@@ -98,18 +95,10 @@ def device_smartlock_ids(device: dr.DeviceEntry) -> set[int]:
     }
 
 
-class _OwnTransitionLines(logging.Filter):
-    """Drop the base class's "Error fetching"/"recovered" lines (api.PollTrouble logs ours)."""
-
-    _TEMPLATES = frozenset({"Error fetching %s data: %s", "Fetching %s data recovered"})
-
-    @override
-    def filter(self, record: logging.LogRecord) -> bool:
-        return record.msg not in self._TEMPLATES
-
-
+# The base class's "Error fetching"/"recovered" lines are dropped: api.PollTrouble logs ours.
+_BASE_LINES = frozenset({"Error fetching %s data: %s", "Fetching %s data recovered"})
 _REFRESH_LOGGER = LOGGER.getChild("coordinator")
-_REFRESH_LOGGER.addFilter(_OwnTransitionLines())
+_REFRESH_LOGGER.addFilter(lambda record: record.msg not in _BASE_LINES)
 
 
 class NukiCoordinator(DataUpdateCoordinator[Snapshot]):
@@ -147,8 +136,6 @@ class NukiCoordinator(DataUpdateCoordinator[Snapshot]):
         self._follow_ups = FollowUps()
         self._next_read = Read.ALL  # a follow-up reads less
         self._cancel_follow_up: CALLBACK_TYPE | None = None
-
-    # --- polling ---------------------------------------------------------------------
 
     @override
     async def _async_setup(self) -> None:
@@ -225,8 +212,6 @@ class NukiCoordinator(DataUpdateCoordinator[Snapshot]):
         self.issues.log_scope(permitted=True)
         return logs
 
-    # --- after each cycle: registry and issues; listeners of the devices that changed ---------
-
     @override
     @callback
     def _async_refresh_finished(self) -> None:
@@ -249,10 +234,8 @@ class NukiCoordinator(DataUpdateCoordinator[Snapshot]):
     def async_update_listeners(self) -> None:
         """Call only the listeners of devices that changed (an entity's context is its id).
 
-        A cycle usually changes few devices, and calling every entity each cycle would cost
-        more than the requests. Listeners without a context always run; all run when the
-        snapshot is not new (after a failed refresh, to show a written setting) or the
-        refresh's success changed.
+        Calling every entity each cycle would cost more than the requests. All run when the
+        snapshot is not new (a written setting) or the refresh's success changed.
         """
         data, success = self.data, self.last_update_success
         before, self._notified = self._notified, (data, success)
@@ -269,8 +252,6 @@ class NukiCoordinator(DataUpdateCoordinator[Snapshot]):
                 update()
             except Exception:
                 self.logger.exception("Unexpected error updating %s", self.name)
-
-    # --- names: the registry keeps what Nuki sent last, also across restarts ---------------
 
     def device_name(self, smartlock_id: int) -> str:
         """Return the name last seen, else the registry's, else the Nuki app's default name."""
@@ -291,7 +272,7 @@ class NukiCoordinator(DataUpdateCoordinator[Snapshot]):
             (DOMAIN, str(smartlock_id)), self.config_entry.entry_id
         )
 
-    # --- the interface of other data sources (push) ----------------------------------------
+    # --- the interface of push, and of the action runner (helpers.py) ----------------------
 
     @callback
     def async_add_poll_listener(self, listener: PollListener) -> CALLBACK_TYPE:
@@ -319,15 +300,12 @@ class NukiCoordinator(DataUpdateCoordinator[Snapshot]):
 
     @callback
     def async_set_pushed_data(self, data: Snapshot) -> None:
-        """Show pushed data at once; unlike async_set_updated_data, change nothing else.
+        """Show pushed data at once; unlike async_set_updated_data, keep the poll's schedule.
 
-        The safety poll keeps its schedule, and the refresh's success stays as the last poll
-        left it: a push in the middle of an outage does not make the entities available.
+        The refresh's success stays too: a push during an outage does not make entities available.
         """
         self.data = self._follow(data, None)
         self.async_update_listeners()
-
-    # --- the reads after an action or a write (api.FollowUps; runner: helpers.py) -----------
 
     @callback
     def async_follow(self, smartlock_id: int, action: int | None) -> None:

@@ -14,23 +14,12 @@ from homeassistant.helpers.entity import Entity, EntityDescription
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
-from .api import DeviceType, LogAction, Smartlock, SmartlockLog, nuki_id
+from .api import DeviceType, Smartlock, SmartlockLog, nuki_id
 from .const import DOMAIN
 from .coordinator import NukiConfigEntry, NukiCoordinator
 from .helpers import async_device_action, async_run_action
 
 MANUFACTURER = "Nuki Home Solutions"
-
-# Log actions in which someone operated the device (Opener: ring to open and the strike).
-ACTOR_ACTIONS = frozenset(
-    {
-        LogAction.UNLOCK,
-        LogAction.LOCK,
-        LogAction.UNLATCH,
-        LogAction.LOCK_N_GO,
-        LogAction.LOCK_N_GO_UNLATCH,
-    }
-)
 CONFIGURATION_URL = "https://web.nuki.io"
 
 
@@ -52,9 +41,8 @@ def is_lock(device: Smartlock) -> bool:
 class NukiEntityDescription(EntityDescription):
     """Fields every description of this integration has.
 
-    ``exists_fn`` decides whether a device gets the entity at all (optional hardware,
-    device type); it is asked again on every refresh until it says yes, so hardware
-    paired later (a keypad, a door sensor) gets its entities without a reload.
+    ``exists_fn`` (optional hardware, device type) is asked again on every refresh until it
+    says yes: hardware paired later (a keypad, a door sensor) gets its entities without a reload.
     """
 
     exists_fn: Callable[[Smartlock], bool] = _always
@@ -66,8 +54,8 @@ class NukiEntityDescription(EntityDescription):
 def device_info(coordinator: NukiCoordinator, device: Smartlock) -> DeviceInfo:
     """Describe the device for the device registry.
 
-    For a device without Smart Hosting Nuki sends placeholders: the registry's model is kept
-    (it knows the Smart Lock 5 variant, which the id does not tell).
+    Without Smart Hosting Nuki sends placeholders: the registry's model (it knows the Smart Lock
+    5 variant, which the id does not tell) is kept.
     """
     model = (
         coordinator.device_model(device.smartlock_id)
@@ -92,10 +80,6 @@ def device_info(coordinator: NukiCoordinator, device: Smartlock) -> DeviceInfo:
 def _registry_fields(device: Smartlock) -> tuple[str | None, str, str | None, int | None]:
     """Return what device_info takes from the device that can change (name, model, versions)."""
     return (device.name, device.model, device.firmware, device.hardware_version)
-
-
-def _log_id(entry: SmartlockLog | None) -> str | None:
-    return None if entry is None else entry.id
 
 
 @callback
@@ -156,8 +140,6 @@ class NukiEntity(CoordinatorEntity[NukiCoordinator]):
 
     entity_description: NukiEntityDescription
     _attr_has_entity_name = True
-    # Whether the entity shows who operated the device (actor_log is kept only then).
-    _shows_actor = False
     # What the state written last was made of (see _handle_coordinator_update).
     _written: tuple[object, ...] | None = None
 
@@ -167,20 +149,15 @@ class NukiEntity(CoordinatorEntity[NukiCoordinator]):
         smartlock_id: int,
         description: NukiEntityDescription,
     ) -> None:
-        """Bind the entity to its device; the unique id is the smartlockId and the key.
+        """Bind the entity to its device; the device's id is the listener's context.
 
-        The device's id is the listener's context: the coordinator calls the entity only when
-        the device changed (NukiCoordinator.async_update_listeners).
+        The coordinator calls the entity only when the device changed (async_update_listeners).
         """
         super().__init__(coordinator, smartlock_id)
         self.entity_description = description
         self.smartlock_id = smartlock_id
         self._attr_unique_id = f"{smartlock_id}_{description.key}"
         self._attr_device_info = device_info(coordinator, coordinator.data.devices[smartlock_id])
-        self._actor_log: SmartlockLog | None = None
-        self._last_log: SmartlockLog | None = None
-        if self._shows_actor:
-            self._remember_actor()
 
     @override
     async def async_added_to_hass(self) -> None:
@@ -195,23 +172,17 @@ class NukiEntity(CoordinatorEntity[NukiCoordinator]):
 
     @property
     def actor_log(self) -> SmartlockLog | None:
-        """The newest log entry, seen since setup, in which someone operated the device.
-
-        Kept only by entities that show it (``_shows_actor``), else ``None``.
-        """
-        return self._actor_log
+        """The newest log entry, seen since setup, in which someone operated the device."""
+        return self.coordinator.data.actors.get(self.smartlock_id)
 
     @callback
     @override
     def _handle_coordinator_update(self) -> None:
         """Write the state only when what the entity shows changed.
 
-        The coordinator calls only the entities of a device that changed; of those, most
-        show the same as before (a lock state change leaves the settings as they were), and
-        Home Assistant's state write is the dominant cost of a cycle.
+        Of the entities of a changed device most show the same as before, and Home Assistant's
+        state write is the dominant cost of a cycle.
         """
-        if self._shows_actor:
-            self._remember_actor()
         if self._remember_shown():
             self.async_write_ha_state()
 
@@ -228,34 +199,6 @@ class NukiEntity(CoordinatorEntity[NukiCoordinator]):
         if not available:
             return (False,)
         return (True, self.state, self.state_attributes, self.extra_state_attributes)
-
-    def _remember_actor(self) -> None:
-        """Keep the newest log entry in which someone operated the device.
-
-        The cycle's new entries are looked at too, because a door event logged after an
-        unlock in the same cycle would hide the unlock in ``last_log``.
-        """
-        data = self.coordinator.data
-        candidates: list[SmartlockLog | None] = [
-            *data.new_logs_by_device.get(self.smartlock_id, ())
-        ]
-        last = data.last_log.get(self.smartlock_id)
-        if _log_id(last) != _log_id(self._last_log):  # an entry seen before changes nothing
-            self._last_log = last
-            candidates.append(last)
-        if not candidates:
-            return
-        candidates.append(self._actor_log)
-        actors = [
-            log
-            for log in candidates
-            if log is not None
-            and log.smartlock_id == self.smartlock_id
-            and log.action in ACTOR_ACTIONS
-            and log.succeeded
-        ]
-        if actors:
-            self._actor_log = max(actors, key=lambda log: log.date)
 
     @property
     def available(self) -> bool:
@@ -288,32 +231,29 @@ def async_add_nuki_entities[D: NukiEntityDescription](
 ) -> None:
     """Add the entities of every device now, and after each refresh those that became due.
 
-    An entity becomes due when its device appears or when ``exists_fn`` turns true
-    (hardware paired later). A device that left the account had its registry entry and
-    entities removed by the coordinator, so it is forgotten here and added anew if it returns.
+    An entity becomes due when its device appears or ``exists_fn`` turns true (hardware paired
+    later). A device that left (the coordinator removed its entities) is added anew if it returns.
     """
     coordinator = entry.runtime_data.coordinator
     descriptions = tuple(descriptions)
-    added: set[tuple[int, str]] = set()
-    # The device object each device was last checked with: an identical one needs no check.
-    checked: dict[int, Smartlock] = {}
+    # Per device: the object it was last checked with (an identical one needs no check), and
+    # the keys of the entities added.
+    known: dict[int, tuple[Smartlock, set[str]]] = {}
 
     @callback
     def _add_new() -> None:
         devices = coordinator.data.devices
-        if checked.keys() - devices.keys():
-            added.intersection_update(key for key in added if key[0] in devices)
-            for smartlock_id in checked.keys() - devices.keys():
-                del checked[smartlock_id]
+        for gone in known.keys() - devices.keys():
+            del known[gone]
         new: list[Entity] = []
         for smartlock_id, device in devices.items():
-            if checked.get(smartlock_id) is device:
+            checked, added = known.get(smartlock_id, (None, set[str]()))
+            if checked is device:
                 continue
-            checked[smartlock_id] = device
+            known[smartlock_id] = (device, added)
             for description in descriptions:
-                key = (smartlock_id, description.key)
-                if key not in added and description.exists_fn(device):
-                    added.add(key)
+                if description.key not in added and description.exists_fn(device):
+                    added.add(description.key)
                     new.append(entity_factory(coordinator, smartlock_id, description))
         if new:
             async_add_entities(new)

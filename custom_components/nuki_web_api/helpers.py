@@ -1,7 +1,6 @@
 """Run actions and writes on a device: one at a time, errors translated, followed by reads.
 
-Entities, buttons, switches and service actions send everything through ``async_run_action``
-(elgato's decorator does the same for its library's errors); none maps errors itself.
+Entities and service actions send everything through ``async_run_action``, as elgato's decorator.
 """
 
 from __future__ import annotations
@@ -50,11 +49,7 @@ _ACTION_ERROR_KEYS: tuple[tuple[type[NukiError], str], ...] = (
 
 
 def create_client(hass: HomeAssistant, data: Mapping[str, Any]) -> NukiWebApiClient:
-    """Return the client for a config entry's (or a flow's) token and API URL.
-
-    Both are taken without surrounding spaces, as ``api.check_token`` and ``check_base_url``
-    clean them; the client refuses an unsafe URL or token before each request.
-    """
+    """Return the client for an entry's (or a flow's) token and API URL, without spaces."""
     return NukiWebApiClient(
         async_get_clientsession(hass),
         str(data[CONF_API_TOKEN]).strip(),
@@ -73,8 +68,7 @@ async def async_run_action(
 
     Actions on one device run one after another; a busy device (423) is retried briefly.
     Writes that GET /smartlock cannot show (authorizations, the admin PIN) pass
-    ``follow_up=False``. A ResultWait that ``call`` returns runs last, outside the device's
-    lock; if it raises (Nuki refused the action), the transitional state goes with the error.
+    ``follow_up=False``. A ResultWait runs last, outside the device's lock.
     """
     device = coordinator.data.devices.get(smartlock_id)
     if device is not None and device.server_state == ServerState.OFFLINE:
@@ -98,10 +92,7 @@ async def async_run_action(
 async def async_device_action(
     coordinator: NukiCoordinator, smartlock_id: int, action: int
 ) -> ResultWait | None:
-    """Send a Nuki action code, through the Advanced API while push runs.
-
-    Once Nuki accepted it, the device is followed and its transitional state shows at once.
-    """
+    """Send a Nuki action code (through the Advanced API while push runs); follow the device."""
     result_wait: ResultWait | None = None
     if (push := coordinator.config_entry.runtime_data.push) is not None:
         result_wait = await push.async_action(smartlock_id, action)

@@ -1,21 +1,18 @@
 """Repair issues, kept in step with what Nuki reports: the user fixes them in Nuki Web or the app.
 
-Per device: Smart Hosting missing (an error) or ending soon (a warning). Per entry: the token
-lacks the log scope, push updates are off. None is fixable in Home Assistant (fix flows would
-live in repairs.py, the name Home Assistant reserves for them).
+None is fixable in Home Assistant (fix flows would live in repairs.py, as HA reserves that name).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Set
-from datetime import datetime
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.util import dt as dt_util
 
-from .api import Smartlock, default_name, nuki_id
+from .api import Smartlock, default_name, nuki_id, subscription_ending
 from .const import DOMAIN, LOGGER, SMART_HOSTING_URL, SMART_HOSTING_WARNING
 
 # A device's Smart Hosting ending soon: (in the grace period, the local end date or "").
@@ -69,24 +66,6 @@ def async_delete_push_issue(hass: HomeAssistant, entry_id: str) -> None:
     ir.async_delete_issue(hass, DOMAIN, push_issue_id(entry_id))
 
 
-def smart_hosting_ending(device: Smartlock, now: datetime) -> SmartHostingEnding | None:
-    """Tell whether the device's subscription is in its grace period or ends within 14 days.
-
-    From ``currentSubscription`` (Swagger 4.20.0 ``ShsSubscription``: ``expirationDate``,
-    ``isInGracePeriod``); nothing for a device Nuki already refuses (the error issue applies).
-    """
-    subscription = device.current_subscription
-    if subscription is None or device.smart_hosting_missing:
-        return None
-    end = subscription.expiration_date
-    date = "" if end is None else dt_util.as_local(end).date().isoformat()
-    if subscription.is_in_grace_period:
-        return (True, date)
-    if end is not None and end - now <= SMART_HOSTING_WARNING:
-        return (False, date)
-    return None
-
-
 class Issues:
     """The repair issues of one config entry and its devices."""
 
@@ -97,7 +76,6 @@ class Issues:
         name: Callable[[int], str],
         model: Callable[[int], str],
     ) -> None:
-        """Name devices with ``name`` and ``model`` (by smartlockId)."""
         self._hass, self._entry_id = hass, entry_id
         self._name, self._model = name, model
         self._missing: set[int] = set()
@@ -109,11 +87,12 @@ class Issues:
         """After each successful cycle: Nuki refuses ``missing``; warn before subscriptions end."""
         self._sync_missing(set(missing))
         now = dt_util.utcnow()
-        ending = {
-            smartlock_id: found
-            for smartlock_id, device in devices.items()
-            if (found := smart_hosting_ending(device, now)) is not None
-        }
+        ending: dict[int, SmartHostingEnding] = {}
+        for smartlock_id, device in devices.items():
+            if (found := subscription_ending(device, now, SMART_HOSTING_WARNING)) is not None:
+                grace_period, end = found
+                date = "" if end is None else dt_util.as_local(end).date().isoformat()
+                ending[smartlock_id] = (grace_period, date)
         for smartlock_id, (grace_period, date) in ending.items():
             if self._ending.get(smartlock_id) != (grace_period, date):
                 async_create_issue(
@@ -143,8 +122,7 @@ class Issues:
     def _sync_missing(self, wanted: set[int]) -> None:
         """Name each device with its model and Nuki ID (Nuki sends no name without Smart Hosting).
 
-        One never seen named carries the Nuki app's name ("Smart Door 20BE908C"), and its text
-        says so.
+        One never seen named has the Nuki app's name ("Smart Door 20BE908C"); its text says so.
         """
         for smartlock_id in wanted - self._missing:
             name = self._name(smartlock_id)

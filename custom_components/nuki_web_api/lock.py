@@ -31,7 +31,6 @@ class NukiLock(NukiEntity, LockEntity):
 
     entity_description: NukiLockEntityDescription
     _attr_supported_features = LockEntityFeature.OPEN
-    _shows_actor = True
 
     @override
     def _shown(self, available: bool) -> tuple[object, ...]:

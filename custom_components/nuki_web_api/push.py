@@ -1,24 +1,19 @@
-"""Push updates (Nuki's Advanced API webhooks): a data source of the coordinator, and its setup.
+"""Push updates (Nuki's Advanced API webhooks): a data source of the coordinator.
 
-Polling stays the source of truth. While pushes arrive it slows to a safety interval; it goes
-back to the configured interval (and a repair issue says why) once a poll finds a change that
-push never delivered, or the registration at Nuki is gone. Push needs a Home Assistant that
-Nuki reaches over https (an external URL or a Nabu Casa cloudhook) and the Advanced API; it
-never fails the entry. The protocol (signature, bodies, replays, results) is ``api.webhooks``.
+Polling stays the source of truth: it slows to a safety interval while push is healthy, and
+goes back (with a repair issue) once a poll finds a change push never delivered.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
 from http import HTTPStatus
-from typing import Final, Self
+from typing import Final
 
 from aiohttp import web
 from homeassistant.components import webhook
-from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import CALLBACK_TYPE, HassJob, HomeAssistant, callback
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers.event import async_call_later
@@ -39,12 +34,14 @@ from .api import (
     NukiWebApiClient,
     NukiWebhookError,
     PushedDevices,
+    Registration,
     Snapshot,
     WebhookEvent,
     parse_webhook,
     verify_signature,
+    webhook_listed,
 )
-from .const import CONF_PUSH_REGISTRATION, DOMAIN, LOGGER
+from .const import DOMAIN, LOGGER
 from .coordinator import NukiConfigEntry, NukiCoordinator, ResultWait
 from .issues import async_create_push_issue, async_delete_push_issue
 
@@ -62,22 +59,6 @@ _RESULT_ERROR_KEYS: Final = {
     0x4F: "night_mode_rejected",
     0xFF: "device_offline",
 }
-
-
-@dataclass(frozen=True, slots=True)
-class Registration:
-    """The HA webhook and the decentral webhook at Nuki that posts to it (in the entry's data)."""
-
-    webhook_id: str
-    nuki_id: int
-    secret: str
-    cloudhook: bool
-
-    @classmethod
-    def from_entry(cls, entry: ConfigEntry) -> Self | None:
-        """Return the registration stored in the entry, if any."""
-        stored = entry.data.get(CONF_PUSH_REGISTRATION)
-        return None if stored is None else cls(**stored)
 
 
 class NukiPush:
@@ -201,11 +182,11 @@ class NukiPush:
         if now - self._registration_checked >= SAFETY_INTERVAL:
             self._registration_checked = now
             try:
-                hooks = await self._client.decentral_webhooks()
+                listed = await webhook_listed(self._client, self._registration)
             except NukiError as err:
                 LOGGER.debug("Could not check the push webhook at Nuki Web: %s", err)
                 return
-            if not any(hook.id == self._registration.nuki_id for hook in hooks):
+            if not listed:
                 self._fall_back("webhook_gone")
 
     @callback
@@ -254,14 +235,7 @@ class NukiPush:
             return None
         request_id = await self._client.advanced_action(smartlock_id, action)
         self._results.expect(request_id)
-        return partial(self._async_action_result, request_id, smartlock_id)
-
-    async def _async_action_result(self, request_id: str, smartlock_id: int) -> None:
-        result = await self._async_wait(request_id, smartlock_id)
-        if result is None:
-            LOGGER.debug("No result yet for the action on %s; polling confirms it", smartlock_id)
-        elif not result.success:
-            raise self._result_error(smartlock_id, result)
+        return partial(self._async_result, request_id, smartlock_id)
 
     async def async_create_auths(self, smartlock_ids: Sequence[int], auth: JsonObject) -> None:
         """Create an account user's authorization through the Advanced API; wait for the result.
@@ -276,9 +250,7 @@ class NukiPush:
             refused = []
         if confirmation.request_id is not None and len(refused) < len(smartlock_ids):
             self._results.expect(confirmation.request_id)
-            result = await self._async_wait(confirmation.request_id, smartlock_ids[0])
-            if result is not None and not result.success:
-                raise self._result_error(smartlock_ids[0], result)
+            await self._async_result(confirmation.request_id, smartlock_ids[0])
         if refused:
             self._coordinator.issues.mark_missing(refused)
             raise HomeAssistantError(
@@ -289,16 +261,20 @@ class NukiPush:
                 },
             )
 
-    async def _async_wait(self, request_id: str, smartlock_id: int) -> ActionResult | None:
-        """Wait at most ACTION_RESULT_WAIT; None if no result came (a later one is logged)."""
+    async def _async_result(self, request_id: str, smartlock_id: int) -> None:
+        """Wait at most ACTION_RESULT_WAIT; a failure raises, none in time is left to polling."""
         try:
-            return await self._results.wait(request_id, smartlock_id, ACTION_RESULT_WAIT)
+            result = await self._results.wait(request_id, smartlock_id, ACTION_RESULT_WAIT)
         except NukiResultsClosedError:
             raise HomeAssistantError(
                 translation_domain=DOMAIN,
                 translation_key="push_stopped",
                 translation_placeholders={"name": self._coordinator.device_name(smartlock_id)},
             ) from None
+        if result is None:
+            LOGGER.debug("No result yet for the call on %s; polling confirms it", smartlock_id)
+        elif not result.success:
+            raise self._result_error(smartlock_id, result)
 
     @callback
     def _on_result(self, result: ActionResult) -> None:

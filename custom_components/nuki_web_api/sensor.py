@@ -90,7 +90,6 @@ class NukiSensor(NukiEntity, SensorEntity):
     """A sensor read from the coordinator's snapshot."""
 
     entity_description: NukiSensorEntityDescription
-    _shows_actor = True
 
     @property
     @override

@@ -1,5 +1,6 @@
 """Async client for the Nuki Web API; independent of Home Assistant."""
 
+from .access import missing_scopes
 from .activity import (
     DOOR_ACTIVITIES,
     LOCK_ACTIVITIES,
@@ -101,6 +102,7 @@ from .models import (
     nuki_id,
     parse_datetime,
 )
+from .registration import Registration, delete_webhook, register_webhook, webhook_listed
 from .safety import (
     NukiInvalidTokenError,
     NukiUnsafeUrlError,
@@ -117,6 +119,7 @@ from .settings import (
     ConfigObject,
     Setting,
 )
+from .smart_hosting import subscription_ending
 from .snapshots import Snapshot, Snapshots
 from .trouble import PollTrouble, is_outage
 from .webhooks import (
@@ -232,6 +235,7 @@ __all__ = [
     "ProductVariant",
     "PushedDevices",
     "Read",
+    "Registration",
     "ServerState",
     "Setting",
     "ShsSubscription",
@@ -256,6 +260,7 @@ __all__ = [
     "code_name",
     "decode_body",
     "default_name",
+    "delete_webhook",
     "device_type_of",
     "firmware_string",
     "hold",
@@ -263,10 +268,14 @@ __all__ = [
     "is_outage",
     "is_passing",
     "is_smart_hosting_error",
+    "missing_scopes",
     "model_name",
     "nuki_id",
     "older_than_shown",
     "parse_datetime",
     "parse_webhook",
+    "register_webhook",
+    "subscription_ending",
     "verify_signature",
+    "webhook_listed",
 ]

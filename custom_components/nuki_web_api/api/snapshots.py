@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
+from .activity import is_operation
 from .failing_devices import FailingDevices
 from .log_cursor import LogCursor
 from .models import Smartlock, SmartlockLog
@@ -31,6 +32,8 @@ class Snapshot:
     unavailable: frozenset[int] = frozenset()
     # Actions Nuki accepted that no read has shown under way yet (smartlockId -> action code).
     accepted_actions: dict[int, int] = field(default_factory=dict)
+    # The newest entry per device in which someone operated it (the last actor), since setup.
+    actors: dict[int, SmartlockLog] = field(default_factory=dict)
     # new_logs by smartlockId, so that each entity finds its device's entries in one lookup.
     new_logs_by_device: dict[int, tuple[SmartlockLog, ...]] = field(
         init=False, repr=False, compare=False
@@ -90,23 +93,24 @@ class Snapshots:
                 self._names[device.smartlock_id] = device.name
         previous = {} if shown is None else shown.devices
         by_id, unavailable = self._failing.apply(previous, devices, name, now)
-        new_logs, last_log = self._read_logs(shown, logs, by_id)
+        new_logs, last_log, actors = self._read_logs(shown, logs, by_id)
         return Snapshot(
             devices=by_id,
             smart_hosting_missing=frozenset(i for i, d in by_id.items() if d.smart_hosting_missing),
             new_logs=new_logs,
             last_log=last_log,
             unavailable=unavailable,
+            actors=actors,
         )
 
     def polled_log(self, shown: Snapshot, logs: Sequence[SmartlockLog]) -> Snapshot:
         """Return the snapshot after a read of the log alone."""
-        new_logs, last_log = self._read_logs(shown, logs, shown.devices)
-        return replace(shown, new_logs=new_logs, last_log=last_log)
+        new_logs, last_log, actors = self._read_logs(shown, logs, shown.devices)
+        return replace(shown, new_logs=new_logs, last_log=last_log, actors=actors)
 
     def _read_logs(
         self, shown: Snapshot | None, logs: Sequence[SmartlockLog], devices: dict[int, Smartlock]
-    ) -> tuple[tuple[SmartlockLog, ...], dict[int, SmartlockLog]]:
+    ) -> tuple[tuple[SmartlockLog, ...], dict[int, SmartlockLog], dict[int, SmartlockLog]]:
         # Error-only items (a fault, or no Smart Hosting) are not remembered: the real entry
         # behind the same id must still be reported once it can be read.
         activity = [entry for entry in logs if entry.error is None]
@@ -114,7 +118,8 @@ class Snapshots:
         for entry in reversed(activity):
             last_log[entry.smartlock_id] = entry
         new_logs = self.cursor.advance(activity)
-        return new_logs, {sid: entry for sid, entry in last_log.items() if sid in devices}
+        last_log = {sid: entry for sid, entry in last_log.items() if sid in devices}
+        return new_logs, last_log, _actors(shown, new_logs, last_log)
 
     def keep_pushed(self, polled: Snapshot, shown: Snapshot | None, started: int) -> Snapshot:
         """Keep the devices pushed since the poll started (``pushes`` then): it read them earlier."""
@@ -152,4 +157,26 @@ class Snapshots:
         last = last_log.get(entry.smartlock_id)
         if entry.smartlock_id in shown.devices and (last is None or entry.date >= last.date):
             last_log[entry.smartlock_id] = entry
-        return replace(shown, new_logs=new_logs, last_log=last_log)
+        actors = _actors(shown, new_logs, last_log)
+        return replace(shown, new_logs=new_logs, last_log=last_log, actors=actors)
+
+
+def _actors(
+    shown: Snapshot | None, new_logs: Sequence[SmartlockLog], last_log: dict[int, SmartlockLog]
+) -> dict[int, SmartlockLog]:
+    """Return each device's newest operation among the new entries, its last one and the known.
+
+    The new entries count, not only the last one: a door event logged after an unlock in the
+    same cycle would hide the unlock.
+    """
+    actors: dict[int, SmartlockLog] = {}
+    known = () if shown is None else shown.actors.values()
+    for entry in (*new_logs, *last_log.values(), *known):
+        found = actors.get(entry.smartlock_id)
+        if (
+            entry.smartlock_id in last_log  # a device of the account
+            and is_operation(entry)
+            and (found is None or entry.date > found.date)
+        ):
+            actors[entry.smartlock_id] = entry
+    return actors
