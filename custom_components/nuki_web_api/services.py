@@ -73,7 +73,7 @@ class Target:
         return self.smartlock_id in self.coordinator.data.smart_hosting_missing
 
 
-def resolve_target(hass: HomeAssistant, device_id: str) -> Target:
+def _resolve_target(hass: HomeAssistant, device_id: str) -> Target:
     """Resolve a registry device; every wrong pick is a ServiceValidationError."""
     device = dr.async_get(hass).async_get(device_id)
     if not isinstance(device, dr.DeviceEntry):
@@ -94,10 +94,10 @@ def resolve_target(hass: HomeAssistant, device_id: str) -> Target:
 
 def resolve_targets(hass: HomeAssistant, device_ids: Iterable[str]) -> list[Target]:
     """Resolve all devices of a call before anything is sent."""
-    return unique([resolve_target(hass, device_id) for device_id in device_ids])
+    return _unique([_resolve_target(hass, device_id) for device_id in device_ids])
 
 
-def unique(targets: Iterable[Target]) -> list[Target]:
+def _unique(targets: Iterable[Target]) -> list[Target]:
     """Keep each device once (in the order first named), however often the call names it."""
     seen: dict[tuple[NukiCoordinator, int], Target] = {}
     for target in targets:
@@ -123,7 +123,7 @@ def by_coordinator(targets: Sequence[Target]) -> dict[NukiCoordinator, list[Targ
 type Step = Callable[[list[Target]], Awaitable[None]]
 
 
-def raise_incomplete(ledger: Ledger[Target], err: HomeAssistantError) -> NoReturn:
+def _raise_incomplete(ledger: Ledger[Target], err: HomeAssistantError) -> NoReturn:
     """Raise the error of a failed call: ``err``, or, where a change stands, what stands."""
     if (devices := ledger.describe(lambda target: target.name)) is None:
         raise err
@@ -147,7 +147,7 @@ async def write_all(ledger: Ledger[Target], step: Step, undo: Step | None = None
                 except HomeAssistantError as undo_err:
                     names = ", ".join(target.name for target in group)
                     LOGGER.warning("Could not undo the change on %s: %s", names, undo_err)
-        raise_incomplete(ledger, err)
+        _raise_incomplete(ledger, err)
 
 
 # --- device actions (entity services of the lock platform) ---------------------------------------
@@ -180,7 +180,7 @@ async def async_set_continuous_mode(entity: Entity, call: ServiceCall) -> None:
 def _settings_target(hass: HomeAssistant, device_id: str) -> Target:
     """Resolve like every action, but keep these actions' one error for any wrong device."""
     try:
-        return resolve_target(hass, device_id)
+        return _resolve_target(hass, device_id)
     except ServiceValidationError as err:
         raise invalid("invalid_device", device_id=device_id) from err
 
@@ -202,7 +202,7 @@ async def async_set_battery_warning(call: ServiceCall) -> None:
     When an account fails, the accounts written before get their previous values back.
     """
     enabled: bool = call.data["enabled"]
-    targets = unique(_settings_target(call.hass, d) for d in call.data[ATTR_DEVICE_ID])
+    targets = _unique(_settings_target(call.hass, d) for d in call.data[ATTR_DEVICE_ID])
     # Read with no await since the targets were resolved: every device is there.
     before = {
         t: t.coordinator.config_entry.runtime_data.settings.value(
@@ -245,7 +245,7 @@ async def async_set_battery_warning(call: ServiceCall) -> None:
         await coordinator.async_request_refresh()
     if left:
         ledger.mark(left, Stand.LEFT)
-        raise_incomplete(ledger, failed("device_left", device=", ".join(t.name for t in left)))
+        _raise_incomplete(ledger, failed("device_left", device=", ".join(t.name for t in left)))
 
 
 @callback
