@@ -39,8 +39,8 @@ DELETE_AUTHS = "DELETE /smartlock/auth"
 @pytest.fixture
 def fast_read_back(monkeypatch: pytest.MonkeyPatch) -> None:
     """Read authorizations back quickly; the simulator stores them after 0.05 s."""
-    monkeypatch.setattr(authorizations, "AUTH_POLL_INTERVAL", 0.01)
-    monkeypatch.setattr(authorizations, "AUTH_POLL_TIMEOUT", 5.0)
+    monkeypatch.setattr(authorizations.ActionWrite, "interval", 0.01)
+    monkeypatch.setattr(authorizations.ActionWrite, "timeout", 5.0)
 
 
 def device_id(hass: HomeAssistant, entry: MockConfigEntry, smartlock_id: int) -> str:

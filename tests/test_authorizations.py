@@ -360,7 +360,7 @@ async def test_create_times_out(
     setup_integration: MockConfigEntry,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(authorizations, "AUTH_POLL_TIMEOUT", 0.2)
+    monkeypatch.setattr(authorizations.ActionWrite, "timeout", 0.2)
     simulator.state.actuation_delay = 60  # Nuki accepts, but the code does not show
     with pytest.raises(HomeAssistantError) as err:
         await call(
@@ -873,7 +873,7 @@ async def test_device_leaving_during_the_read_back(
     """The read-back gives up at once with a translated error, not after the timeout."""
     simulator.state.actuation_delay = 60  # Nuki accepts, the code does not show
     with (
-        patch.object(authorizations, "AUTH_POLL_TIMEOUT", 30.0),
+        patch.object(authorizations.ActionWrite, "timeout", 30.0),
         leaving_after(simulator, setup_integration, "create_auths", FRONT_DOOR),
         pytest.raises(HomeAssistantError) as err,
     ):

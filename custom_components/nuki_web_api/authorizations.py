@@ -1,15 +1,13 @@
 """Service actions on authorizations: keypad codes, app access, listing.
 
-Every target is checked before the first write; each write is read back until the change
-shows, and a failure midway is undone or named (api/ledger.py).
-Nuki's rules are in api/authorizations.py. The last read of each account goes to the
-authorization switches, so that a code created here gets its switch at once.
+Nuki's rules are in api/authorizations.py, the read-back and undo in api/ledger.py. The last
+read of each account goes to the authorization switches, so a new code gets its switch at once.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Mapping, Sequence
-from datetime import datetime
+from collections.abc import Awaitable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from functools import partial
 from typing import Any, override
 
@@ -31,6 +29,7 @@ from .api import AuthType, NukiError, NukiWebApiClient, SmartlockAuth
 from .api import authorizations as rules
 from .api.ledger import AuthWrite, Doomed, Ledger, Request, WriteProblem
 from .const import DOMAIN
+from .helpers import failed, invalid
 from .services import (
     DEVICES,
     SchemaDict,
@@ -38,17 +37,9 @@ from .services import (
     Target,
     by_coordinator,
     device_item,
-    failed,
-    invalid,
     resolve_targets,
-    rule_errors,
-    smart_hosting,
     write_all,
 )
-
-# Read-back of authorization writes: pause between reads and the longest wait, in seconds.
-AUTH_POLL_INTERVAL = 1.0
-AUTH_POLL_TIMEOUT = 30.0
 
 _DAYS = probatio.All(cv.ensure_list, [probatio.In(rules.WEEK_DAYS)])
 _WINDOW: SchemaDict = {
@@ -80,6 +71,15 @@ _EXPIRED: SchemaDict = {**DEVICES, probatio.Optional("dry_run", default=False): 
 _LIST: SchemaDict = {**DEVICES, probatio.Optional("include_codes", default=False): cv.boolean}
 
 
+@contextmanager
+def _rule_errors() -> Iterator[None]:
+    """Turn a value that breaks Nuki's rules into the translated error."""
+    try:
+        yield
+    except rules.NukiAuthRuleError as err:
+        raise invalid(err.problem.value, **err.placeholders) from err
+
+
 def _window(data: Mapping[str, Any]) -> rules.TimeWindow:
     """Return the call's window; naive moments are in Home Assistant's time zone."""
     given = {name: data[name] for name in map(str, _WINDOW) if name in data}
@@ -94,7 +94,6 @@ class ActionWrite(AuthWrite[Target]):
     def __init__(self, targets: Sequence[Target], verb: str, *, app: bool = False) -> None:
         """``verb`` names the change ("created"); ``app`` picks the app-access errors."""
         super().__init__(Ledger(targets, verb))
-        self.interval, self.timeout = AUTH_POLL_INTERVAL, AUTH_POLL_TIMEOUT
         self._verb, self._app = verb, app
 
     @override
@@ -104,8 +103,10 @@ class ActionWrite(AuthWrite[Target]):
         names = ", ".join(target.name for target in targets)
         match problem:
             case WriteProblem.SMART_HOSTING:
+                for target in targets:
+                    target.coordinator.issues.mark_missing([target.smartlock_id])
                 key = "app_access_smart_hosting" if self._app else "keypad_smart_hosting"
-                return smart_hosting(targets, key)
+                return failed(key, device=names)
             case WriteProblem.READ_FAILED:
                 return failed("auth_read_failed", error=str(cause))
             case WriteProblem.FAILED:
@@ -169,7 +170,7 @@ async def async_create_keypad_code(call: ServiceCall) -> ServiceResponse:
 
     Without a ``code``, one unused on every device is generated and returned in the response.
     """
-    with rule_errors():
+    with _rule_errors():
         name = rules.checked_name(call.data["name"], rules.KEYPAD_NAME_LENGTH)
         given = rules.keypad_code(call.data["code"]) if "code" in call.data else None
         window = _window(call.data).body()
@@ -182,7 +183,7 @@ async def async_create_keypad_code(call: ServiceCall) -> ServiceResponse:
     auths = await write.check()
     if given is None:
         codes = [rules.keypad_codes(auths[t.client], t.smartlock_id) for t in targets]
-        with rule_errors():
+        with _rule_errors():
             code = rules.generate_keypad_code({a.code for c in codes for a in c if a.code})
     else:
         code = given
@@ -204,7 +205,7 @@ async def async_update_keypad_code(call: ServiceCall) -> ServiceResponse:
     When a device fails, the devices already changed get their previous values back.
     """
     changes: rules.AuthBody = {}
-    with rule_errors():
+    with _rule_errors():
         if "new_name" in call.data:
             changes["name"] = rules.checked_name(call.data["new_name"], rules.KEYPAD_NAME_LENGTH)
         if "code" in call.data:
@@ -221,7 +222,7 @@ async def async_update_keypad_code(call: ServiceCall) -> ServiceResponse:
             auths[target.client], target.smartlock_id, code, auth.id
         ):
             raise invalid("code_exists", device=target.name)
-        with rule_errors():
+        with _rule_errors():
             wanted[target.smartlock_id] = {**changes, **_window(call.data).body(auth)}
 
     async def update(
@@ -279,7 +280,7 @@ async def async_delete_expired_keypad_codes(call: ServiceCall) -> ServiceRespons
             {t.smartlock_id: expired[t] for t in doomed}
         )
     codes: list[JsonValueType] = [
-        device_item(t, auth_id=a.id, name=a.name, allowed_until=_iso(a.allowed_until_date))
+        device_item(t, auth_id=a.id, name=a.name, allowed_until=rules.iso(a.allowed_until_date))
         for t in doomed
         for a in expired[t]
     ]
@@ -295,7 +296,7 @@ async def async_grant_app_access(call: ServiceCall) -> ServiceResponse:
     With push on, through PUT /smartlock/auth/advanced (its result arrives by webhook),
     else PUT /smartlock/auth; either way read back, for its id and a possible undo.
     """
-    with rule_errors():
+    with _rule_errors():
         name = rules.checked_name(call.data["name"])
         user = rules.account_user_id(call.data["account_user_id"])
         window = _window(call.data).body()
@@ -317,37 +318,6 @@ async def async_grant_app_access(call: ServiceCall) -> ServiceResponse:
     return write.response()
 
 
-def _iso(value: datetime | None) -> str | None:
-    return None if value is None else value.isoformat()
-
-
-def _listed(auth: SmartlockAuth, target: Target, include_code: bool) -> JsonValueType:
-    """One listed authorization; ``auth_id`` is the id the keypad-code actions take.
-
-    It is Nuki's ``SmartlockAuth.id``, also in the activity events; the lock-internal
-    number is left out, so that one id has one name everywhere.
-    """
-    item = device_item(
-        target,
-        auth_id=auth.id,
-        type=None if auth.type is None else auth.type.name.lower(),
-        name=auth.name,
-        enabled=auth.enabled,
-        remote_allowed=auth.remote_allowed,
-        lock_count=auth.lock_count,
-        allowed_from=_iso(auth.allowed_from_date),
-        allowed_until=_iso(auth.allowed_until_date),
-        allowed_week_days=list[JsonValueType](rules.week_days(auth.allowed_week_days)),
-        allowed_from_time=rules.time_of_day(auth.allowed_from_time),
-        allowed_until_time=rules.time_of_day(auth.allowed_until_time),
-        last_active=_iso(auth.last_active_date),
-        error=auth.error,
-    )
-    if include_code and auth.code is not None:
-        item["code"] = str(auth.code)
-    return item
-
-
 async def async_list_authorizations(call: ServiceCall) -> ServiceResponse:
     """Return the authorizations of the chosen devices; keypad codes only on request."""
     items: list[JsonValueType] = []
@@ -355,7 +325,7 @@ async def async_list_authorizations(call: ServiceCall) -> ServiceResponse:
     for coordinator, group in by_coordinator(write.ledger.targets).items():
         auths = await write.read(coordinator.client)
         items += [
-            _listed(auth, target, call.data["include_codes"])
+            device_item(target, **rules.listed(auth, include_code=call.data["include_codes"]))
             for target in group
             for auth in auths
             if auth.smartlock_id == target.smartlock_id

@@ -1,6 +1,7 @@
 """Run actions and writes on a device: one at a time, errors translated, followed by reads.
 
-Entities and service actions send everything through ``async_run_action``, as elgato's decorator.
+Entities and service actions send everything through ``async_run_action``, as elgato's decorator,
+and raise their translated errors with ``invalid`` (wrong as given) and ``failed``.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, Final
 
 from homeassistant.core import HomeAssistant
-from homeassistant.exceptions import HomeAssistantError
+from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 
 from .api import (
@@ -48,6 +49,20 @@ _ACTION_ERROR_KEYS: tuple[tuple[type[NukiError], str], ...] = (
 )
 
 
+def invalid(key: str, **placeholders: str) -> ServiceValidationError:
+    """Return the translated error for a call that is wrong as given (nothing was sent)."""
+    return ServiceValidationError(
+        translation_domain=DOMAIN, translation_key=key, translation_placeholders=placeholders
+    )
+
+
+def failed(key: str, **placeholders: str) -> HomeAssistantError:
+    """Return the translated error for a call that was right but did not succeed."""
+    return HomeAssistantError(
+        translation_domain=DOMAIN, translation_key=key, translation_placeholders=placeholders
+    )
+
+
 def create_client(hass: HomeAssistant, data: Mapping[str, Any]) -> NukiWebApiClient:
     """Return the client for an entry's (or a flow's) token and API URL, without spaces."""
     return NukiWebApiClient(
@@ -72,7 +87,7 @@ async def async_run_action(
     """
     device = coordinator.data.devices.get(smartlock_id)
     if device is not None and device.server_state == ServerState.OFFLINE:
-        raise _error(coordinator, "device_offline", smartlock_id)
+        raise failed("device_offline", name=coordinator.device_name(smartlock_id))
     locks = coordinator.config_entry.runtime_data.action_locks
     async with locks.setdefault(smartlock_id, asyncio.Lock()):
         try:
@@ -122,12 +137,4 @@ def _map_error(
         coordinator.issues.mark_missing({smartlock_id, *err.smartlock_ids})
     elif isinstance(err, NukiAuthError):
         coordinator.config_entry.async_start_reauth(coordinator.hass)
-    return _error(coordinator, key, smartlock_id)
-
-
-def _error(coordinator: NukiCoordinator, key: str, smartlock_id: int) -> HomeAssistantError:
-    return HomeAssistantError(
-        translation_domain=DOMAIN,
-        translation_key=key,
-        translation_placeholders={"name": coordinator.device_name(smartlock_id)},
-    )
+    return failed(key, name=coordinator.device_name(smartlock_id))

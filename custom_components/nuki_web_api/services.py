@@ -1,20 +1,16 @@
-"""Service actions: targets, errors, writes to several devices; device and settings actions.
+"""Service actions: targets, writes to several devices; device and settings actions.
 
-Every action resolves its devices the same way, so a wrong device is refused the same way
-everywhere. An action on several devices checks every target first, then writes account by
-account (``write_all``); when a write fails midway it undoes what Nuki lets it undo, and its
-error names, per device, what now stands (api/ledger.py): a user is never told "failed" while
-a change stands unreported. The authorization actions build on this in authorizations.py,
-which registers its own actions (this module imports nothing of it).
+An action checks every target first, then writes account by account (``write_all``); when a
+write fails midway, it undoes what Nuki lets it undo and names what stands (api/ledger.py).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Awaitable, Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from functools import partial
+from typing import Any, NoReturn
 
 import probatio
 from homeassistant.components.lock.const import DOMAIN as LOCK_DOMAIN
@@ -28,52 +24,21 @@ from homeassistant.helpers import service
 from homeassistant.helpers.entity import Entity
 from homeassistant.util.json import JsonValueType
 
-from .api import LockAction, NukiError, NukiWebApiClient, OpenerAction
-from .api.authorizations import NukiAuthRuleError
+from .api import LockAction, NukiError, NukiWebApiClient, OpenerAction, Smartlock
 from .api.ledger import Ledger, Stand
 from .api.settings import BATTERY_WARNING
 from .const import DOMAIN, LOGGER
 from .coordinator import NukiConfigEntry, NukiCoordinator, device_smartlock_ids
 from .entity import NukiEntity, is_lock, is_opener
-from .helpers import async_run_action
+from .helpers import async_run_action, failed, invalid
 
-type SchemaDict = dict[probatio.Marker, Any]
+type SchemaDict = dict[str | probatio.Marker, Any]
 
 DEVICES: SchemaDict = {probatio.Required(ATTR_DEVICE_ID): probatio.All(cv.ensure_list, [cv.string])}
 
 # 4 digits (Smart Lock 1-4, Opener) to 6 (newer models); Nuki takes an integer, so a
 # leading 0 would be lost.
 _ADMIN_PIN = re.compile(r"[1-9][0-9]{3,5}")
-
-
-def invalid(key: str, **placeholders: str) -> ServiceValidationError:
-    """Return the translated error for a call that is wrong as given (nothing was sent)."""
-    return ServiceValidationError(
-        translation_domain=DOMAIN, translation_key=key, translation_placeholders=placeholders
-    )
-
-
-def failed(key: str, **placeholders: str) -> HomeAssistantError:
-    """Return the translated error for a call that was right but did not succeed."""
-    return HomeAssistantError(
-        translation_domain=DOMAIN, translation_key=key, translation_placeholders=placeholders
-    )
-
-
-@contextmanager
-def rule_errors() -> Iterator[None]:
-    """Turn a value that breaks Nuki's rules (api/authorizations.py) into the translated error."""
-    try:
-        yield
-    except NukiAuthRuleError as err:
-        raise invalid(err.problem.value, **err.placeholders) from err
-
-
-def smart_hosting(targets: Sequence[Target], key: str) -> HomeAssistantError:
-    """Raise the repair issues of devices without Smart Hosting; return the action's error."""
-    for target in targets:
-        target.coordinator.issues.mark_missing([target.smartlock_id])
-    return failed(key, device=", ".join(t.name for t in targets))
 
 
 # --- targets ----------------------------------------------------------------------------------
@@ -108,7 +73,7 @@ class Target:
         return self.smartlock_id in self.coordinator.data.smart_hosting_missing
 
 
-def resolve_target(hass: HomeAssistant, device_id: str) -> Target:
+def _resolve_target(hass: HomeAssistant, device_id: str) -> Target:
     """Resolve a registry device; every wrong pick is a ServiceValidationError."""
     device = dr.async_get(hass).async_get(device_id)
     if not isinstance(device, dr.DeviceEntry):
@@ -129,10 +94,10 @@ def resolve_target(hass: HomeAssistant, device_id: str) -> Target:
 
 def resolve_targets(hass: HomeAssistant, device_ids: Iterable[str]) -> list[Target]:
     """Resolve all devices of a call before anything is sent."""
-    return unique([resolve_target(hass, device_id) for device_id in device_ids])
+    return _unique([_resolve_target(hass, device_id) for device_id in device_ids])
 
 
-def unique(targets: Iterable[Target]) -> list[Target]:
+def _unique(targets: Iterable[Target]) -> list[Target]:
     """Keep each device once (in the order first named), however often the call names it."""
     seen: dict[tuple[NukiCoordinator, int], Target] = {}
     for target in targets:
@@ -158,11 +123,11 @@ def by_coordinator(targets: Sequence[Target]) -> dict[NukiCoordinator, list[Targ
 type Step = Callable[[list[Target]], Awaitable[None]]
 
 
-def incomplete(ledger: Ledger[Target], err: HomeAssistantError) -> HomeAssistantError:
-    """Return the error of a failed call: ``err``, or, where a change stands, what stands."""
+def _raise_incomplete(ledger: Ledger[Target], err: HomeAssistantError) -> NoReturn:
+    """Raise the error of a failed call: ``err``, or, where a change stands, what stands."""
     if (devices := ledger.describe(lambda target: target.name)) is None:
-        return err
-    return failed("write_incomplete", error=str(err), devices=devices)
+        raise err
+    raise failed("write_incomplete", error=str(err), devices=devices) from err
 
 
 async def write_all(ledger: Ledger[Target], step: Step, undo: Step | None = None) -> None:
@@ -182,38 +147,31 @@ async def write_all(ledger: Ledger[Target], step: Step, undo: Step | None = None
                 except HomeAssistantError as undo_err:
                     names = ", ".join(target.name for target in group)
                     LOGGER.warning("Could not undo the change on %s: %s", names, undo_err)
-        if (error := incomplete(ledger, err)) is err:
-            raise
-        raise error from err
+        _raise_incomplete(ledger, err)
 
 
 # --- device actions (entity services of the lock platform) ---------------------------------------
 
 
-def _nuki_entity(entity: Entity) -> NukiEntity:
+async def _send(entity: Entity, kind: Callable[[Smartlock], bool], key: str, action: int) -> None:
+    """Send ``action`` to the entity's device if it is of the ``kind`` the action needs."""
     if not isinstance(entity, NukiEntity):  # pragma: no cover - HA only passes our platform's
         raise invalid("not_nuki_entity", entity_id=entity.entity_id)
-    return entity
+    if not kind(entity.device):
+        raise invalid(key, entity_id=entity.entity_id)
+    await entity.async_send_action(action)
 
 
 async def async_lock_n_go(entity: Entity, call: ServiceCall) -> None:
     """Lock 'n' Go (optionally unlatching first) on a lock."""
-    nuki = _nuki_entity(entity)
-    if not is_lock(nuki.device):
-        raise invalid("not_a_lock", entity_id=entity.entity_id)
-    unlatch = call.data["unlatch"]
-    await nuki.async_send_action(LockAction.LOCK_N_GO_UNLATCH if unlatch else LockAction.LOCK_N_GO)
+    action = LockAction.LOCK_N_GO_UNLATCH if call.data["unlatch"] else LockAction.LOCK_N_GO
+    await _send(entity, is_lock, "not_a_lock", action)
 
 
 async def async_set_continuous_mode(entity: Entity, call: ServiceCall) -> None:
     """Switch an Opener's continuous mode on or off."""
-    nuki = _nuki_entity(entity)
-    if not is_opener(nuki.device):
-        raise invalid("not_an_opener", entity_id=entity.entity_id)
-    enable = call.data["enable"]
-    await nuki.async_send_action(
-        OpenerAction.ACTIVATE_CONTINUOUS_MODE if enable else OpenerAction.DEACTIVATE_CONTINUOUS_MODE
-    )
+    on, off = OpenerAction.ACTIVATE_CONTINUOUS_MODE, OpenerAction.DEACTIVATE_CONTINUOUS_MODE
+    await _send(entity, is_opener, "not_an_opener", on if call.data["enable"] else off)
 
 
 # --- settings without an entity: the admin PIN, battery warnings in bulk -------------------------
@@ -222,7 +180,7 @@ async def async_set_continuous_mode(entity: Entity, call: ServiceCall) -> None:
 def _settings_target(hass: HomeAssistant, device_id: str) -> Target:
     """Resolve like every action, but keep these actions' one error for any wrong device."""
     try:
-        return resolve_target(hass, device_id)
+        return _resolve_target(hass, device_id)
     except ServiceValidationError as err:
         raise invalid("invalid_device", device_id=device_id) from err
 
@@ -233,13 +191,8 @@ async def async_set_admin_pin(call: ServiceCall) -> None:
     if not _ADMIN_PIN.fullmatch(pin):
         raise invalid("invalid_admin_pin")
     target = _settings_target(call.hass, call.data[ATTR_DEVICE_ID])
-    coordinator, smartlock_id = target.coordinator, target.smartlock_id
-    await async_run_action(
-        coordinator,
-        smartlock_id,
-        lambda: coordinator.client.set_admin_pin(smartlock_id, int(pin)),
-        follow_up=False,
-    )
+    write = partial(target.client.set_admin_pin, target.smartlock_id, int(pin))
+    await async_run_action(target.coordinator, target.smartlock_id, write, follow_up=False)
 
 
 async def async_set_battery_warning(call: ServiceCall) -> None:
@@ -249,7 +202,7 @@ async def async_set_battery_warning(call: ServiceCall) -> None:
     When an account fails, the accounts written before get their previous values back.
     """
     enabled: bool = call.data["enabled"]
-    targets = unique(_settings_target(call.hass, d) for d in call.data[ATTR_DEVICE_ID])
+    targets = _unique(_settings_target(call.hass, d) for d in call.data[ATTR_DEVICE_ID])
     # Read with no await since the targets were resolved: every device is there.
     before = {
         t: t.coordinator.config_entry.runtime_data.settings.value(
@@ -292,43 +245,29 @@ async def async_set_battery_warning(call: ServiceCall) -> None:
         await coordinator.async_request_refresh()
     if left:
         ledger.mark(left, Stand.LEFT)
-        gone = failed("device_left", device=", ".join(t.name for t in left))
-        if (error := incomplete(ledger, gone)) is gone:
-            raise gone
-        raise error from gone
+        _raise_incomplete(ledger, failed("device_left", device=", ".join(t.name for t in left)))
 
 
 @callback
 def async_setup_services(hass: HomeAssistant) -> None:
     """Register the device and settings actions (once, in async_setup, for all entries)."""
-    hass.services.async_register(
-        DOMAIN,
-        "set_admin_pin",
-        async_set_admin_pin,
-        # The PIN is checked in the handler: a schema error would echo the value.
-        schema=probatio.Schema(
-            {probatio.Required(ATTR_DEVICE_ID): cv.string, probatio.Required("pin"): cv.string}
-        ),
-    )
-    hass.services.async_register(
-        DOMAIN,
-        "set_battery_warning",
-        async_set_battery_warning,
-        schema=probatio.Schema({**DEVICES, probatio.Required("enabled"): cv.boolean}),
-    )
-    service.async_register_platform_entity_service(
-        hass,
-        DOMAIN,
-        "lock_n_go",
-        entity_domain=LOCK_DOMAIN,
-        schema={probatio.Optional("unlatch", default=False): cv.boolean},
-        func=async_lock_n_go,
-    )
-    service.async_register_platform_entity_service(
-        hass,
-        DOMAIN,
-        "set_continuous_mode",
-        entity_domain=LOCK_DOMAIN,
-        schema={probatio.Required("enable"): cv.boolean},
-        func=async_set_continuous_mode,
-    )
+    # The PIN is checked in the handler: a schema error would echo the value.
+    pin: SchemaDict = {
+        probatio.Required(ATTR_DEVICE_ID): cv.string,
+        probatio.Required("pin"): cv.string,
+    }
+    warning: SchemaDict = {**DEVICES, probatio.Required("enabled"): cv.boolean}
+    unlatch: SchemaDict = {probatio.Optional("unlatch", default=False): cv.boolean}
+    enable: SchemaDict = {probatio.Required("enable"): cv.boolean}
+    for action, handler, fields in (
+        ("set_admin_pin", async_set_admin_pin, pin),
+        ("set_battery_warning", async_set_battery_warning, warning),
+    ):
+        hass.services.async_register(DOMAIN, action, handler, probatio.Schema(fields))
+    for action, func, fields in (
+        ("lock_n_go", async_lock_n_go, unlatch),
+        ("set_continuous_mode", async_set_continuous_mode, enable),
+    ):
+        service.async_register_platform_entity_service(
+            hass, DOMAIN, action, entity_domain=LOCK_DOMAIN, schema=fields, func=func
+        )

@@ -20,8 +20,7 @@ from .api import AuthType, DeviceMode, OpenerAction, Setting, Smartlock, Smartlo
 from .api.authorizations import update_body
 from .coordinator import NukiConfigEntry, NukiCoordinator
 from .entity import NukiEntity, NukiEntityDescription, async_add_nuki_entities, is_lock, is_opener
-from .helpers import async_run_action
-from .services import failed
+from .helpers import async_run_action, failed
 
 PARALLEL_UPDATES = 1
 

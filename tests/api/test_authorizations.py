@@ -206,6 +206,34 @@ def test_listed_week_days_and_times() -> None:
     ]
 
 
+def test_a_listed_authorization() -> None:
+    """The listing's fields: moments in ISO 8601, the code only on request, never a raw mask."""
+    listed = auth(
+        allowedUntilDate="2026-08-01T10:00:00.000Z",
+        allowedWeekDays=64 + 1,
+        allowedFromTime=420,
+        lockCount=3,
+        enabled=True,
+    )
+    assert rules.listed(listed, include_code=False) == {
+        "auth_id": "a1",
+        "type": "keypad_code",
+        "name": "Anna",
+        "enabled": True,
+        "remote_allowed": None,
+        "lock_count": 3,
+        "allowed_from": None,
+        "allowed_until": "2026-08-01T10:00:00+00:00",
+        "allowed_week_days": ["mon", "sun"],
+        "allowed_from_time": "07:00",
+        "allowed_until_time": None,
+        "last_active": None,
+        "error": None,
+    }
+    assert rules.listed(listed, include_code=True)["code"] == str(ANNA)
+    assert "code" not in rules.listed(auth(code=None), include_code=True)
+
+
 # --- bodies -----------------------------------------------------------------------------------
 
 

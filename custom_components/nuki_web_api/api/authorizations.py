@@ -195,6 +195,37 @@ def time_of_day(minutes: int | None) -> str | None:
     return f"{minutes // 60:02d}:{minutes % 60:02d}"
 
 
+def iso(moment: datetime | None) -> str | None:
+    """Return a moment as ISO 8601 text, as the actions' responses give it."""
+    return None if moment is None else moment.isoformat()
+
+
+def listed(auth: SmartlockAuth, *, include_code: bool) -> dict[str, JsonValue]:
+    """Return an authorization's fields as the listing action gives them.
+
+    ``auth_id`` is Nuki's ``SmartlockAuth.id``, the id the keypad-code actions take and the
+    activity events carry; the lock-internal number is left out, so one id has one name.
+    """
+    item: dict[str, JsonValue] = {
+        "auth_id": auth.id,
+        "type": None if auth.type is None else auth.type.name.lower(),
+        "name": auth.name,
+        "enabled": auth.enabled,
+        "remote_allowed": auth.remote_allowed,
+        "lock_count": auth.lock_count,
+        "allowed_from": iso(auth.allowed_from_date),
+        "allowed_until": iso(auth.allowed_until_date),
+        "allowed_week_days": list[JsonValue](week_days(auth.allowed_week_days)),
+        "allowed_from_time": time_of_day(auth.allowed_from_time),
+        "allowed_until_time": time_of_day(auth.allowed_until_time),
+        "last_active": iso(auth.last_active_date),
+        "error": auth.error,
+    }
+    if include_code and auth.code is not None:
+        item["code"] = str(auth.code)
+    return item
+
+
 def keypad_code_body(name: str, code: int, window: AuthBody) -> AuthBody:
     """Return the SmartlockAuthCreate body of a keypad code (no remote access: it has none)."""
     return {
