@@ -278,12 +278,12 @@ type _Plan = tuple[tuple[str, str, _Read], ...]
 _PLANS: dict[tuple[type, tuple[str, ...]], _Plan] = {}
 
 
-def _plan(model: type, given: tuple[str, ...]) -> _Plan:
+def _plan(model: type[_Model], given: tuple[str, ...]) -> _Plan:
     """Return the fields but ``given`` a model reads by type: name, Nuki's key and reader."""
     if (plan := _PLANS.get((model, given))) is None:
         plan = _PLANS[model, given] = tuple(
             (name, _camel(name), read)
-            for name, hint in get_type_hints(model).items()
+            for name, hint in model._HINTS.items()
             if name not in given and (read := _reader_for(hint)) is not None
         )
     return plan
@@ -294,6 +294,13 @@ class _Model:
 
     __slots__ = ()
     _WHAT: ClassVar[str]  # the object's name in Nuki's JSON, for error messages
+    _HINTS: ClassVar[dict[str, object]]
+
+    def __init_subclass__(cls) -> None:
+        # The field types, resolved now: a test's frozen clock replaces this module's
+        # ``datetime`` later on, and a field typed with it would no longer be read.
+        super().__init_subclass__()
+        cls._HINTS = get_type_hints(cls)
 
     @classmethod
     def from_json(cls, data: object) -> Self:
@@ -302,6 +309,7 @@ class _Model:
 
     @classmethod
     def _read(cls, r: _Reader, **given: object) -> Self:
+        """Read every field but those ``given``."""
         for name, key, read in _plan(cls, tuple(given)):
             given[name] = read(r, key)
         return cls(**given)
@@ -486,7 +494,7 @@ class ShsSubscription(_Model):
         return self.state == "ACTIVE"
 
 
-# A device's nested objects (but its state) by Nuki's key, taken from the previous parse when
+# A device's nested objects (all but its state) by Nuki's key, taken from the previous parse when
 # their JSON is equal.
 _REUSED: Final = {
     _camel(name): name
