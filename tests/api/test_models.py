@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import copy
+import dataclasses
+import json
+import re
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -11,6 +15,7 @@ import pytest
 from custom_components.nuki_web_api.api import (
     Account,
     AdminPinState,
+    AdvancedConfig,
     AdvancedConfirmation,
     AuthType,
     BatteryType,
@@ -30,16 +35,22 @@ from custom_components.nuki_web_api.api import (
     MotorSpeed,
     NukiInvalidResponseError,
     OpenerAction,
+    OpenerAdvancedConfig,
     OpenerButtonPressAction,
+    OpenerLog,
     OpenerLogSource,
     OpenerState,
     ProductVariant,
     ServerState,
+    SmartdoorAdvancedConfig,
     Smartlock,
     SmartlockAuth,
+    SmartlockConfig,
     SmartlockLog,
+    SmartlockState,
     StateTrigger,
     TapToUnlockError,
+    WebConfig,
     default_name,
     device_type_of,
     firmware_string,
@@ -47,6 +58,9 @@ from custom_components.nuki_web_api.api import (
 )
 
 from . import payloads
+
+SWAGGER = Path(__file__).resolve().parents[2].parent / "shared" / "reference"
+SWAGGER = SWAGGER / "nuki-web-api-swagger-4.20.0.json"
 
 
 def test_reference_smartlock() -> None:
@@ -469,3 +483,31 @@ def test_advanced_confirmation_ids() -> None:
 )
 def test_firmware_string(version: int | None, expected: str | None) -> None:
     assert firmware_string(version) == expected
+
+
+@pytest.mark.parametrize(
+    ("definition", "model"),
+    [
+        ("Smartlock", Smartlock),
+        ("Smartlock.Config", SmartlockConfig),
+        ("Smartlock.AdvancedConfig", AdvancedConfig),
+        ("Smartlock.OpenerAdvancedConfig", OpenerAdvancedConfig),
+        ("Smartlock.SmartdoorAdvancedConfig", SmartdoorAdvancedConfig),
+        ("Smartlock.WebConfig", WebConfig),
+        ("Smartlock.State", SmartlockState),
+        ("SmartlockLog", SmartlockLog),
+        ("SmartlockLog.OpenerLog", OpenerLog),
+        ("SmartlockAuth", SmartlockAuth),
+    ],
+)
+def test_every_field_is_read_from_a_key_of_the_swagger(definition: str, model: type) -> None:
+    """A field is read from its name in camelCase: that must be a key Nuki's Swagger names."""
+    if not SWAGGER.exists():
+        pytest.skip(f"no {SWAGGER} (reference material not present)")
+    keys = set(
+        json.loads(SWAGGER.read_text(encoding="utf-8"))["definitions"][definition]["properties"]
+    )
+    derived = {"raw", "firmware"}  # the JSON itself; firmwareVersion as "2.7.20"
+    fields = [f.name for f in dataclasses.fields(model) if f.name not in derived]
+    camel = [re.sub(r"_([a-z0-9])", lambda m: m[1].upper(), name) for name in fields]
+    assert [key for key in camel if key not in keys] == []

@@ -366,7 +366,17 @@ class NukiWebApiClient:
     ) -> None:
         await self._request(method, path, body=body, smartlock_id=smartlock_id)
 
-    async def _request_id(self, path: str, body: JsonValue | None, smartlock_id: int) -> str:
+    async def _send_to_device(
+        self, method: str, smartlock_id: int, path: str, body: JsonValue | None = None
+    ) -> None:
+        """Send to ``/smartlock/{smartlock_id}/{path}``; a Smart Hosting error names the device."""
+        await self._send(
+            method, f"/smartlock/{smartlock_id}/{path}", body, smartlock_id=smartlock_id
+        )
+
+    async def _request_id(self, smartlock_id: int, action: str, body: JsonValue | None) -> str:
+        """POST an Advanced API action of one device; return the requestId of its answer."""
+        path = f"/smartlock/{smartlock_id}/{action}/advanced"
         data = await self._request("POST", path, body=body, smartlock_id=smartlock_id)
         confirmation = AdvancedConfirmation.from_json(data)
         if confirmation.request_id is None:
@@ -413,46 +423,34 @@ class NukiWebApiClient:
     ) -> None:
         """Ask for an action; Nuki accepts it (204) and executes it asynchronously."""
         body: JsonValue = {"action": int(action), "option": int(option)}
-        await self._send(
-            "POST", f"/smartlock/{smartlock_id}/action", body, smartlock_id=smartlock_id
-        )
+        await self._send_to_device("POST", smartlock_id, "action", body)
 
     async def lock(self, smartlock_id: int) -> None:
         """Lock (no body)."""
-        await self._send(
-            "POST", f"/smartlock/{smartlock_id}/action/lock", smartlock_id=smartlock_id
-        )
+        await self._send_to_device("POST", smartlock_id, "action/lock")
 
     async def unlock(self, smartlock_id: int) -> None:
         """Unlock (no body)."""
-        await self._send(
-            "POST", f"/smartlock/{smartlock_id}/action/unlock", smartlock_id=smartlock_id
-        )
+        await self._send_to_device("POST", smartlock_id, "action/unlock")
 
     async def sync(self, smartlock_id: int) -> None:
         """Ask the server to sync with the device; it wakes the device, so call it sparingly."""
-        await self._send("POST", f"/smartlock/{smartlock_id}/sync", smartlock_id=smartlock_id)
+        await self._send_to_device("POST", smartlock_id, "sync")
 
     async def advanced_action(
         self, smartlock_id: int, action: Action, option: ActionOption | int = 0
     ) -> str:
         """Advanced API action; return the requestId the result webhook will carry."""
         body: JsonValue = {"action": int(action), "option": int(option)}
-        return await self._request_id(
-            f"/smartlock/{smartlock_id}/action/advanced", body, smartlock_id
-        )
+        return await self._request_id(smartlock_id, "action", body)
 
     async def advanced_lock(self, smartlock_id: int) -> str:
         """Advanced API lock; return the requestId."""
-        return await self._request_id(
-            f"/smartlock/{smartlock_id}/action/lock/advanced", None, smartlock_id
-        )
+        return await self._request_id(smartlock_id, "action/lock", None)
 
     async def advanced_unlock(self, smartlock_id: int) -> str:
         """Advanced API unlock; return the requestId."""
-        return await self._request_id(
-            f"/smartlock/{smartlock_id}/action/unlock/advanced", None, smartlock_id
-        )
+        return await self._request_id(smartlock_id, "action/unlock", None)
 
     # -- logs --------------------------------------------------------------------------
 
@@ -509,24 +507,15 @@ class NukiWebApiClient:
 
     async def create_auth(self, smartlock_id: int, auth: JsonObject) -> None:
         """Create an authorization on one device."""
-        await self._send(
-            "PUT", f"/smartlock/{smartlock_id}/auth", dict(auth), smartlock_id=smartlock_id
-        )
+        await self._send_to_device("PUT", smartlock_id, "auth", dict(auth))
 
     async def update_auth(self, smartlock_id: int, auth_id: str, changes: JsonObject) -> None:
         """Update one authorization (send the complete object: omitted fields may be cleared)."""
-        await self._send(
-            "POST",
-            f"/smartlock/{smartlock_id}/auth/{auth_id}",
-            dict(changes),
-            smartlock_id=smartlock_id,
-        )
+        await self._send_to_device("POST", smartlock_id, f"auth/{auth_id}", dict(changes))
 
     async def delete_auth(self, smartlock_id: int, auth_id: str) -> None:
         """Delete one authorization."""
-        await self._send(
-            "DELETE", f"/smartlock/{smartlock_id}/auth/{auth_id}", smartlock_id=smartlock_id
-        )
+        await self._send_to_device("DELETE", smartlock_id, f"auth/{auth_id}")
 
     async def update_auths(self, items: Sequence[JsonObject]) -> None:
         """Update several authorizations (each item carries its ``id``)."""
@@ -552,42 +541,23 @@ class NukiWebApiClient:
 
     async def update_config(self, smartlock_id: int, config: JsonObject) -> None:
         """Write ``config`` (its writable subset)."""
-        await self._send(
-            "POST", f"/smartlock/{smartlock_id}/config", dict(config), smartlock_id=smartlock_id
-        )
+        await self._send_to_device("POST", smartlock_id, "config", dict(config))
 
     async def update_advanced_config(self, smartlock_id: int, config: JsonObject) -> None:
         """Write a lock's ``advancedConfig``."""
-        await self._send(
-            "POST",
-            f"/smartlock/{smartlock_id}/advanced/config",
-            dict(config),
-            smartlock_id=smartlock_id,
-        )
+        await self._send_to_device("POST", smartlock_id, "advanced/config", dict(config))
 
     async def update_opener_advanced_config(self, smartlock_id: int, config: JsonObject) -> None:
         """Write an Opener's ``openerAdvancedConfig``."""
-        await self._send(
-            "POST",
-            f"/smartlock/{smartlock_id}/advanced/openerconfig",
-            dict(config),
-            smartlock_id=smartlock_id,
-        )
+        await self._send_to_device("POST", smartlock_id, "advanced/openerconfig", dict(config))
 
     async def update_smartdoor_advanced_config(self, smartlock_id: int, config: JsonObject) -> None:
         """Write a Smart Door's ``smartdoorAdvancedConfig``."""
-        await self._send(
-            "POST",
-            f"/smartlock/{smartlock_id}/advanced/smartdoorconfig",
-            dict(config),
-            smartlock_id=smartlock_id,
-        )
+        await self._send_to_device("POST", smartlock_id, "advanced/smartdoorconfig", dict(config))
 
     async def update_web_config(self, smartlock_id: int, config: JsonObject) -> None:
         """Write ``webConfig``."""
-        await self._send(
-            "POST", f"/smartlock/{smartlock_id}/web/config", dict(config), smartlock_id=smartlock_id
-        )
+        await self._send_to_device("POST", smartlock_id, "web/config", dict(config))
 
     async def bulk_web_config(self, smartlock_ids: Iterable[int], config: JsonObject) -> None:
         """Write the same ``webConfig`` to several devices in one request."""
@@ -599,12 +569,7 @@ class NukiWebApiClient:
 
     async def set_admin_pin(self, smartlock_id: int, pin: int) -> None:
         """Set the device's admin PIN."""
-        await self._send(
-            "POST",
-            f"/smartlock/{smartlock_id}/admin/pin",
-            {"adminPin": pin},
-            smartlock_id=smartlock_id,
-        )
+        await self._send_to_device("POST", smartlock_id, "admin/pin", {"adminPin": pin})
 
     # -- decentral webhooks ------------------------------------------------------------
 

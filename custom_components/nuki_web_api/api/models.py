@@ -1,9 +1,9 @@
 """Typed, frozen models parsed from Nuki's JSON.
 
-Parsing is tolerant: a missing or wrongly typed optional field becomes ``None``, and list
-items that carry only ids and an ``error`` (Smart Hosting) still parse. Only the fields a
-model cannot exist without (ids, the device type, a log's date) raise
-``NukiInvalidResponseError`` when missing or wrongly typed.
+Each field is read from its camelCase key by its annotated type (``_plan``), tolerantly: a
+missing or wrongly typed ``X | None`` field becomes None, a bare ``bool`` False. Only the
+fields a model cannot exist without (ids, the device type, a log's date) raise
+``NukiInvalidResponseError``; Smart Hosting items with only ids and an ``error`` still parse.
 """
 
 from __future__ import annotations
@@ -12,7 +12,8 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Protocol, Self, cast
+from types import NoneType, UnionType
+from typing import ClassVar, Final, Protocol, Self, cast, get_args, get_origin, get_type_hints
 
 from .enums import (
     AdminPinState,
@@ -205,9 +206,120 @@ def _sub_again[T: _FromRaw](
     return _sub(data, parse)
 
 
+type _Read = Callable[[_Reader, str], object]
+
+# A field typed ``X | None`` is None when absent or mistyped; a bare ``X`` is required, but a
+# bare ``bool`` (a flag) is False when absent.
+_OPTIONAL: dict[object, _Read] = {
+    int: _Reader.get_int,
+    float: _Reader.get_float,
+    bool: _Reader.get_bool,
+    str: _Reader.get_str,
+    datetime: _Reader.get_datetime,
+}
+_REQUIRED: dict[object, _Read] = {
+    int: _Reader.need_int,
+    bool: lambda r, key: r.get_bool(key) or False,
+    str: _Reader.need_str,
+    datetime: _Reader.need_datetime,
+}
+
+
+def _camel(name: str) -> str:
+    """Return Nuki's key of a field (``lng_timeout`` -> ``lngTimeout``)."""
+    first, *rest = name.split("_")
+    return first + "".join(part[:1].upper() + part[1:] for part in rest)
+
+
+def _tuple_reader(item: object) -> _Read:
+    """Read a list field item by item, leaving out the items of another type."""
+    if item is str:
+        return _Reader.get_strs
+    if isinstance(item, type) and issubclass(item, NukiIntEnum):
+        enum = item
+        return lambda r, key: tuple(enum(v) for v in r.get_ints(key))
+    return _Reader.get_ints
+
+
+def _enum_reader(enum: type[NukiIntEnum], optional: bool) -> _Read:
+    """Read a code; a dict of the members spares the enum's slower lookup."""
+    members = {member.value: member for member in enum}
+
+    def read(r: _Reader, key: str) -> NukiIntEnum | None:
+        value = r.get_int(key) if optional else r.need_int(key)
+        if value is None:
+            return None
+        member = members.get(value)
+        return enum(value) if member is None else member
+
+    return read
+
+
+def _reader_for(hint: object) -> _Read | None:
+    """Return the reader of a field's type; None for a type a model reads itself."""
+    if hint is JsonObject:
+        return lambda r, _key: r.data
+    if get_origin(hint) is tuple:
+        return _tuple_reader(get_args(hint)[0])
+    options = get_args(hint) if isinstance(hint, UnionType) else (hint,)
+    kinds = [kind for kind in options if kind is not NoneType]
+    if len(kinds) != 1 or not isinstance(kind := kinds[0], type):
+        return None
+    optional = len(options) > 1
+    if issubclass(kind, NukiIntEnum):
+        return _enum_reader(kind, optional)
+    if issubclass(kind, _Model):
+        model = kind
+        return lambda r, key: _sub(r.get_object(key), model.from_json)
+    return (_OPTIONAL if optional else _REQUIRED).get(kind)
+
+
+type _Plan = tuple[tuple[str, str, _Read], ...]
+_PLANS: dict[tuple[type, tuple[str, ...]], _Plan] = {}
+
+
+def _plan(model: type[_Model], given: tuple[str, ...]) -> _Plan:
+    """Return the fields but ``given`` a model reads by type: name, Nuki's key and reader."""
+    if (plan := _PLANS.get((model, given))) is None:
+        plan = _PLANS[model, given] = tuple(
+            (name, _camel(name), read)
+            for name, hint in model._HINTS.items()
+            if name not in given and (read := _reader_for(hint)) is not None
+        )
+    return plan
+
+
+class _Model:
+    """A model whose fields are read by their types; it gives those it works out itself."""
+
+    __slots__ = ()
+    _WHAT: ClassVar[str]  # the object's name in Nuki's JSON, for error messages
+    _HINTS: ClassVar[dict[str, object]]
+
+    def __init_subclass__(cls) -> None:
+        # The field types, resolved now: a test's frozen clock replaces this module's
+        # ``datetime`` later on, and a field typed with it would no longer be read.
+        super().__init_subclass__()
+        cls._HINTS = get_type_hints(cls)
+
+    @classmethod
+    def from_json(cls, data: object) -> Self:
+        """Parse Nuki's JSON object."""
+        return cls._read(_Reader(data, cls._WHAT))
+
+    @classmethod
+    def _read(cls, r: _Reader, **given: object) -> Self:
+        """Read every field but those ``given``."""
+        for name, key, read in _plan(cls, tuple(given)):
+            given[name] = read(r, key)
+        return cls(**given)
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
-class Account:
+class Account(_Model):
     """``GET /account`` (``MyAccount``)."""
+
+    _WHAT: ClassVar = "account"
 
     account_id: int
     type: int | None
@@ -216,23 +328,12 @@ class Account:
     language: str | None
     raw: JsonObject
 
-    @classmethod
-    def from_json(cls, data: object) -> Self:
-        """Parse Nuki's JSON object."""
-        r = _Reader(data, "account")
-        return cls(
-            account_id=r.need_int("accountId"),
-            type=r.get_int("type"),
-            email=r.get_str("email"),
-            name=r.get_str("name"),
-            language=r.get_str("language"),
-            raw=r.data,
-        )
-
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class SmartlockConfig:
+class SmartlockConfig(_Model):
     """``Smartlock.config`` (the writable subset goes to ``POST …/config``)."""
+
+    _WHAT: ClassVar = "config"
 
     raw: JsonObject
     name: str | None
@@ -257,39 +358,10 @@ class SmartlockConfig:
     operating_mode: int | None
     product_variant: ProductVariant | None
 
-    @classmethod
-    def from_json(cls, data: object) -> Self:
-        """Parse Nuki's JSON object."""
-        r = _Reader(data, "config")
-        return cls(
-            raw=r.data,
-            name=r.get_str("name"),
-            latitude=r.get_float("latitude"),
-            longitude=r.get_float("longitude"),
-            auto_unlatch=r.get_bool("autoUnlatch"),
-            lift_up_handle=r.get_bool("liftUpHandle"),
-            pairing_enabled=r.get_bool("pairingEnabled"),
-            button_enabled=r.get_bool("buttonEnabled"),
-            led_enabled=r.get_bool("ledEnabled"),
-            led_brightness=r.get_int("ledBrightness"),
-            single_lock=r.get_bool("singleLock"),
-            fob_paired=r.get_bool("fobPaired"),
-            keypad_paired=r.get_bool("keypadPaired"),
-            keypad2_paired=r.get_bool("keypad2Paired"),
-            wifi_enabled=r.get_bool("wifiEnabled"),
-            homekit_state=r.get_int("homekitState"),
-            matter_state=r.get_int("matterState"),
-            advertising_mode=r.get_int("advertisingMode"),
-            timezone_id=r.get_int("timezoneId"),
-            capabilities=r.get_int("capabilities"),
-            operating_mode=r.get_int("operatingMode"),
-            product_variant=r.get_enum("productVariant", ProductVariant),
-        )
-
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class AdvancedConfig:
-    """``Smartlock.advancedConfig`` of locks (types 0, 4, 5)."""
+class _LockAdvancedConfig(_Model):
+    """What the advanced configs of locks and of the Smart Door share."""
 
     raw: JsonObject
     lng_timeout: int | None
@@ -300,35 +372,25 @@ class AdvancedConfig:
     unlatch_duration: int | None
     auto_lock: bool | None
     auto_lock_timeout: int | None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AdvancedConfig(_LockAdvancedConfig):
+    """``Smartlock.advancedConfig`` of locks (types 0, 4, 5)."""
+
+    _WHAT: ClassVar = "advancedConfig"
+
     auto_update_enabled: bool | None
     motor_speed: MotorSpeed | None
     enable_slow_speed_during_nightmode: bool | None
     detached_cylinder: bool | None
 
-    @classmethod
-    def from_json(cls, data: object) -> Self:
-        """Parse Nuki's JSON object."""
-        r = _Reader(data, "advancedConfig")
-        return cls(
-            raw=r.data,
-            lng_timeout=r.get_int("lngTimeout"),
-            single_button_press_action=r.get_enum("singleButtonPressAction", ButtonPressAction),
-            double_button_press_action=r.get_enum("doubleButtonPressAction", ButtonPressAction),
-            automatic_battery_type_detection=r.get_bool("automaticBatteryTypeDetection"),
-            battery_type=r.get_enum("batteryType", BatteryType),
-            unlatch_duration=r.get_int("unlatchDuration"),
-            auto_lock=r.get_bool("autoLock"),
-            auto_lock_timeout=r.get_int("autoLockTimeout"),
-            auto_update_enabled=r.get_bool("autoUpdateEnabled"),
-            motor_speed=r.get_enum("motorSpeed", MotorSpeed),
-            enable_slow_speed_during_nightmode=r.get_bool("enableSlowSpeedDuringNightmode"),
-            detached_cylinder=r.get_bool("detachedCylinder"),
-        )
-
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class OpenerAdvancedConfig:
+class OpenerAdvancedConfig(_Model):
     """``Smartlock.openerAdvancedConfig`` (type 2)."""
+
+    _WHAT: ClassVar = "openerAdvancedConfig"
 
     raw: JsonObject
     intercom_id: int | None
@@ -353,99 +415,33 @@ class OpenerAdvancedConfig:
     automatic_battery_type_detection: bool | None
     auto_update_enabled: bool | None
 
-    @classmethod
-    def from_json(cls, data: object) -> Self:
-        """Parse Nuki's JSON object."""
-        r = _Reader(data, "openerAdvancedConfig")
-        return cls(
-            raw=r.data,
-            intercom_id=r.get_int("intercomId"),
-            bus_mode_switch=r.get_int("busModeSwitch"),
-            short_circuit_duration=r.get_int("shortCircuitDuration"),
-            electric_strike_delay=r.get_int("electricStrikeDelay"),
-            random_electric_strike_delay=r.get_bool("randomElectricStrikeDelay"),
-            electric_strike_duration=r.get_int("electricStrikeDuration"),
-            disable_rto_after_ring=r.get_bool("disableRtoAfterRing"),
-            rto_timeout=r.get_int("rtoTimeout"),
-            doorbell_suppression=r.get_int("doorbellSuppression"),
-            doorbell_suppression_duration=r.get_int("doorbellSuppressionDuration"),
-            sound_ring=r.get_int("soundRing"),
-            sound_open=r.get_int("soundOpen"),
-            sound_rto=r.get_int("soundRto"),
-            sound_cm=r.get_int("soundCm"),
-            sound_confirmation=r.get_int("soundConfirmation"),
-            sound_level=r.get_int("soundLevel"),
-            single_button_press_action=r.get_enum(
-                "singleButtonPressAction", OpenerButtonPressAction
-            ),
-            double_button_press_action=r.get_enum(
-                "doubleButtonPressAction", OpenerButtonPressAction
-            ),
-            battery_type=r.get_enum("batteryType", BatteryType),
-            automatic_battery_type_detection=r.get_bool("automaticBatteryTypeDetection"),
-            auto_update_enabled=r.get_bool("autoUpdateEnabled"),
-        )
-
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class SmartdoorAdvancedConfig:
+class SmartdoorAdvancedConfig(_LockAdvancedConfig):
     """``Smartlock.smartdoorAdvancedConfig`` (type 3)."""
 
-    raw: JsonObject
-    lng_timeout: int | None
-    single_button_press_action: ButtonPressAction | None
-    double_button_press_action: ButtonPressAction | None
-    automatic_battery_type_detection: bool | None
-    unlatch_duration: int | None
+    _WHAT: ClassVar = "smartdoorAdvancedConfig"
+
     buzzer_volume: BuzzerVolume | None
     supported_battery_types: tuple[BatteryType, ...]
-    battery_type: BatteryType | None
-    auto_lock: bool | None
-    auto_lock_timeout: int | None
-
-    @classmethod
-    def from_json(cls, data: object) -> Self:
-        """Parse Nuki's JSON object."""
-        r = _Reader(data, "smartdoorAdvancedConfig")
-        return cls(
-            raw=r.data,
-            lng_timeout=r.get_int("lngTimeout"),
-            single_button_press_action=r.get_enum("singleButtonPressAction", ButtonPressAction),
-            double_button_press_action=r.get_enum("doubleButtonPressAction", ButtonPressAction),
-            automatic_battery_type_detection=r.get_bool("automaticBatteryTypeDetection"),
-            unlatch_duration=r.get_int("unlatchDuration"),
-            buzzer_volume=r.get_enum("buzzerVolume", BuzzerVolume),
-            supported_battery_types=tuple(
-                BatteryType(v) for v in r.get_ints("supportedBatteryTypes")
-            ),
-            battery_type=r.get_enum("batteryType", BatteryType),
-            auto_lock=r.get_bool("autoLock"),
-            auto_lock_timeout=r.get_int("autoLockTimeout"),
-        )
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class WebConfig:
+class WebConfig(_Model):
     """``Smartlock.webConfig``."""
+
+    _WHAT: ClassVar = "webConfig"
 
     raw: JsonObject
     battery_warning_per_mail_enabled: bool | None
     dismissed_lift_up_handle_warning: tuple[int, ...]
 
-    @classmethod
-    def from_json(cls, data: object) -> Self:
-        """Parse Nuki's JSON object."""
-        r = _Reader(data, "webConfig")
-        return cls(
-            raw=r.data,
-            battery_warning_per_mail_enabled=r.get_bool("batteryWarningPerMailEnabled"),
-            dismissed_lift_up_handle_warning=r.get_ints("dismissedLiftUpHandleWarning"),
-        )
-
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class SmartlockState:
+class SmartlockState(_Model):
     """``Smartlock.state``; ``state`` and ``last_action`` use the Opener codes for type 2."""
+
+    _WHAT: ClassVar = "state"
 
     raw: JsonObject
     mode: DeviceMode | None
@@ -467,39 +463,22 @@ class SmartlockState:
     @classmethod
     def from_json(cls, data: object, device_type: DeviceType = DeviceType.SMARTLOCK_3_4) -> Self:
         """Parse Nuki's JSON object; the device type selects the state and action tables."""
-        r = _Reader(data, "state")
-        state: LockState | OpenerState | None
-        last_action: LockAction | OpenerAction | None
-        if device_type is DeviceType.OPENER:
-            state = r.get_enum("state", OpenerState)
-            last_action = r.get_enum("lastAction", OpenerAction)
-        else:
-            state = r.get_enum("state", LockState)
-            last_action = r.get_enum("lastAction", LockAction)
-        return cls(
-            raw=r.data,
-            mode=r.get_enum("mode", DeviceMode),
-            state=state,
-            trigger=r.get_enum("trigger", StateTrigger),
-            last_action=last_action,
-            battery_critical=r.get_bool("batteryCritical"),
-            battery_charging=r.get_bool("batteryCharging"),
+        r = _Reader(data, cls._WHAT)
+        opener = device_type is DeviceType.OPENER
+        return cls._read(
+            r,
+            state=r.get_enum("state", OpenerState if opener else LockState),
+            last_action=r.get_enum("lastAction", OpenerAction if opener else LockAction),
             # A percentage: -5 or 250 is no reading at all.
             battery_charge=r.get_int_within("batteryCharge", 0, 100),
-            keypad_battery_critical=r.get_bool("keypadBatteryCritical"),
-            doorsensor_battery_critical=r.get_bool("doorsensorBatteryCritical"),
-            door_state=r.get_enum("doorState", DoorState),
-            keypad_mounting_state=r.get_enum("keypadMountingState", KeypadMountingState),
-            ring_to_open_timer=r.get_int("ringToOpenTimer"),
-            ring_to_open_end=r.get_datetime("ringToOpenEnd"),
-            night_mode=r.get_bool("nightMode"),
-            operation_id=r.get_str("operationId"),
         )
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class ShsSubscription:
+class ShsSubscription(_Model):
     """``Smartlock.currentSubscription`` (Smart Hosting)."""
+
+    _WHAT: ClassVar = "currentSubscription"
 
     raw: JsonObject
     type: str | None
@@ -514,29 +493,32 @@ class ShsSubscription:
         """Whether the subscription is active (``state == "ACTIVE"``)."""
         return self.state == "ACTIVE"
 
-    @classmethod
-    def from_json(cls, data: object) -> Self:
-        """Parse Nuki's JSON object."""
-        r = _Reader(data, "currentSubscription")
-        return cls(
-            raw=r.data,
-            type=r.get_str("type"),
-            state=r.get_str("state"),
-            shs_subscription_type=r.get_str("shsSubscriptionType"),
-            creation_date=r.get_datetime("creationDate"),
-            expiration_date=r.get_datetime("expirationDate"),
-            is_in_grace_period=r.get_bool("isInGracePeriod"),
-        )
+
+# A device's nested objects (all but its state) by Nuki's key, taken from the previous parse when
+# their JSON is equal.
+_REUSED: Final = {
+    _camel(name): name
+    for name in (
+        "config",
+        "advanced_config",
+        "opener_advanced_config",
+        "smartdoor_advanced_config",
+        "web_config",
+        "current_subscription",
+    )
+}
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class Smartlock:
+class Smartlock(_Model):
     """A device of any type (``GET /smartlock``, ``GET /smartlock/{id}``).
 
     Items that only carry ids and a Smart Hosting ``error`` parse with ``state`` None. Their
     ``type: 0``, ``accountId: 0``, ``serverState: 1`` and ``adminPinState: 1`` are placeholders
     (seed v1.5.0): the type is read out of the smartlockId instead, the others are None.
     """
+
+    _WHAT: ClassVar = "smartlock"
 
     smartlock_id: int
     account_id: int | None
@@ -598,71 +580,38 @@ class Smartlock:
         Nested objects that equal those of ``previous`` (the same device, read earlier)
         are taken from it rather than parsed again.
         """
-        r = _Reader(data, "smartlock")
+        r = _Reader(data, cls._WHAT)
         smartlock_id = r.need_int("smartlockId")
-        error = r.get_str("error")
-        placeholder = is_smart_hosting_error(error)
-        device_type = (
-            device_type_of(smartlock_id) if placeholder else r.need_enum("type", DeviceType)
-        )
-        firmware_version = r.get_int("firmwareVersion")
-        p = previous
-        return cls(
+        given: dict[str, object] = {}
+        if is_smart_hosting_error(r.get_str("error")):
+            given = {"account_id": None, "server_state": None, "admin_pin_state": None}
+            device_type = device_type_of(smartlock_id)
+        else:
+            device_type = r.need_enum("type", DeviceType)
+        if previous is not None:
+            for key, name in _REUSED.items():
+                shown: _FromRaw | None = getattr(previous, name)
+                if shown is not None and shown.raw == r.get_object(key):
+                    given[name] = shown
+        return cls._read(
+            r,
             smartlock_id=smartlock_id,
-            account_id=None if placeholder else r.get_int("accountId"),
             type=device_type,
-            lm_type=r.get_int("lmType"),
-            auth_id=r.get_int("authId"),
-            name=r.get_str("name"),
-            favorite=r.get_bool("favorite") or False,
-            config=_sub_again(
-                r.get_object("config"), SmartlockConfig.from_json, None if p is None else p.config
-            ),
-            advanced_config=_sub_again(
-                r.get_object("advancedConfig"),
-                AdvancedConfig.from_json,
-                None if p is None else p.advanced_config,
-            ),
-            opener_advanced_config=_sub_again(
-                r.get_object("openerAdvancedConfig"),
-                OpenerAdvancedConfig.from_json,
-                None if p is None else p.opener_advanced_config,
-            ),
-            smartdoor_advanced_config=_sub_again(
-                r.get_object("smartdoorAdvancedConfig"),
-                SmartdoorAdvancedConfig.from_json,
-                None if p is None else p.smartdoor_advanced_config,
-            ),
-            web_config=_sub_again(
-                r.get_object("webConfig"), WebConfig.from_json, None if p is None else p.web_config
-            ),
             state=_sub_again(
                 r.get_object("state"),
                 lambda state: SmartlockState.from_json(state, device_type),
-                None if p is None or p.type != device_type else p.state,
+                None if previous is None or previous.type != device_type else previous.state,
             ),
-            firmware_version=firmware_version,
-            firmware=firmware_string(firmware_version),
-            hardware_version=r.get_int("hardwareVersion"),
-            operation_id=r.get_str("operationId"),
-            server_state=None if placeholder else r.get_enum("serverState", ServerState),
-            admin_pin_state=None if placeholder else r.get_enum("adminPinState", AdminPinState),
-            virtual_device=r.get_bool("virtualDevice") or False,
-            creation_date=r.get_datetime("creationDate"),
-            update_date=r.get_datetime("updateDate"),
-            current_subscription=_sub_again(
-                r.get_object("currentSubscription"),
-                ShsSubscription.from_json,
-                None if p is None else p.current_subscription,
-            ),
-            error=error,
-            raw=r.data,
+            firmware=firmware_string(r.get_int("firmwareVersion")),
+            **given,
         )
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class OpenerLog:
+class OpenerLog(_Model):
     """``SmartlockLog.openerLog``."""
+
+    _WHAT: ClassVar = "openerLog"
 
     active_cm: bool | None
     active_rto: bool | None
@@ -671,27 +620,16 @@ class OpenerLog:
     flag_force: bool | None
     flag_doorbell_suppression: bool | None
 
-    @classmethod
-    def from_json(cls, data: object) -> Self:
-        """Parse Nuki's JSON object."""
-        r = _Reader(data, "openerLog")
-        return cls(
-            active_cm=r.get_bool("activeCm"),
-            active_rto=r.get_bool("activeRto"),
-            source=r.get_enum("source", OpenerLogSource),
-            flag_geo_fence=r.get_bool("flagGeoFence"),
-            flag_force=r.get_bool("flagForce"),
-            flag_doorbell_suppression=r.get_bool("flagDoorbellSuppression"),
-        )
-
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class SmartlockLog:
+class SmartlockLog(_Model):
     """One activity log entry (``GET /smartlock/log``).
 
     ``state`` uses the Tap to Unlock failure table for source 3 with trigger 253, where 0
     means "access document revoked", not success: ask ``succeeded``, never compare codes.
     """
+
+    _WHAT: ClassVar = "smartlockLog"
 
     id: str
     smartlock_id: int
@@ -717,36 +655,19 @@ class SmartlockLog:
     @classmethod
     def from_json(cls, data: object) -> Self:
         """Parse Nuki's JSON object; source and trigger select the table of ``state``."""
-        r = _Reader(data, "smartlockLog")
+        r = _Reader(data, cls._WHAT)
         trigger = r.need_enum("trigger", LogTrigger)
-        source = r.get_enum("source", LogSource)
-        state: LogCompletion | TapToUnlockError
-        if source is LogSource.TAP_TO_UNLOCK and trigger is LogTrigger.KEYPAD_ERROR:
-            state = r.need_enum("state", TapToUnlockError)
-        else:
-            state = r.need_enum("state", LogCompletion)
-        return cls(
-            id=r.need_str("id"),
-            smartlock_id=r.need_int("smartlockId"),
-            device_type=r.get_enum("deviceType", DeviceType),
-            account_user_id=r.get_int("accountUserId"),
-            auth_id=r.get_str("authId"),
-            name=r.get_str("name"),
-            action=r.need_enum("action", LogAction),
-            trigger=trigger,
-            state=state,
-            auto_unlock=r.get_bool("autoUnlock") or False,
-            date=r.need_datetime("date"),
-            source=source,
-            opener_log=_sub(r.get_object("openerLog"), OpenerLog.from_json),
-            ajar_timeout=r.get_int("ajarTimeout"),
-            error=r.get_str("error"),
-        )
+        tap_to_unlock = r.get_enum("source", LogSource) is LogSource.TAP_TO_UNLOCK
+        failed_tap = tap_to_unlock and trigger is LogTrigger.KEYPAD_ERROR
+        table = TapToUnlockError if failed_tap else LogCompletion
+        return cls._read(r, trigger=trigger, state=r.need_enum("state", table))
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class SmartlockAuth:
+class SmartlockAuth(_Model):
     """One authorization (``GET /smartlock/auth``); Smart Hosting error items lack ``id``."""
+
+    _WHAT: ClassVar = "smartlockAuth"
 
     id: str | None
     smartlock_id: int
@@ -768,36 +689,12 @@ class SmartlockAuth:
     error: str | None
     raw: JsonObject
 
-    @classmethod
-    def from_json(cls, data: object) -> Self:
-        """Parse Nuki's JSON object."""
-        r = _Reader(data, "smartlockAuth")
-        return cls(
-            id=r.get_str("id"),
-            smartlock_id=r.need_int("smartlockId"),
-            auth_id=r.get_int("authId"),
-            account_user_id=r.get_int("accountUserId"),
-            type=r.get_enum("type", AuthType),
-            name=r.get_str("name"),
-            enabled=r.get_bool("enabled"),
-            remote_allowed=r.get_bool("remoteAllowed"),
-            lock_count=r.get_int("lockCount"),
-            code=r.get_int("code"),
-            allowed_from_date=r.get_datetime("allowedFromDate"),
-            allowed_until_date=r.get_datetime("allowedUntilDate"),
-            allowed_week_days=r.get_int("allowedWeekDays"),
-            allowed_from_time=r.get_int("allowedFromTime"),
-            allowed_until_time=r.get_int("allowedUntilTime"),
-            last_active_date=r.get_datetime("lastActiveDate"),
-            update_date=r.get_datetime("updateDate"),
-            error=r.get_str("error"),
-            raw=r.data,
-        )
-
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class DecentralWebhook:
+class DecentralWebhook(_Model):
     """A decentral webhook registration (Advanced API); ``secret`` signs the payloads."""
+
+    _WHAT: ClassVar = "decentralWebhook"
 
     id: int | None
     webhook_url: str
@@ -808,24 +705,15 @@ class DecentralWebhook:
         """Leave the signing secret out."""
         return f"DecentralWebhook(id={self.id!r}, webhook_url={self.webhook_url!r}, webhook_features={self.webhook_features!r})"
 
-    @classmethod
-    def from_json(cls, data: object) -> Self:
-        """Parse Nuki's JSON object."""
-        r = _Reader(data, "decentralWebhook")
-        return cls(
-            id=r.get_int("id"),
-            webhook_url=r.need_str("webhookUrl"),
-            webhook_features=r.get_strs("webhookFeatures"),
-            secret=r.get_str("secret"),
-        )
-
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class AdvancedConfirmation:
+class AdvancedConfirmation(_Model):
     """Answer of the Advanced API: ``request_id`` to match the webhook, or an ``error``.
 
     ``smartlock_ids`` lists the devices named in the error (those without Smart Hosting).
     """
+
+    _WHAT: ClassVar = "advancedConfirmation"
 
     request_id: str | None
     error: str | None
@@ -839,8 +727,5 @@ class AdvancedConfirmation:
     @classmethod
     def from_json(cls, data: object) -> Self:
         """Parse Nuki's JSON object."""
-        r = _Reader(data, "advancedConfirmation")
-        error = r.get_str("error")
-        return cls(
-            request_id=r.get_str("requestId"), error=error, smartlock_ids=smartlock_ids_in(error)
-        )
+        r = _Reader(data, cls._WHAT)
+        return cls._read(r, smartlock_ids=smartlock_ids_in(r.get_str("error")))
