@@ -23,6 +23,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers import issue_registry as ir
+from homeassistant.helpers.translation import async_get_translations
 from homeassistant.util import dt as dt_util
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.components.diagnostics import (
@@ -32,7 +33,9 @@ from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.nuki_web_api import authorizations
 from custom_components.nuki_web_api.api import ActionResult, NukiServerError
+from custom_components.nuki_web_api.api.ledger import Stand, Verb
 from custom_components.nuki_web_api.const import CONF_API_TOKEN, CONF_API_URL, DOMAIN
+from custom_components.nuki_web_api.helpers import text
 from simulator.testing import SimulatorServer
 
 from .api.test_authorizations import follows_nuki_rules
@@ -695,13 +698,37 @@ async def test_code_missing_on_the_second_account_changes_nothing(
 # --- a failure midway is undone, or named -----------------------------------------------------
 
 
+@pytest.mark.parametrize(
+    ("language", "what_stands", "why"),
+    [
+        (
+            "en",
+            "Front door: created, then undone; Cellar: not confirmed (may still apply)",
+            "Nuki Web refused the keypad code change: PUT /smartlock/auth -> HTTP 500",
+        ),
+        (
+            "de",
+            "Front door: angelegt, dann rückgängig gemacht; "
+            "Cellar: nicht bestätigt (kann noch wirksam werden)",
+            "Nuki Web hat die Änderung des Keypad-Codes abgelehnt: PUT /smartlock/auth -> HTTP 500",
+        ),
+    ],
+)
 async def test_create_failing_on_the_second_account_is_undone(
     hass: HomeAssistant,
     simulator: SimulatorServer,
     setup_integration: MockConfigEntry,
     secret_tokens: set[str],
+    language: str,
+    what_stands: str,
+    why: str,
 ) -> None:
-    """A 500 may or may not have created the code: the error says it is not confirmed."""
+    """A 500 may or may not have created the code: the error says it is not confirmed.
+
+    In Home Assistant's language, the failure behind it too (its own str() is English).
+    """
+    await hass.config.async_update(language=language)
+    await hass.async_block_till_done()
     give_keypad(simulator, CELLAR)
     second, devices = await add_second_account(hass, simulator, setup_integration, secret_tokens)
     with (
@@ -712,11 +739,21 @@ async def test_create_failing_on_the_second_account_is_undone(
             hass, "create_keypad_code", {"device_id": devices, "name": "Guest", "code": "975318"}
         )
     assert cause(err) == "keypad_write_failed"
-    assert stands(err) == (
-        "Front door: created, then undone; Cellar: not confirmed (may still apply)"
-    )
+    assert stands(err) == what_stands
+    assert err.value.translation_placeholders is not None
+    assert err.value.translation_placeholders["error"].startswith(why)
+    assert what_stands in str(err.value)
     assert "Guest" not in codes(simulator, FRONT_DOOR)
     assert "Guest" not in codes(simulator, CELLAR)
+
+
+@pytest.mark.parametrize("language", ["en", "de"])
+async def test_every_stand_and_verb_has_words(hass: HomeAssistant, language: str) -> None:
+    """api/ledger.py gives keys; each has its words in both languages, and no key is shown."""
+    common = await async_get_translations(hass, language, "common", [DOMAIN])
+    for key in [*(f"stand_{stand}" for stand in Stand), *(f"verb_{verb}" for verb in Verb)]:
+        assert common.get(f"component.{DOMAIN}.common.{key}"), key
+    assert text(hass, "common.verb_unknown") == "common.verb_unknown"  # unknown: the key itself
 
 
 async def test_an_undo_that_fails_names_the_code_that_stands(

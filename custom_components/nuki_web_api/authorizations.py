@@ -12,7 +12,6 @@ from functools import partial
 from typing import Any, override
 
 import probatio
-from homeassistant.const import ATTR_DEVICE_ID
 from homeassistant.core import (
     HomeAssistant,
     ServiceCall,
@@ -27,7 +26,7 @@ from homeassistant.util.json import JsonValueType
 
 from .api import AuthType, NukiError, NukiWebApiClient, SmartlockAuth
 from .api import authorizations as rules
-from .api.ledger import AuthWrite, Doomed, Ledger, Request, WriteProblem
+from .api.ledger import AuthWrite, Doomed, Ledger, Request, Verb, WriteProblem
 from .const import DOMAIN
 from .helpers import failed, invalid
 from .services import (
@@ -91,10 +90,10 @@ class ActionWrite(AuthWrite[Target]):
 
     failure = HomeAssistantError
 
-    def __init__(self, targets: Sequence[Target], verb: str, *, app: bool = False) -> None:
-        """``verb`` names the change ("created"); ``app`` picks the app-access errors."""
+    def __init__(self, targets: Sequence[Target], verb: Verb, *, app: bool = False) -> None:
+        """``verb`` names the change; ``app`` picks the app-access errors."""
         super().__init__(Ledger(targets, verb))
-        self._verb, self._app = verb, app
+        self._app = app
 
     @override
     def error(
@@ -141,7 +140,7 @@ class ActionWrite(AuthWrite[Target]):
         for target in self.ledger.targets:
             auth = self.found.get(target.smartlock_id)
             auth_id = None if auth is None else auth.id
-            devices.append(device_item(target, auth_id=auth_id, outcome=self._verb))
+            devices.append(device_item(target, auth_id=auth_id, outcome=self.ledger.verb.value))
         return {"devices": devices, **extra}
 
 
@@ -174,12 +173,12 @@ async def async_create_keypad_code(call: ServiceCall) -> ServiceResponse:
         name = rules.checked_name(call.data["name"], rules.KEYPAD_NAME_LENGTH)
         given = rules.keypad_code(call.data["code"]) if "code" in call.data else None
         window = _window(call.data).body()
-    targets = resolve_targets(call.hass, call.data[ATTR_DEVICE_ID])
+    targets = resolve_targets(call)
     for t in targets:
         device = t.coordinator.data.devices.get(t.smartlock_id)
         if device is not None and rules.keypad_paired(device) is False:
             raise invalid("no_keypad", device=t.name)
-    write = ActionWrite(targets, "created")
+    write = ActionWrite(targets, Verb.CREATED)
     auths = await write.check()
     if given is None:
         codes = [rules.keypad_codes(auths[t.client], t.smartlock_id) for t in targets]
@@ -212,7 +211,7 @@ async def async_update_keypad_code(call: ServiceCall) -> ServiceResponse:
             changes["code"] = rules.keypad_code(call.data["code"])
     if "enabled" in call.data:
         changes["enabled"] = call.data["enabled"]
-    write = ActionWrite(resolve_targets(call.hass, call.data[ATTR_DEVICE_ID]), "updated")
+    write = ActionWrite(resolve_targets(call), Verb.UPDATED)
     auths, picked = await _picked_codes(call, write)
     wanted: dict[int, rules.AuthBody] = {}
     for target in write.ledger.targets:
@@ -249,7 +248,7 @@ async def async_update_keypad_code(call: ServiceCall) -> ServiceResponse:
         }
         # A field the code did not have (a new window) cannot be cleared again: it stands.
         group = [t for t in group if None not in before[t.smartlock_id].values()]
-        with write.ledger.undoing(group, "restored") as ledger:
+        with write.ledger.undoing(group, Verb.RESTORED) as ledger:
             await update(group, before, ledger)
 
     await write.run(partial(update, values=wanted), undo)
@@ -258,7 +257,7 @@ async def async_update_keypad_code(call: ServiceCall) -> ServiceResponse:
 
 async def async_delete_keypad_code(call: ServiceCall) -> ServiceResponse:
     """Delete a keypad code from the chosen devices; a failure midway names what is gone."""
-    write = ActionWrite(resolve_targets(call.hass, call.data[ATTR_DEVICE_ID]), "deleted")
+    write = ActionWrite(resolve_targets(call), Verb.DELETED)
     _, picked = await _picked_codes(call, write)
     await write.delete_all({smartlock_id: [auth] for smartlock_id, auth in picked.items()})
     return write.response()
@@ -270,13 +269,13 @@ async def async_delete_expired_keypad_codes(call: ServiceCall) -> ServiceRespons
     Nuki keeps a keypad code after its ``allowedUntilDate``; a holiday flat with a code per
     booking would fill the keypad's slots (about 100) within a season.
     """
-    targets = resolve_targets(call.hass, call.data[ATTR_DEVICE_ID])
-    auths = await ActionWrite(targets, "deleted").check()
+    targets = resolve_targets(call)
+    auths = await ActionWrite(targets, Verb.DELETED).check()
     now = dt_util.utcnow()
     expired = {t: rules.expired_codes(auths[t.client], t.smartlock_id, now) for t in targets}
     doomed = [target for target in targets if expired[target]]
     if doomed and not call.data["dry_run"]:
-        await ActionWrite(doomed, "deleted").delete_all(
+        await ActionWrite(doomed, Verb.DELETED).delete_all(
             {t.smartlock_id: expired[t] for t in doomed}
         )
     codes: list[JsonValueType] = [
@@ -301,7 +300,7 @@ async def async_grant_app_access(call: ServiceCall) -> ServiceResponse:
         user = rules.account_user_id(call.data["account_user_id"])
         window = _window(call.data).body()
     body = rules.app_access_body(name, user, call.data["remote_allowed"], window)
-    write = ActionWrite(resolve_targets(call.hass, call.data[ATTR_DEVICE_ID]), "created", app=True)
+    write = ActionWrite(resolve_targets(call), Verb.CREATED, app=True)
     # Only an authorization that was not there before counts as the new one.
     known = {auth.id for auths in (await write.check()).values() for auth in auths}
 
@@ -321,7 +320,7 @@ async def async_grant_app_access(call: ServiceCall) -> ServiceResponse:
 async def async_list_authorizations(call: ServiceCall) -> ServiceResponse:
     """Return the authorizations of the chosen devices; keypad codes only on request."""
     items: list[JsonValueType] = []
-    write = ActionWrite(resolve_targets(call.hass, call.data[ATTR_DEVICE_ID]), "listed")
+    write = ActionWrite(resolve_targets(call), Verb.LISTED)
     for coordinator, group in by_coordinator(write.ledger.targets).items():
         auths = await write.read(coordinator.client)
         items += [

@@ -13,6 +13,7 @@ from typing import Any, Final
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
+from homeassistant.helpers.translation import async_get_cached_translations
 
 from .api import (
     DEFAULT_BASE_URL,
@@ -61,6 +62,12 @@ def failed(key: str, **placeholders: str) -> HomeAssistantError:
     return HomeAssistantError(
         translation_domain=DOMAIN, translation_key=key, translation_placeholders=placeholders
     )
+
+
+def text(hass: HomeAssistant, key: str) -> str:
+    """Return our text ``key`` ("common.verb_created") in HA's language, without a closing stop."""
+    texts = async_get_cached_translations(hass, hass.config.language, key.partition(".")[0], DOMAIN)
+    return (texts.get(f"component.{DOMAIN}.{key}") or key).rstrip(".")
 
 
 def create_client(hass: HomeAssistant, data: Mapping[str, Any]) -> NukiWebApiClient:
@@ -117,9 +124,7 @@ async def async_device_action(
     return result_wait
 
 
-async def _call_with_retry(
-    call: Callable[[], Awaitable[ResultWait | None]],
-) -> ResultWait | None:
+async def _call_with_retry(call: Callable[[], Awaitable[ResultWait | None]]) -> ResultWait | None:
     for delay in ACTION_RETRY_DELAYS:
         try:
             return await call()

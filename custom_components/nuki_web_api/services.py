@@ -25,12 +25,12 @@ from homeassistant.helpers.entity import Entity
 from homeassistant.util.json import JsonValueType
 
 from .api import LockAction, NukiError, NukiWebApiClient, OpenerAction, Smartlock
-from .api.ledger import Ledger, Stand
+from .api.ledger import Ledger, Stand, Verb
 from .api.settings import BATTERY_WARNING
 from .const import DOMAIN, LOGGER
 from .coordinator import NukiConfigEntry, NukiCoordinator, device_smartlock_ids
 from .entity import NukiEntity, is_lock, is_opener
-from .helpers import async_run_action, failed, invalid
+from .helpers import async_run_action, failed, invalid, text
 
 type SchemaDict = dict[str | probatio.Marker, Any]
 
@@ -92,9 +92,9 @@ def _resolve_target(hass: HomeAssistant, device_id: str) -> Target:
     return Target(coordinator, smartlock_id, device_id)
 
 
-def resolve_targets(hass: HomeAssistant, device_ids: Iterable[str]) -> list[Target]:
+def resolve_targets(call: ServiceCall) -> list[Target]:
     """Resolve all devices of a call before anything is sent."""
-    return _unique([_resolve_target(hass, device_id) for device_id in device_ids])
+    return _unique([_resolve_target(call.hass, d) for d in call.data[ATTR_DEVICE_ID]])
 
 
 def _unique(targets: Iterable[Target]) -> list[Target]:
@@ -124,10 +124,12 @@ type Step = Callable[[list[Target]], Awaitable[None]]
 
 
 def _raise_incomplete(ledger: Ledger[Target], err: HomeAssistantError) -> NoReturn:
-    """Raise the error of a failed call: ``err``, or, where a change stands, what stands."""
-    if (devices := ledger.describe(lambda target: target.name)) is None:
+    """Raise ``err``, or, where a change stands, what stands: in HA's language, ``err`` too."""
+    hass, fields = ledger.targets[0].coordinator.hass, err.translation_placeholders or {}
+    if (devices := ledger.describe(lambda t: t.name, lambda k: text(hass, f"common.{k}"))) is None:
         raise err
-    raise failed("write_incomplete", error=str(err), devices=devices) from err
+    error = text(hass, f"exceptions.{err.translation_key}.message").format_map(fields)
+    raise failed("write_incomplete", error=error, devices=devices) from err
 
 
 async def write_all(ledger: Ledger[Target], step: Step, undo: Step | None = None) -> None:
@@ -210,7 +212,7 @@ async def async_set_battery_warning(call: ServiceCall) -> None:
         )
         for t in targets
     }
-    ledger = Ledger[Target](targets, "written")
+    ledger = Ledger[Target](targets, Verb.WRITTEN)
 
     async def send(group: list[Target], value: bool) -> None:
         try:

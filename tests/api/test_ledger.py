@@ -7,8 +7,10 @@ simulator (the integration's tests run the same through its service actions).
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import aiohttp
@@ -29,9 +31,21 @@ from custom_components.nuki_web_api.api.ledger import (
     Ledger,
     NukiAuthWriteError,
     Stand,
+    Verb,
     WriteProblem,
 )
 from simulator.testing import SimulatorServer
+
+# The words of the integration's English translations; the ledger itself has none.
+_COMMON = json.loads(
+    (Path(__file__).parents[2] / "custom_components/nuki_web_api/translations/en.json").read_text()
+)["common"]
+
+
+def english(ledger: Ledger[str]) -> str | None:
+    """What the ledger names, in the English words."""
+    return ledger.describe(str.title, _COMMON.__getitem__)
+
 
 FRONT = 17618910285  # keypad; Anna's code 456789
 HOLIDAY = 18764230785  # no Smart Hosting
@@ -53,7 +67,7 @@ HOLIDAY = 18764230785  # no Smart Hosting
 async def test_a_refused_request_leaves_the_devices_unchanged(
     error: NukiError, stand: Stand
 ) -> None:
-    ledger = Ledger(["front", "cellar"], "created")
+    ledger = Ledger(["front", "cellar"], Verb.CREATED)
     with pytest.raises(type(error)):
         async with ledger.sending(["front"]):
             raise error
@@ -62,27 +76,49 @@ async def test_a_refused_request_leaves_the_devices_unchanged(
 
 
 def test_what_stands_is_named_only_where_the_error_does_not_tell() -> None:
-    ledger = Ledger(["front", "cellar"], "created")
-    assert ledger.describe(str.title) is None  # nothing changed: the error says it all
+    ledger = Ledger(["front", "cellar"], Verb.CREATED)
+    assert english(ledger) is None  # nothing changed: the error says it all
     ledger.mark(["front"], Stand.CHANGED)
     ledger.mark(["cellar"], Stand.UNCONFIRMED)
-    assert ledger.describe(str.title) == "Front: created; Cellar: not confirmed (may still apply)"
+    assert english(ledger) == "Front: created; Cellar: not confirmed (may still apply)"
 
     for stand in (Stand.UNCONFIRMED, Stand.LEFT):
-        alone = Ledger(["front"], "deleted")
+        alone = Ledger(["front"], Verb.DELETED)
         alone.mark(["front"], stand)
-        assert alone.describe(str.title) is None
+        assert english(alone) is None
     alone.mark(["front"], Stand.CHANGED)
-    assert alone.describe(str.title) == "Front: deleted"
+    assert english(alone) == "Front: deleted"
 
 
 def test_an_undo_marks_what_it_took_back() -> None:
-    ledger = Ledger(["front", "cellar"], "updated")
+    ledger = Ledger(["front", "cellar"], Verb.UPDATED)
     ledger.mark(["front", "cellar"], Stand.CHANGED)
-    with ledger.undoing(["front", "cellar"], "restored") as undo:
+    with ledger.undoing(["front", "cellar"], Verb.RESTORED) as undo:
         undo.mark(["front"], Stand.CHANGED)  # the cellar's undo did not go through
     assert ledger.standing(Stand.UNDONE) == ["front"]
-    assert ledger.describe(str.title) == "Front: updated, then undone; Cellar: updated"
+    assert english(ledger) == "Front: updated, then undone; Cellar: updated"
+
+
+def test_what_stands_is_given_as_data() -> None:
+    """Keys, not words: the caller names them in its user's language."""
+    ledger = Ledger(["front", "cellar", "attic"], Verb.CREATED)
+    assert ledger.stands() == []  # nothing changed: the error says it all
+    ledger.mark(["front"], Stand.UNDONE)
+    ledger.mark(["cellar"], Stand.UNCONFIRMED)
+    assert ledger.stands() == [
+        ("front", Stand.UNDONE),
+        ("cellar", Stand.UNCONFIRMED),
+        ("attic", Stand.UNCHANGED),
+    ]
+    assert ledger.verb is Verb.CREATED
+    # The words of a stand are the caller's, formatted with the verb's.
+    words = {
+        "verb_created": "V",
+        "stand_undone": "{verb}-u",
+        "stand_unconfirmed": "?",
+        "stand_unchanged": "=",
+    }
+    assert ledger.describe(str, words.__getitem__) == "front: V-u; cellar: ?; attic: ="
 
 
 # --- authorization writes, read back ---------------------------------------------------------
@@ -105,7 +141,7 @@ class Setup:
     holiday: Device
     sent: list[str] = field(default_factory=list)
 
-    def write(self, *devices: Device, verb: str = "created") -> AuthWrite[Device]:
+    def write(self, *devices: Device, verb: str = Verb.CREATED) -> AuthWrite[Device]:
         write = AuthWrite(Ledger(devices, verb))
         write.interval, write.timeout = 0.01, 2.0
         return write

@@ -42,22 +42,33 @@ _REFUSED = (NukiRequestError, NukiAuthError, NukiSmartHostingError)
 
 
 class Stand(StrEnum):
-    """What stands on a device; the words name it in an error (``{verb}`` is the write's)."""
+    """What stands on a device after a write; a key, the words are the caller's (``stand_*``)."""
 
     UNCHANGED = "unchanged"
-    UNCONFIRMED = "not confirmed (may still apply)"
-    CHANGED = "{verb}"
-    UNDONE = "{verb}, then undone"
-    LEFT = "left the account"
+    UNCONFIRMED = "unconfirmed"  # the request failed but may still apply
+    CHANGED = "changed"  # the write's verb
+    UNDONE = "undone"  # the write's verb, then undone
+    LEFT = "left"  # the device left the account
+
+
+class Verb(StrEnum):
+    """The change a write makes; a key, the words are the caller's (``verb_*``)."""
+
+    CREATED = "created"
+    UPDATED = "updated"
+    DELETED = "deleted"
+    WRITTEN = "written"
+    RESTORED = "restored"
+    LISTED = "listed"  # a read: it changes nothing, so never stands
 
 
 class Ledger[T: Hashable]:
     """The targets of one call and what stands on each of them."""
 
-    def __init__(self, targets: Iterable[T], verb: str) -> None:
-        """Start with every target unchanged; ``verb`` names the change ("created")."""
+    def __init__(self, targets: Iterable[T], verb: Verb) -> None:
+        """Start with every target unchanged; ``verb`` names the change."""
         self.targets = list(targets)
-        self._verb = verb
+        self.verb = verb
         self._stands = dict.fromkeys(self.targets, Stand.UNCHANGED)
 
     def mark(self, targets: Iterable[T], stand: Stand) -> None:
@@ -80,29 +91,36 @@ class Ledger[T: Hashable]:
             raise
 
     @contextmanager
-    def undoing(self, targets: Sequence[T], verb: str) -> Iterator[Ledger[T]]:
-        """Give an undo its own ledger ("deleted"); what it took back stands as undone here."""
+    def undoing(self, targets: Sequence[T], verb: Verb) -> Iterator[Ledger[T]]:
+        """Give an undo its own ledger (``Verb.DELETED``); what it took back stands as undone here."""
         undo = Ledger(targets, verb)
         try:
             yield undo
         finally:
             self.mark(undo.standing(), Stand.UNDONE)
 
-    def describe(self, name: Callable[[T], str]) -> str | None:
-        """Name what stands on every target ("Front door: created, then undone; Cellar: …").
+    def stands(self) -> list[tuple[T, Stand]]:
+        """Return what stands on every target, in order, for a failure's error to name.
 
-        None where a failure's own error tells what stands: nothing was changed, or one
+        Empty where the failure's own error tells what stands: nothing was changed, or one
         target's change is only unconfirmed, or it left.
         """
         stands = set(self._stands.values())
         if stands == {Stand.UNCHANGED} or (
             len(self.targets) == 1 and stands <= {Stand.UNCONFIRMED, Stand.LEFT}
         ):
-            return None
-        return "; ".join(
-            f"{name(target)}: {self._stands[target].format(verb=self._verb)}"
-            for target in self.targets
-        )
+            return []
+        return [(target, self._stands[target]) for target in self.targets]
+
+    def describe(self, name: Callable[[T], str], words: Callable[[str], str]) -> str | None:
+        """Name what stands on every target ("Front door: created, then undone; Cellar: …").
+
+        ``words`` gives the text of a key in the user's language: ``verb_created``, and
+        ``stand_undone`` ("{verb}, then undone"). None where ``stands`` is empty.
+        """
+        verb = words(f"verb_{self.verb}")
+        named = [f"{name(t)}: {words(f'stand_{s}').format(verb=verb)}" for t, s in self.stands()]
+        return "; ".join(named) or None
 
 
 class AuthTarget(Protocol):
@@ -286,7 +304,7 @@ class AuthWrite[T: AuthTarget]:
 
         async def undo(group: list[T]) -> None:
             created = {target.smartlock_id: [self.found[target.smartlock_id]] for target in group}
-            with self.ledger.undoing(group, "deleted") as ledger:
+            with self.ledger.undoing(group, Verb.DELETED) as ledger:
                 await self.delete(group, created, ledger)
 
         return step, undo
