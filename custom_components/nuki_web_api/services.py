@@ -128,7 +128,8 @@ def _raise_incomplete(ledger: Ledger[Target], err: HomeAssistantError) -> NoRetu
     hass, fields = ledger.targets[0].coordinator.hass, err.translation_placeholders or {}
     if (devices := ledger.describe(lambda t: t.name, lambda k: text(hass, f"common.{k}"))) is None:
         raise err
-    error = text(hass, f"exceptions.{err.translation_key}.message").format_map(fields)
+    key = err.translation_key
+    error = str(err) if key is None else text(hass, f"exceptions.{key}.message").format_map(fields)
     raise failed("write_incomplete", error=error, devices=devices) from err
 
 
