@@ -500,7 +500,7 @@ async def test_pushed_authorizations_apply_at_once(
     setup_integration: MockConfigEntry,
     entity_registry: er.EntityRegistry,
 ) -> None:
-    """DEVICE_AUTHS pushes change, add and delete switches without a read."""
+    """DEVICE_AUTHS pushes change, add and remove switches without a read; one comes back."""
     apply = setup_integration.runtime_data.auth_coordinator.async_apply_pushed
     sam = {**_sim_auth(simulator, "Sam"), "enabled": False}
     simulator.reset_counters()
@@ -517,7 +517,12 @@ async def test_pushed_authorizations_apply_at_once(
     no_id = {k: v for k, v in sam.items() if k != "id"}
     apply(SmartlockAuth.from_json(no_id), False)
     await hass.async_block_till_done()
-    assert hass.states.get(SAM).state == "unavailable"  # type: ignore[union-attr]
+    assert hass.states.get(SAM) is None
+    assert entity_registry.async_get(SAM) is None  # removed, not left unavailable
+
+    apply(SmartlockAuth.from_json(sam), False)  # the same id again
+    await hass.async_block_till_done()
+    assert hass.states.get(SAM).state == "off"  # type: ignore[union-attr]
     assert simulator.counters()["requests"] == {}
 
 
