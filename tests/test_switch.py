@@ -473,43 +473,32 @@ async def test_new_auth_gets_a_switch_on_the_next_read(
 
 
 @pytest.mark.usefixtures("entity_registry_enabled_by_default")
-async def test_a_code_deleted_in_nuki_loses_its_switch_on_the_next_read(
+async def test_a_code_deleted_in_nuki_loses_its_switch_on_a_complete_read(
     hass: HomeAssistant,
     freezer: FrozenDateTimeFactory,
     simulator: SimulatorServer,
     setup_integration: MockConfigEntry,
-    entity_registry: er.EntityRegistry,
 ) -> None:
-    """A complete read without the code removes its switch; the same id back brings it back."""
+    """Only a complete read removes the switch; the same id back brings it back.
+
+    A failed read, one with unparsable items or with error items for the device prove nothing.
+    """
+    registry = er.async_get(hass)
     anna = simulator.state.auths.pop(_sim_auth(simulator, "Anna")["id"])  # in the Nuki app
+    for fault in ("500", "bad-items", "error-items"):
+        simulator.fail_next(fault, route=AUTH_READ)
+        await _tick(hass, freezer, AUTH_SCAN_INTERVAL.total_seconds())
+        assert registry.async_get(ANNA) is not None, fault
+        assert hass.states.get(ANNA).state == "unavailable", fault  # type: ignore[union-attr]
     await _tick(hass, freezer, AUTH_SCAN_INTERVAL.total_seconds())
-    assert entity_registry.async_get(ANNA) is None
+    assert registry.async_get(ANNA) is None
     assert hass.states.get(ANNA) is None
     assert hass.states.get(FOB).state == "on"  # type: ignore[union-attr]
 
     simulator.state.auths[anna["id"]] = anna
     await _tick(hass, freezer, AUTH_SCAN_INTERVAL.total_seconds())
-    assert entity_registry.async_get(ANNA) is not None
+    assert registry.async_get(ANNA) is not None
     assert hass.states.get(ANNA).state == "on"  # type: ignore[union-attr]
-
-
-@pytest.mark.usefixtures("entity_registry_enabled_by_default")
-async def test_reads_that_prove_nothing_remove_no_switch(
-    hass: HomeAssistant,
-    freezer: FrozenDateTimeFactory,
-    simulator: SimulatorServer,
-    setup_integration: MockConfigEntry,
-    entity_registry: er.EntityRegistry,
-) -> None:
-    """A failed read, one with unparsable items or with error items for the device keep it."""
-    simulator.state.auths.pop(_sim_auth(simulator, "Anna")["id"])
-    for fault in ("500", "bad-items", "error-items"):
-        simulator.fail_next(fault, route=AUTH_READ)
-        await _tick(hass, freezer, AUTH_SCAN_INTERVAL.total_seconds())
-        assert entity_registry.async_get(ANNA) is not None, fault
-        assert hass.states.get(ANNA).state == "unavailable", fault  # type: ignore[union-attr]
-    await _tick(hass, freezer, AUTH_SCAN_INTERVAL.total_seconds())  # a complete read
-    assert entity_registry.async_get(ANNA) is None
 
 
 async def test_setup_removes_switches_of_authorizations_deleted_meanwhile(
