@@ -1455,9 +1455,10 @@ async def test_a_code_written_by_an_action_shows_on_its_switch_without_a_reload(
     assert hass.states.get(cleaner).state == "off"  # type: ignore[union-attr]
 
     await call(hass, "delete_keypad_code", data)
+    # The action's read-back proves the code deleted: its switch is gone when the action returns.
+    assert er.async_get(hass).async_get(cleaner) is None
     await hass.async_block_till_done()
-    # The switch platform removes no entity: the code's switch is unavailable, as after a read.
-    assert hass.states.get(cleaner).state == "unavailable"  # type: ignore[union-attr]
+    assert hass.states.get(cleaner) is None
 
 
 async def test_a_code_created_then_undone_gets_no_switch(

@@ -1241,3 +1241,21 @@ async def test_push_registers_once_the_cloud_connects(
     assert len(simulator.state.webhooks) == 1
     assert await hass.config_entries.async_unload(entry.entry_id)
     assert not cloud.listeners
+
+
+@pytest.mark.usefixtures("entity_registry_enabled_by_default")
+async def test_an_authorization_deleted_in_nuki_loses_its_switch_by_push(
+    hass: HomeAssistant, simulator: SimulatorServer, push_entry: MockConfigEntry
+) -> None:
+    """A DEVICE_AUTHS push with ``deleted`` removes the switch from the registry, no read needed."""
+    registry = er.async_get(hass)
+    anna = next(a for a in simulator.state.auths.values() if a["name"] == "Anna")
+    switch = "switch.front_door_keypad_code_anna"
+    assert registry.async_get(switch) is not None
+    simulator.reset_counters()
+    simulator.state.delete_auth_later(anna)  # deleted in the Nuki app
+    await delivered(simulator, "DEVICE_AUTHS", lambda body: body["deleted"] is True)
+    await hass.async_block_till_done()
+    assert registry.async_get(switch) is None
+    assert hass.states.get(switch) is None
+    assert "GET /smartlock/auth" not in simulator.counters()["requests"]

@@ -472,6 +472,59 @@ async def test_new_auth_gets_a_switch_on_the_next_read(
     assert state.state == "on"
 
 
+@pytest.mark.usefixtures("entity_registry_enabled_by_default")
+async def test_a_code_deleted_in_nuki_loses_its_switch_on_a_complete_read(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    simulator: SimulatorServer,
+    setup_integration: MockConfigEntry,
+) -> None:
+    """Only a complete read removes the switch; the same id back brings it back.
+
+    A failed read, one with unparsable items or with error items for the device prove nothing.
+    """
+    registry = er.async_get(hass)
+    anna = simulator.state.auths.pop(_sim_auth(simulator, "Anna")["id"])  # in the Nuki app
+    for fault in ("500", "bad-items", "error-items"):
+        simulator.fail_next(fault, route=AUTH_READ)
+        await _tick(hass, freezer, AUTH_SCAN_INTERVAL.total_seconds())
+        assert registry.async_get(ANNA) is not None, fault
+        assert hass.states.get(ANNA).state == "unavailable", fault  # type: ignore[union-attr]
+    await _tick(hass, freezer, AUTH_SCAN_INTERVAL.total_seconds())
+    assert registry.async_get(ANNA) is None
+    assert hass.states.get(ANNA) is None
+    assert hass.states.get(FOB).state == "on"  # type: ignore[union-attr]
+
+    simulator.state.auths[anna["id"]] = anna
+    await _tick(hass, freezer, AUTH_SCAN_INTERVAL.total_seconds())
+    assert registry.async_get(ANNA) is not None
+    assert hass.states.get(ANNA).state == "on"  # type: ignore[union-attr]
+
+
+async def test_setup_removes_switches_of_authorizations_deleted_meanwhile(
+    hass: HomeAssistant,
+    simulator: SimulatorServer,
+    config_entry: MockConfigEntry,
+    entity_registry: er.EntityRegistry,
+) -> None:
+    """A switch from before a restart whose authorization is gone goes at setup.
+
+    One of a device that Nuki answers with an error item (no Smart Hosting) stays.
+    """
+    config_entry.add_to_hass(hass)
+    old = {
+        smartlock_id: entity_registry.async_get_or_create(
+            SWITCH_DOMAIN, DOMAIN, f"{smartlock_id}_auth_{'0' * 24}", config_entry=config_entry
+        ).entity_id
+        for smartlock_id in (FRONT_DOOR, HOLIDAY_FLAT)
+    }
+    assert await hass.config_entries.async_setup(config_entry.entry_id)
+    await hass.async_block_till_done()
+    assert entity_registry.async_get(old[FRONT_DOOR]) is None
+    assert entity_registry.async_get(old[HOLIDAY_FLAT]) is not None
+    assert entity_registry.async_get(ANNA) is not None
+
+
 async def test_failed_setup_read_adds_no_switches(
     hass: HomeAssistant,
     freezer: FrozenDateTimeFactory,
@@ -500,7 +553,7 @@ async def test_pushed_authorizations_apply_at_once(
     setup_integration: MockConfigEntry,
     entity_registry: er.EntityRegistry,
 ) -> None:
-    """DEVICE_AUTHS pushes change, add and delete switches without a read."""
+    """DEVICE_AUTHS pushes change, add and remove switches without a read; one comes back."""
     apply = setup_integration.runtime_data.auth_coordinator.async_apply_pushed
     sam = {**_sim_auth(simulator, "Sam"), "enabled": False}
     simulator.reset_counters()
@@ -517,7 +570,12 @@ async def test_pushed_authorizations_apply_at_once(
     no_id = {k: v for k, v in sam.items() if k != "id"}
     apply(SmartlockAuth.from_json(no_id), False)
     await hass.async_block_till_done()
-    assert hass.states.get(SAM).state == "unavailable"  # type: ignore[union-attr]
+    assert hass.states.get(SAM) is None
+    assert entity_registry.async_get(SAM) is None  # removed, not left unavailable
+
+    apply(SmartlockAuth.from_json(sam), False)  # the same id again
+    await hass.async_block_till_done()
+    assert hass.states.get(SAM).state == "off"  # type: ignore[union-attr]
     assert simulator.counters()["requests"] == {}
 
 

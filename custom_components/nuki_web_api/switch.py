@@ -14,10 +14,11 @@ from typing import Any, Self, override
 from homeassistant.components.switch import SwitchEntity, SwitchEntityDescription
 from homeassistant.const import EntityCategory
 from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .api import AuthType, DeviceMode, OpenerAction, Setting, Smartlock, SmartlockAuth, settings
-from .api.authorizations import update_body
+from .api.authorizations import auth_key, update_body
 from .coordinator import NukiConfigEntry, NukiCoordinator
 from .entity import NukiEntity, NukiEntityDescription, async_add_nuki_entities, is_lock, is_opener
 from .helpers import async_run_action, failed
@@ -203,13 +204,13 @@ AUTH_SWITCH_OF_TYPE = {description.auth_type: description for description in AUT
 def _async_add_auth_switches(
     entry: NukiConfigEntry, async_add_entities: AddConfigEntryEntitiesCallback
 ) -> None:
-    """Add a switch per authorization, now and after each read of the authorizations.
+    """Add a switch per authorization, remove those proven deleted, now and after each read.
 
     Authorizations created later get their switch on a later read, which happens only while
     a switch is enabled (or after a reload). Items with a Smart Hosting error get none.
     """
-    main = entry.runtime_data.coordinator
-    auths = entry.runtime_data.auth_coordinator
+    main, auths = entry.runtime_data.coordinator, entry.runtime_data.auth_coordinator
+    registry = er.async_get(main.hass)
     added: dict[str, int] = {}  # auth id -> smartlockId
 
     @callback
@@ -217,6 +218,12 @@ def _async_add_auth_switches(
         devices = main.data.devices
         for auth_id in [a for a, smartlock_id in added.items() if smartlock_id not in devices]:
             del added[auth_id]  # the device left: its entities went with it
+        entities = er.async_entries_for_config_entry(registry, entry.entry_id)
+        for entity_id, auth_id in auths.data.gone(
+            {e.unique_id: e.entity_id for e in entities}
+        ).items():
+            registry.async_remove(entity_id)
+            added.pop(auth_id, None)
         new: list[NukiAuthSwitch] = []
         for auth_id, auth in auths.data.items():
             description = AUTH_SWITCH_OF_TYPE.get(auth.type) if auth.type is not None else None
@@ -252,7 +259,7 @@ class NukiAuthSwitch(NukiEntity, SwitchEntity):
         assert auth.id is not None  # only auths with an id get a switch
         self.auth_id = auth.id
         self._auths = coordinator.config_entry.runtime_data.auth_coordinator
-        self._attr_unique_id = f"{auth.smartlock_id}_auth_{auth.id}"
+        self._attr_unique_id = auth_key(auth.smartlock_id, auth.id)
         self._attr_translation_placeholders = {"name": auth.name or auth.id}
 
     @override

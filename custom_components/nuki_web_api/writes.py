@@ -20,7 +20,8 @@ from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.event import async_call_later
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 
-from .api import NukiError, NukiWebApiClient, Smartlock, SmartlockAuth, older_than_shown
+from .api import NukiError, NukiWebApiClient, Smartlock, SmartlockAuth
+from .api.authorizations import ShownAuths
 from .api.optimistic import GONE, Optimistic, SettingKey, SettingWrites
 from .const import DOMAIN, LOGGER
 
@@ -96,16 +97,8 @@ class SettingsWriter(SettingWrites):
         )
 
 
-type AuthsById = dict[str, SmartlockAuth]
-
-
-def _by_id(auths: Iterable[SmartlockAuth]) -> AuthsById:
-    """Key the authorizations by id; items without one (Smart Hosting errors) are left out."""
-    return {auth.id: auth for auth in auths if auth.id is not None}
-
-
-class NukiAuthCoordinator(DataUpdateCoordinator[AuthsById]):
-    """The account's authorizations by id (items without an id, Smart Hosting errors, left out).
+class NukiAuthCoordinator(DataUpdateCoordinator[ShownAuths]):
+    """The account's authorizations by id, and what the reads and pushes prove deleted.
 
     ``GET /smartlock/auth`` is read at setup, then every ``AUTH_SCAN_INTERVAL`` only while an
     authorization switch (disabled by default, its only listeners) is enabled, and at
@@ -122,7 +115,7 @@ class NukiAuthCoordinator(DataUpdateCoordinator[AuthsById]):
             update_interval=AUTH_SCAN_INTERVAL,
         )
         self.client = client
-        self.data = {}
+        self.data = ShownAuths()
         # Auth id -> the enabled flag written.
         self.writes = Optimistic[str, bool](
             _HassScheduler(hass, entry),
@@ -140,7 +133,7 @@ class NukiAuthCoordinator(DataUpdateCoordinator[AuthsById]):
         return GONE if auth is None else auth.enabled
 
     @override
-    async def _async_update_data(self) -> AuthsById:
+    async def _async_update_data(self) -> ShownAuths:
         try:
             auths = await self.client.auths()
         except NukiError as err:
@@ -149,30 +142,21 @@ class NukiAuthCoordinator(DataUpdateCoordinator[AuthsById]):
                 translation_key="auth_read_failed",
                 translation_placeholders={"error": str(err)},
             ) from err
-        return _by_id(auths)
+        return ShownAuths.read(auths)
 
     @callback
     def async_set_read(self, auths: Iterable[SmartlockAuth]) -> None:
         """Take a read of the account's authorizations made elsewhere (a service action's)."""
-        self._async_take(_by_id(auths))
+        self._async_take(ShownAuths.read(auths))
 
     @callback
     def async_apply_pushed(self, auth: SmartlockAuth, deleted: bool) -> None:
         """Apply an authorization that push delivered (DEVICE_AUTHS) like a read would."""
-        if auth.id is None:
-            return
-        shown = self.data.get(auth.id)
-        if not deleted and shown is not None and older_than_shown(auth.raw, shown.raw):
-            return  # older than what is shown: a replay or a late re-delivery
-        data = dict(self.data)
-        if deleted:
-            data.pop(auth.id, None)
-        else:
-            data[auth.id] = auth
-        self._async_take(data)
+        if (data := self.data.pushed(auth, deleted=deleted)) is not None:
+            self._async_take(data)
 
-    def _async_take(self, data: AuthsById) -> None:
-        """Show ``data`` as if this coordinator had read it (the hooks add new switches)."""
+    def _async_take(self, data: ShownAuths) -> None:
+        """Show ``data`` as if this coordinator had read it (the hooks add and remove switches)."""
         self.data = data
         self._async_refresh_finished()
         self.async_set_updated_data(data)

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from custom_components.nuki_web_api.api import Smartlock, SmartlockAuth
+from custom_components.nuki_web_api.api import ParsedList, Smartlock, SmartlockAuth
 from custom_components.nuki_web_api.api import authorizations as rules
 from custom_components.nuki_web_api.api.authorizations import AuthProblem, NukiAuthRuleError
 
@@ -332,3 +332,26 @@ def test_smart_hosting_items_and_keypads() -> None:
     for paired, expected in (({"keypadPaired": True}, True), ({"keypad2Paired": True}, True)):
         assert rules.keypad_paired(Smartlock.from_json(lock | {"config": paired})) is expected
     assert rules.keypad_paired(Smartlock.from_json(lock | {"config": {}})) is False
+
+
+def test_shown_auths_prove_deletions_only_when_complete() -> None:
+    """Keys of switches; a plain list, a skipped item or a device's error item prove nothing."""
+    keys = {rules.auth_key(FRONT, i): i for i in ("a1", "gone")}
+    keys |= {rules.auth_key(GARDEN, "g1"): "g1", "12_led": "led", "x_auth_y": "odd"}
+    read = ParsedList([auth(id="a1")])
+    assert rules.ShownAuths.read(read).gone(keys) == {"gone": "gone", "g1": "g1"}
+    assert rules.ShownAuths.read([auth(id="a1")]).gone(keys) == {}  # not known to be whole
+    read.skipped = 1
+    assert rules.ShownAuths.read(read).gone(keys) == {}
+    hosting = SmartlockAuth.from_json({"smartlockId": GARDEN, "error": SMART_HOSTING})
+    shown = rules.ShownAuths.read(ParsedList([auth(id="a1"), hosting]))
+    assert shown.gone(keys) == {"gone": "gone"}
+
+    incomplete = rules.ShownAuths.read([auth(id="a1")])
+    pushed = incomplete.pushed(auth(id="a1"), deleted=True)
+    assert pushed is not None
+    assert pushed.gone(keys) == {"a1": "a1"}
+    back = pushed.pushed(auth(id="a1"), deleted=False)
+    assert back is not None
+    assert back.gone(keys) == {}
+    assert incomplete.pushed(SmartlockAuth.from_json({"smartlockId": FRONT}), deleted=True) is None

@@ -16,7 +16,8 @@ from typing import Final
 
 from .enums import AuthType
 from .errors import NukiError, is_smart_hosting_error
-from .models import JsonValue, Smartlock, SmartlockAuth
+from .models import JsonValue, ParsedList, Smartlock, SmartlockAuth
+from .webhooks import older_than_shown
 
 # Swagger: "The name of the authorization (max 32 chars)". Nuki keeps only 20 characters
 # of a keypad code's name ("PIN_NAME (string; up to 20 characters)",
@@ -49,6 +50,8 @@ UPDATABLE_FIELDS: Final = frozenset(
 CODE_DRAWS: Final = 1000
 
 type AuthBody = dict[str, JsonValue]
+# The key of an authorization's switch: "<smartlockId>_auth_<id>".
+AUTH_KEY_MARK: Final = "_auth_"
 
 
 class AuthProblem(StrEnum):
@@ -363,3 +366,74 @@ def expired_codes(
         and auth.allowed_until_date is not None
         and auth.allowed_until_date <= now
     ]
+
+
+# --- what is shown, and what is proven deleted -----------------------------------------------
+
+
+def auth_key(smartlock_id: int, auth_id: str) -> str:
+    """Return the key of an authorization's switch (its unique id)."""
+    return f"{smartlock_id}{AUTH_KEY_MARK}{auth_id}"
+
+
+class ShownAuths(dict[str, SmartlockAuth]):
+    """The authorizations shown, by id, and what the reads and pushes behind them prove deleted.
+
+    Items without an id (Smart Hosting errors) are left out. An authorization missing from a
+    read is proven deleted only by a complete read (a ``ParsedList`` that skipped nothing:
+    a skipped item may be it) without an error item for its device (Nuki then lists none of
+    the device's authorizations); a push with ``deleted`` proves it for its authorization.
+    """
+
+    def __init__(
+        self,
+        auths: Iterable[SmartlockAuth] = (),
+        *,
+        complete: bool = False,
+        failing: frozenset[int] = frozenset(),
+        deleted: frozenset[str] = frozenset(),
+    ) -> None:
+        """Show ``auths``; the rest are as ``ShownAuths.read`` and ``pushed`` work them out."""
+        super().__init__((auth.id, auth) for auth in auths if auth.id is not None)
+        self.complete, self.failing, self.deleted = complete, failing, deleted
+
+    @classmethod
+    def read(cls, auths: Iterable[SmartlockAuth]) -> ShownAuths:
+        """Show a read of all the account's authorizations (complete if a ParsedList says so)."""
+        complete = isinstance(auths, ParsedList) and not auths.skipped
+        listed = list(auths)
+        failing = frozenset(auth.smartlock_id for auth in listed if auth.error is not None)
+        return cls(listed, complete=complete, failing=failing)
+
+    def pushed(self, auth: SmartlockAuth, *, deleted: bool) -> ShownAuths | None:
+        """Return these with a pushed authorization applied; None if the push changes nothing.
+
+        A push older than the authorization shown (``updateDate``) is a replay or a late
+        re-delivery; one without an id cannot be shown.
+        """
+        if auth.id is None:
+            return None
+        shown = self.get(auth.id)
+        if not deleted and shown is not None and older_than_shown(auth.raw, shown.raw):
+            return None
+        auths = {**self, auth.id: auth}
+        if deleted:
+            del auths[auth.id]
+        gone = self.deleted | {auth.id} if deleted else self.deleted - {auth.id}
+        return ShownAuths(
+            auths.values(), complete=self.complete, failing=self.failing, deleted=gone
+        )
+
+    def gone[T](self, switches: Mapping[str, T]) -> dict[T, str]:
+        """Return, of ``switches`` (``auth_key`` -> anything), those proven deleted, with their ids.
+
+        Other keys are left alone.
+        """
+        proven: dict[T, str] = {}
+        for key, value in switches.items():
+            device, mark, auth_id = key.partition(AUTH_KEY_MARK)
+            if not mark or not device.isdigit() or auth_id in self:
+                continue
+            if auth_id in self.deleted or (self.complete and int(device) not in self.failing):
+                proven[value] = auth_id
+        return proven
