@@ -24,7 +24,7 @@ from homeassistant.helpers import config_validation as cv
 from homeassistant.util import dt as dt_util
 from homeassistant.util.json import JsonValueType
 
-from .api import AuthType, NukiError, NukiWebApiClient, SmartlockAuth
+from .api import AuthType, NukiError, NukiWebApiClient, ParsedList, SmartlockAuth
 from .api import authorizations as rules
 from .api.ledger import AuthWrite, Doomed, Ledger, Request, Verb, WriteProblem
 from .const import DOMAIN
@@ -149,7 +149,7 @@ class ActionWrite(AuthWrite[Target]):
 
 async def _picked_codes(
     call: ServiceCall, write: ActionWrite
-) -> tuple[dict[NukiWebApiClient, list[SmartlockAuth]], dict[int, SmartlockAuth]]:
+) -> tuple[dict[NukiWebApiClient, ParsedList[SmartlockAuth]], dict[int, SmartlockAuth]]:
     """Read every account and find the chosen code on every device, before any write."""
     auth_id, name = call.data.get("auth_id"), call.data.get("name")
     if (auth_id is None) == (name is None):

@@ -35,7 +35,7 @@ from .errors import (
     NukiRequestError,
     NukiSmartHostingError,
 )
-from .models import SmartlockAuth
+from .models import ParsedList, SmartlockAuth
 
 # Errors with which Nuki refused a request as a whole: nothing of it was applied.
 _REFUSED = (NukiRequestError, NukiAuthError, NukiSmartHostingError)
@@ -189,7 +189,7 @@ class AuthWrite[T: AuthTarget]:
         self.ledger = ledger
         # Per device, the authorization a shown change is about; per account, the last read.
         self.found: dict[int, SmartlockAuth] = {}
-        self.reads: dict[NukiWebApiClient, list[SmartlockAuth]] = {}
+        self.reads: dict[NukiWebApiClient, ParsedList[SmartlockAuth]] = {}
 
     def error(
         self, problem: WriteProblem, targets: Sequence[T], cause: NukiError | None = None
@@ -197,7 +197,7 @@ class AuthWrite[T: AuthTarget]:
         """Return the error for ``problem`` on ``targets``."""
         return NukiAuthWriteError(problem, targets)
 
-    async def read(self, client: NukiWebApiClient) -> list[SmartlockAuth]:
+    async def read(self, client: NukiWebApiClient) -> ParsedList[SmartlockAuth]:
         """Read the account's authorizations."""
         try:
             self.reads[client] = auths = await client.auths()
@@ -205,7 +205,7 @@ class AuthWrite[T: AuthTarget]:
             raise self.error(WriteProblem.READ_FAILED, [], err) from err
         return auths
 
-    async def check(self) -> dict[NukiWebApiClient, list[SmartlockAuth]]:
+    async def check(self) -> dict[NukiWebApiClient, ParsedList[SmartlockAuth]]:
         """Read every account once; refuse devices without Smart Hosting (Nuki would skip them)."""
         clients = dict.fromkeys(target.client for target in self.ledger.targets)
         auths = {client: await self.read(client) for client in clients}
