@@ -9,6 +9,7 @@ from unittest.mock import patch
 import pytest
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.components.lock import DOMAIN as LOCK_DOMAIN
+from homeassistant.components.lock.const import LockState
 from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntryState
 from homeassistant.const import STATE_UNAVAILABLE, STATE_UNKNOWN
 from homeassistant.core import Event, HomeAssistant, callback
@@ -344,7 +345,6 @@ async def test_other_transient_read_errors_keep_state(
         ("500-json", "GET /smartlock", "is not reachable (", "reachable again"),
         # Nuki's outage of November 2024: a plain-text 403 that went away by itself (issue 11).
         ("403", "GET /smartlock", "is not answering normally (", "answers normally again"),
-        ("403", "GET /smartlock/log", "is not answering normally (", "answers normally again"),
     ],
 )
 async def test_long_outage_makes_entities_unavailable(
@@ -377,6 +377,140 @@ async def test_long_outage_makes_entities_unavailable(
     assert warning in warnings_and_errors(caplog)[0]
     assert sum(info in line for line in infos(caplog)) == 1
     assert not [line for line in infos(caplog) if "recovered" in line]
+
+
+# --- the activity log's own trouble (api.LogTrouble): the device list still counts ---------
+
+LOG_ROUTE = "GET /smartlock/log"
+LOG_WARNING = "The activity log of Nuki Web is not readable ("
+LOG_BACK = "The activity log of Nuki Web is readable again"
+
+
+@pytest.mark.parametrize("fault", ["502", "403", "malformed", "truncated"])
+async def test_log_outage_costs_the_log_alone(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    simulator: SimulatorServer,
+    setup_integration: MockConfigEntry,
+    caplog: pytest.LogCaptureFixture,
+    fault: str,
+) -> None:
+    """States come from the device list; one warning past the grace, one info when it is back."""
+    coordinator, lock = coordinator_of(setup_integration), front_door_lock(hass)
+    simulator.fail_next(fault, count=6, route=LOG_ROUTE)
+    simulator.press_button(FRONT_DOOR)
+    await let_devices_move(hass, freezer, simulator)
+    for number in range(6):  # 0 .. 150 s into the log's outage
+        await next_cycle(hass, freezer)
+        assert coordinator.last_update_success
+        assert hass.states.get(lock).state == LockState.UNLOCKED  # type: ignore[union-attr]
+        assert coordinator.data.new_logs == ()
+        assert len(warnings_and_errors(caplog)) == (number >= 4)
+    assert warnings_and_errors(caplog)[0].startswith(LOG_WARNING)
+    assert LOG_BACK not in infos(caplog)
+
+    await next_cycle(hass, freezer)
+    assert [entry.id for entry in coordinator.data.new_logs] == [simulator.state.logs[-1]["id"]]
+    await next_cycle(hass, freezer)
+    assert len(warnings_and_errors(caplog)) == 1
+    assert infos(caplog).count(LOG_BACK) == 1
+    assert simulator.state.faults.queue == []
+
+
+async def test_activity_reported_once_in_order_across_a_log_outage(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    simulator: SimulatorServer,
+    setup_integration: MockConfigEntry,
+) -> None:
+    """The log cursor waits for the entries it could not read: each comes once, in order."""
+    fired: list[str] = []
+    hass.bus.async_listen(EVENT_NUKI_WEB_API, lambda event: fired.append(event.data["log_id"]))
+    first = len(simulator.state.logs)
+    simulator.fail_next("500", count=3, route=LOG_ROUTE)
+    for number in range(3):
+        simulator.press_button(FRONT_DOOR)
+        await let_devices_move(hass, freezer, simulator)
+        simulator.press_button(GARDEN_DOOR)
+        await let_devices_move(hass, freezer, simulator)
+        await next_cycle(hass, freezer)
+        # The device list of each cycle is shown although its log read failed.
+        shown = LockState.UNLOCKED if number % 2 == 0 else LockState.LOCKED
+        assert hass.states.get(front_door_lock(hass)).state == shown  # type: ignore[union-attr]
+    await hass.async_block_till_done()
+    assert fired == []
+
+    await next_cycle(hass, freezer)
+    await next_cycle(hass, freezer)
+    await hass.async_block_till_done()
+    entries = [raw["id"] for raw in simulator.state.logs[first:]]
+    assert len(entries) == 6
+    assert fired == entries
+
+
+async def test_log_rate_limit_backs_off_with_the_cycles_device_list(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    simulator: SimulatorServer,
+    setup_integration: MockConfigEntry,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A 429 on the log: the device list read before it is shown, polling backs off."""
+    coordinator, lock = coordinator_of(setup_integration), front_door_lock(hass)
+    simulator.set_faults(retry_after=120)
+    simulator.fail_next("429", route=LOG_ROUTE)
+    simulator.press_button(FRONT_DOOR)
+    await let_devices_move(hass, freezer, simulator)
+    await next_cycle(hass, freezer)
+    assert hass.states.get(lock).state == LockState.UNLOCKED  # type: ignore[union-attr]
+    assert coordinator.update_interval == timedelta(seconds=120)
+    assert coordinator.data.new_logs == ()
+
+    await next_cycle(hass, freezer, timedelta(seconds=120))
+    assert [entry.id for entry in coordinator.data.new_logs] == [simulator.state.logs[-1]["id"]]
+    assert coordinator.update_interval == CYCLE
+    assert len(warnings_and_errors(caplog)) == 1
+    assert "rate limit" in warnings_and_errors(caplog)[0]
+
+
+async def test_a_failed_log_follow_up_keeps_the_devices(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    simulator: SimulatorServer,
+    setup_integration: MockConfigEntry,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The log read after an action fails: the devices stay as read, the next poll brings it."""
+    coordinator, lock = coordinator_of(setup_integration), front_door_lock(hass)
+    simulator.state.actuation_delay = 2.5
+    logs = coordinator.client.logs
+    failed: list[str | None] = []
+
+    async def once_refused(**kwargs: Any) -> Any:
+        if not failed:
+            failed.append(kwargs.get("before_id"))
+            raise NukiBadRequestError("GET /smartlock/log -> HTTP 400", status=400)
+        return await logs(**kwargs)
+
+    with patch.object(coordinator.client, "logs", side_effect=once_refused):
+        await hass.services.async_call(LOCK_DOMAIN, "unlock", {"entity_id": lock}, blocking=True)
+        for _ in range(20):  # the follow-up reads: the device list, then the log once
+            await next_cycle(hass, freezer, timedelta(seconds=0.25))
+        assert failed == [None]
+        state = hass.states.get(lock)
+        assert state is not None
+        assert state.state == LockState.UNLOCKED
+        assert coordinator.last_update_success
+        newest = simulator.state.logs[-1]["id"]
+        assert coordinator.data.last_log[FRONT_DOOR].id != newest  # the log waits
+        assert [line.split(" (")[0] for line in warnings_and_errors(caplog)] == [
+            LOG_WARNING.removesuffix(" (")
+        ]
+
+        await next_cycle(hass, freezer)
+    assert coordinator.data.last_log[FRONT_DOOR].id == newest
+    assert [entry.id for entry in coordinator.data.new_logs] == [newest]
+    assert infos(caplog).count(LOG_BACK) == 1
 
 
 # --- dynamic and stale devices -----------------------------------------------------------

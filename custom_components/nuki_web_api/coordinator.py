@@ -157,6 +157,7 @@ class NukiCoordinator(DataUpdateCoordinator[Snapshot]):
     async def _async_read(self, read: Read) -> Snapshot:
         """Read a whole cycle, or what a follow-up needs: the device list or the log alone."""
         started = self.snapshots.pushes
+        devices: list[Smartlock] | None = None
         try:
             devices = None if read is Read.LOG else await self.client.smartlocks()
             logs = [] if read is Read.DEVICES else await self._async_fetch_logs()
@@ -176,7 +177,9 @@ class NukiCoordinator(DataUpdateCoordinator[Snapshot]):
                 ) from err
             self._follow_ups.clear()  # no quick reads while Nuki asks to slow down
             self.update_interval = timedelta(seconds=delay)
-            return replace(self.data, new_logs=())
+            if devices is None:
+                return replace(self.data, new_logs=())
+            logs = []  # the log's 429: the device list read before counts
         except NukiError as err:
             if self._trouble.keep(err, dt_util.utcnow(), shown=self.data is not None):
                 return replace(self.data, new_logs=())
@@ -185,8 +188,9 @@ class NukiCoordinator(DataUpdateCoordinator[Snapshot]):
                 translation_key="update_cannot_connect" if is_outage(err) else "update_failed",
                 translation_placeholders={"error": str(err)},
             ) from err
-        if self._trouble.ended(self._interval):
-            self.update_interval = self._interval
+        else:
+            if self._trouble.ended(self._interval):
+                self.update_interval = self._interval
         if devices is None:
             data = self.snapshots.polled_log(self.data, logs)
         else:
@@ -201,15 +205,13 @@ class NukiCoordinator(DataUpdateCoordinator[Snapshot]):
 
     async def _async_fetch_logs(self) -> list[SmartlockLog]:
         """Read the newest log page (older ones while all is new); a 401 means no log scope."""
-        try:
-            logs = await self.snapshots.cursor.fetch(
-                lambda before: self.client.logs(before_id=before, limit=LOG_PAGE_SIZE),
-                LOG_PAGE_SIZE,
-            )
-        except NukiAuthError:
-            self.issues.log_scope(permitted=False)
-            return []
-        self.issues.log_scope(permitted=True)
+        logs, permitted = await self.snapshots.read_log(
+            lambda before: self.client.logs(before_id=before, limit=LOG_PAGE_SIZE),
+            LOG_PAGE_SIZE,
+            dt_util.utcnow(),
+        )
+        if permitted is not None:
+            self.issues.log_scope(permitted=permitted)
         return logs
 
     @override

@@ -11,6 +11,7 @@ from custom_components.nuki_web_api.api import (
     MAX_LOG_PAGES,
     CursorState,
     LogCursor,
+    NukiServerError,
     ParsedList,
     SmartlockLog,
 )
@@ -202,3 +203,21 @@ def test_load_takes_a_date_without_zone_as_utc() -> None:
     cursor = LogCursor(since=SETUP + timedelta(hours=1))
     assert cursor.load({"seen": [], "since": "2026-05-01T12:00:00"})
     assert cursor.since == SETUP.replace(microsecond=0)
+
+
+async def test_a_page_that_fails_costs_the_whole_fetch_and_nothing_is_lost() -> None:
+    """Older pages failing after the newest one: nothing is remembered, all come next time."""
+    cursor = LogCursor(since=SETUP)
+    log = FakeLog(newest_first(range(1, 121)))
+    newest = log.page
+
+    async def failing(before: str | None) -> list[SmartlockLog]:
+        if before is not None:
+            raise NukiServerError("GET /smartlock/log -> HTTP 502", status=502)
+        return await newest(before)
+
+    with pytest.raises(NukiServerError):
+        await cursor.fetch(failing, 50)
+    assert cursor.seen_ids() == []
+    new = cursor.advance(await cursor.fetch(log.page, 50))
+    assert [e.id for e in new] == [entry(n).id for n in range(1, 121)]

@@ -121,7 +121,7 @@ from .settings import (
 )
 from .smart_hosting import subscription_ending
 from .snapshots import Snapshot, Snapshots
-from .trouble import PollTrouble, is_outage
+from .trouble import LogTrouble, PollTrouble, is_outage
 from .webhooks import (
     SIGNATURE_HEADER,
     WEBHOOK_FEATURES,
@@ -199,6 +199,7 @@ __all__ = [
     "LogPushed",
     "LogSource",
     "LogTrigger",
+    "LogTrouble",
     "MergedDevice",
     "MissedPushes",
     "MotorSpeed",

@@ -3,8 +3,8 @@
 A poll reads GET /smartlock and the log; push delivers single devices and log entries in
 between. ``Snapshots`` merges both into ``Snapshot``s: a device without usable data keeps its
 last object for a while (``FailingDevices``), each log entry is reported once whichever way it
-came first (``LogCursor``), and a device pushed while a poll was in flight is not replaced by
-that poll's older read. A device whose JSON did not change is the identical object in the next
+came first (``LogCursor``), a failing log read costs the log alone (``LogTrouble``), and a
+device pushed while a poll was in flight is not replaced by that poll's older read. A device whose JSON did not change is the identical object in the next
 snapshot (the client reuses it), so that "unchanged" is a test of identity.
 """
 
@@ -16,8 +16,9 @@ from datetime import datetime, timedelta
 
 from .activity import is_operation
 from .failing_devices import FailingDevices
-from .log_cursor import LogCursor
+from .log_cursor import LogCursor, PageFetcher
 from .models import Smartlock, SmartlockLog
+from .trouble import LogTrouble
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +71,7 @@ class Snapshots:
         """Report log entries through ``cursor``; keep a failing device's data for ``grace``."""
         self.cursor = cursor
         self._failing = FailingDevices(grace)
+        self._log_trouble = LogTrouble(grace)
         self._names: dict[int, str] = {}
         # Devices pushed so far, and per device the number of its last push (keep_pushed).
         self.pushes = 0
@@ -78,6 +80,15 @@ class Snapshots:
     def name(self, smartlock_id: int) -> str | None:
         """Return the device's name as last sent (Nuki sends none without Smart Hosting)."""
         return self._names.get(smartlock_id)
+
+    async def read_log(
+        self, fetch_page: PageFetcher, page_size: int, now: datetime
+    ) -> tuple[list[SmartlockLog], bool | None]:
+        """Read the new log pages (``LogCursor.fetch``) through the log's own trouble.
+
+        Return the entries and whether the token may read the log (``LogTrouble.read``).
+        """
+        return await self._log_trouble.read(self.cursor.fetch(fetch_page, page_size), now)
 
     def polled(
         self,

@@ -1,15 +1,18 @@
 """How a poller rides out Nuki's trouble: back off on 429, keep the last state through an outage.
 
 One warning when an episode of trouble starts, one info line that matches it when it ends (a
-rate limit within an outage, or the reverse, is the same episode).
+rate limit within an outage, or the reverse, is the same episode). The activity log's own
+trouble is a separate episode (``LogTrouble``): it costs the log alone, not the device list.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable
 from datetime import datetime, timedelta
 
 from .errors import (
+    NukiAuthError,
     NukiConflictError,
     NukiConnectionError,
     NukiDeviceBusyError,
@@ -20,6 +23,7 @@ from .errors import (
     NukiRequestError,
     NukiServerError,
 )
+from .models import SmartlockLog
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -118,3 +122,46 @@ class PollTrouble:
         self.backoff = None
         _LOGGER.info("Nuki Web API accepts requests again; polling every %s", interval)
         return True
+
+
+class LogTrouble:
+    """The activity log's own trouble: while it lasts the log waits, the device list counts.
+
+    Nuki's log endpoint is the slower, more fragile one. A failed log read yields no entries;
+    the log cursor remembered none of them, so the next read reports them, once and in order.
+    """
+
+    def __init__(self, grace: timedelta) -> None:
+        """Warn once when the log fails past ``grace`` (at once for what is no outage)."""
+        self._grace = grace
+        self._since: datetime | None = None
+        self._warned = False
+
+    async def read(
+        self, fetching: Awaitable[list[SmartlockLog]], now: datetime
+    ) -> tuple[list[SmartlockLog], bool | None]:
+        """Return the entries read, and whether the token may read the log (None: unknown).
+
+        A 401 means the token lacks the log scope; any other failure but a 429 (back off: the
+        caller's) yields no entries for now.
+        """
+        try:
+            logs = await fetching
+        except NukiAuthError:
+            return [], False
+        except NukiRateLimitError:
+            raise
+        except NukiError as err:
+            self._since = self._since or now
+            if not self._warned and (not is_outage(err) or now - self._since >= self._grace):
+                self._warned = True
+                _LOGGER.warning(
+                    "The activity log of Nuki Web is not readable (%s); states still come "
+                    "from the device list, activity is read again once the log answers",
+                    err,
+                )
+            return [], None
+        if self._warned:
+            _LOGGER.info("The activity log of Nuki Web is readable again")
+        self._since, self._warned = None, False
+        return logs, True
