@@ -343,11 +343,16 @@ async def test_door_trigger_needs_a_door_sensor(
 
 
 def install_blueprint(blueprints: str) -> None:
-    """Copy the shipped blueprint into the test configuration."""
+    """Copy the shipped blueprints into the test configuration.
+
+    The configuration folder lives in the venv and outlasts a test run, so every blueprint
+    a test uses is copied here, never left from an earlier run.
+    """
     source = Path(__file__).parent.parent / "blueprints" / "automation" / DOMAIN
     target = Path(blueprints) / "automation" / DOMAIN
     target.mkdir(parents=True, exist_ok=True)
-    shutil.copy(source / "keypad_code_used.yaml", target / "keypad_code_used.yaml")
+    for blueprint in source.glob("*.yaml"):
+        shutil.copy(blueprint, target / blueprint.name)
 
 
 async def test_blueprint_drives_a_notification(
