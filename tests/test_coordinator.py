@@ -29,6 +29,7 @@ from custom_components.nuki_web_api.api import (
     NukiError,
     NukiRequestError,
 )
+from custom_components.nuki_web_api.api import LockState as NukiLockState
 from custom_components.nuki_web_api.const import CONF_API_TOKEN, DOMAIN, LOG_PAGE_SIZE
 from custom_components.nuki_web_api.coordinator import NukiCoordinator, log_cursor_store
 from custom_components.nuki_web_api.event import EVENT_NUKI_WEB_API
@@ -471,6 +472,27 @@ async def test_log_rate_limit_backs_off_with_the_cycles_device_list(
     assert coordinator.update_interval == CYCLE
     assert len(warnings_and_errors(caplog)) == 1
     assert "rate limit" in warnings_and_errors(caplog)[0]
+
+
+async def test_no_follow_up_reads_while_the_log_is_rate_limited(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    simulator: SimulatorServer,
+    setup_integration: MockConfigEntry,
+) -> None:
+    """A lock moving in the device list of a cycle whose log got a 429 is not followed up."""
+    coordinator = coordinator_of(setup_integration)
+    simulator.state.actuation_delay = 100.0
+    simulator.set_faults(retry_after=120)
+    simulator.fail_next("429", route=LOG_ROUTE)
+    simulator.press_button(FRONT_DOOR)  # the lock still moves at the next cycle
+    await next_cycle(hass, freezer)
+    assert coordinator.update_interval == timedelta(seconds=120)
+    assert coordinator.data.devices[FRONT_DOOR].state.state == NukiLockState.UNLOCKING  # type: ignore[union-attr]
+    reads = simulator.counters()["requests"]["GET /smartlock"]
+    for _ in range(5):
+        await next_cycle(hass, freezer, timedelta(seconds=1))
+    assert simulator.counters()["requests"]["GET /smartlock"] == reads
 
 
 async def test_a_failed_log_follow_up_keeps_the_devices(

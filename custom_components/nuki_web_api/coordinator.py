@@ -334,7 +334,8 @@ class NukiCoordinator(DataUpdateCoordinator[Snapshot]):
     def _follow(self, data: Snapshot, read: Read | None) -> Snapshot:
         """Let the follow-ups see a new snapshot; return it with the actions still shown."""
         self._follow_ups.observe(data.devices, read, self.hass.loop.time())
-        self._schedule_follow_up()
+        if self._trouble.backoff is None:  # no quick reads while Nuki asks to slow down
+            self._schedule_follow_up()
         shown = self._follow_ups.shown()
         return data if shown == data.accepted_actions else replace(data, accepted_actions=shown)
 

@@ -83,7 +83,7 @@ class PollTrouble:
         delay = max(hint, interval)
         if first and shown:
             _LOGGER.warning(
-                "Nuki Web API rate limit reached; polling again in %.0f s, keeping the last state",
+                "Nuki Web API rate limit reached; polling again in %.0f s",
                 delay,
             )
         return delay
