@@ -78,6 +78,21 @@ async def call(hass: HomeAssistant, name: str, data: dict[str, Any], **kwargs: A
     return await hass.services.async_call(DOMAIN, name, data, blocking=True, **kwargs)
 
 
+async def call_on(
+    hass: HomeAssistant,
+    entry: MockConfigEntry,
+    smartlock_id: int,
+    action: str,
+    /,
+    *,
+    return_response: bool = False,
+    **fields: Any,
+) -> Any:
+    """Call ``action`` on one device of ``entry``; its fields as keywords."""
+    data = {"device_id": device_id(hass, entry, smartlock_id), **fields}
+    return await call(hass, action, data, return_response=return_response)
+
+
 async def wait_for_log(simulator: SimulatorServer, count: int) -> dict[str, Any]:
     """Wait until the simulator logged ``count`` entries; return the newest."""
     while len(simulator.state.logs) < count:  # noqa: ASYNC110 - the simulator offers no event

@@ -49,6 +49,7 @@ from .service_helpers import (
     add_code,
     add_second_account,
     call,
+    call_on,
     cause,
     codes,
     device_id,
@@ -215,16 +216,15 @@ async def test_naive_moments_are_in_home_assistant_s_time_zone(
     """The date-time selector sends local time without a zone; Nuki wants UTC."""
     await hass.config.async_set_time_zone("Europe/Berlin")
     year = dt_util.utcnow().year + 1
-    await call(
+    await call_on(
         hass,
+        setup_integration,
+        FRONT_DOOR,
         "create_keypad_code",
-        {
-            "device_id": device_id(hass, setup_integration, FRONT_DOOR),
-            "name": "Winter guest",
-            "code": "975318",
-            "allowed_from": f"{year}-01-10 08:00:00",
-            "allowed_until": f"{year}-07-10 08:00:00",
-        },
+        name="Winter guest",
+        code="975318",
+        allowed_from=f"{year}-01-10 08:00:00",
+        allowed_until=f"{year}-07-10 08:00:00",
     )
     created = codes(simulator, FRONT_DOOR)["Winter guest"]
     assert created["allowedFromDate"] == f"{year}-01-10T07:00:00.000Z"  # CET
@@ -260,14 +260,8 @@ async def test_create_keypad_code_without_keypad(
     hass: HomeAssistant, simulator: SimulatorServer, setup_integration: MockConfigEntry
 ) -> None:
     with pytest.raises(ServiceValidationError) as err:
-        await call(
-            hass,
-            "create_keypad_code",
-            {
-                "device_id": device_id(hass, setup_integration, GARDEN_DOOR),
-                "name": "Guest",
-                "code": "975318",
-            },
+        await call_on(
+            hass, setup_integration, GARDEN_DOOR, "create_keypad_code", name="Guest", code="975318"
         )
     assert err.value.translation_key == "no_keypad"
     assert err.value.translation_placeholders == {"device": "Garden door"}
@@ -314,14 +308,8 @@ async def test_smart_hosting_seen_only_in_the_read_back(
     """Smart Hosting ended after the last refresh: the authorizations show the error."""
     simulator.set_smart_hosting(FRONT_DOOR, False)
     with pytest.raises(HomeAssistantError) as err:
-        await call(
-            hass,
-            "create_keypad_code",
-            {
-                "device_id": device_id(hass, setup_integration, FRONT_DOOR),
-                "name": "Guest",
-                "code": "975318",
-            },
+        await call_on(
+            hass, setup_integration, FRONT_DOOR, "create_keypad_code", name="Guest", code="975318"
         )
     assert err.value.translation_key == "keypad_smart_hosting"
     coordinator = setup_integration.runtime_data.coordinator
@@ -345,14 +333,8 @@ async def test_duplicate_code_from_nuki(
         patch.object(client, "auths", first_read_misses_it),
         pytest.raises(HomeAssistantError) as err,
     ):
-        await call(
-            hass,
-            "create_keypad_code",
-            {
-                "device_id": device_id(hass, setup_integration, FRONT_DOOR),
-                "name": "Anna 2",
-                "code": "456789",
-            },
+        await call_on(
+            hass, setup_integration, FRONT_DOOR, "create_keypad_code", name="Anna 2", code="456789"
         )
     assert err.value.translation_key == "keypad_duplicate"
 
@@ -366,14 +348,8 @@ async def test_create_times_out(
     monkeypatch.setattr(authorizations.ActionWrite, "timeout", 0.2)
     simulator.state.actuation_delay = 60  # Nuki accepts, but the code does not show
     with pytest.raises(HomeAssistantError) as err:
-        await call(
-            hass,
-            "create_keypad_code",
-            {
-                "device_id": device_id(hass, setup_integration, FRONT_DOOR),
-                "name": "Guest",
-                "code": "975318",
-            },
+        await call_on(
+            hass, setup_integration, FRONT_DOOR, "create_keypad_code", name="Guest", code="975318"
         )
     assert err.value.translation_key == "keypad_timeout"
     assert err.value.translation_placeholders == {"device": "Front door"}
@@ -464,14 +440,13 @@ async def test_a_given_code_is_not_returned(
     hass: HomeAssistant, simulator: SimulatorServer, setup_integration: MockConfigEntry
 ) -> None:
     """The caller knows the code already; a response does not repeat a secret needlessly."""
-    response = await call(
+    response = await call_on(
         hass,
+        setup_integration,
+        FRONT_DOOR,
         "create_keypad_code",
-        {
-            "device_id": device_id(hass, setup_integration, FRONT_DOOR),
-            "name": "Cleaner",
-            "code": "975318",
-        },
+        name="Cleaner",
+        code="975318",
         return_response=True,
     )
     assert "code" not in response
@@ -510,14 +485,8 @@ async def test_update_on_a_device_without_smart_hosting(
     hass: HomeAssistant, simulator: SimulatorServer, setup_integration: MockConfigEntry
 ) -> None:
     with pytest.raises(HomeAssistantError) as err:
-        await call(
-            hass,
-            "update_keypad_code",
-            {
-                "device_id": device_id(hass, setup_integration, HOLIDAY_FLAT),
-                "name": "Guest",
-                "enabled": False,
-            },
+        await call_on(
+            hass, setup_integration, HOLIDAY_FLAT, "update_keypad_code", name="Guest", enabled=False
         )
     assert err.value.translation_key == "keypad_smart_hosting"
 
@@ -658,14 +627,8 @@ async def test_a_new_code_that_another_code_has_is_refused(
     """Updating a code to one the device already has is refused before anything is sent."""
     add_code(simulator, FRONT_DOOR, "Ben", 975318)
     with pytest.raises(ServiceValidationError) as err:
-        await call(
-            hass,
-            "update_keypad_code",
-            {
-                "device_id": device_id(hass, setup_integration, FRONT_DOOR),
-                "name": "Anna",
-                "code": "975318",
-            },
+        await call_on(
+            hass, setup_integration, FRONT_DOOR, "update_keypad_code", name="Anna", code="975318"
         )
     assert err.value.translation_key == "code_exists"
     assert UPDATE_AUTH not in simulator.counters()["requests"]
@@ -869,14 +832,8 @@ async def test_a_write_answered_with_an_error_but_applied_is_found_and_undone(
         patch.object(client, "create_auths", applied_then_502),
         pytest.raises(HomeAssistantError) as err,
     ):
-        await call(
-            hass,
-            "create_keypad_code",
-            {
-                "device_id": device_id(hass, setup_integration, FRONT_DOOR),
-                "name": "Guest",
-                "code": "975318",
-            },
+        await call_on(
+            hass, setup_integration, FRONT_DOOR, "create_keypad_code", name="Guest", code="975318"
         )
     assert cause(err) == "keypad_write_failed"
     assert stands(err) == "Front door: created, then undone"
@@ -915,14 +872,13 @@ async def test_device_leaving_during_the_read_back(
         pytest.raises(HomeAssistantError) as err,
     ):
         async with asyncio.timeout(5):
-            await call(
+            await call_on(
                 hass,
+                setup_integration,
+                FRONT_DOOR,
                 "create_keypad_code",
-                {
-                    "device_id": device_id(hass, setup_integration, FRONT_DOOR),
-                    "name": "Guest",
-                    "code": "975318",
-                },
+                name="Guest",
+                code="975318",
             )
     assert err.value.translation_key == "device_left"
     assert err.value.translation_placeholders == {"device": "Front door"}
